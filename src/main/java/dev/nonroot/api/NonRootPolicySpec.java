@@ -1,0 +1,50 @@
+package dev.nonroot.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Default;
+
+/**
+ * Enum-valued fields are Strings in Java but enums in the CRD schema: a real API server refuses a
+ * bad value, and an object that slipped past the schema (or the mock server) still deserializes, so
+ * the operator can report it as Valid=False instead of breaking its informer.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class NonRootPolicySpec {
+  @JsonPropertyDescription("Enforce patches workloads; Audit only records what would change.")
+  @SchemaFrom(type = PolicyMode.class)
+  @Default("Enforce")
+  private String mode;
+
+  @JsonPropertyDescription("Which workloads the policy applies to.")
+  private MatchSpec match;
+
+  @JsonPropertyDescription("The securityContext every matched pod and container must have.")
+  private SecurityContextSpec securityContext;
+
+  @JsonPropertyDescription("How ports below 1024 are made bindable without root.")
+  private PortsSpec ports;
+
+  @JsonPropertyDescription("Report leaves workloads with a legitimate need for root unchanged and reports why; Remediate fixes them anyway.")
+  @SchemaFrom(type = NeedsRootAction.class)
+  @Default("Report")
+  private String needsRoot;
+
+  @JsonPropertyDescription("When several policies match one workload, the highest priority wins; ties go to the policy whose name sorts first.")
+  @Default("0")
+  private Integer priority;
+
+  public String getMode() { return mode; }
+  public void setMode(String mode) { this.mode = mode; }
+  public MatchSpec getMatch() { return match; }
+  public void setMatch(MatchSpec match) { this.match = match; }
+  public SecurityContextSpec getSecurityContext() { return securityContext; }
+  public void setSecurityContext(SecurityContextSpec securityContext) { this.securityContext = securityContext; }
+  public PortsSpec getPorts() { return ports; }
+  public void setPorts(PortsSpec ports) { this.ports = ports; }
+  public String getNeedsRoot() { return needsRoot; }
+  public void setNeedsRoot(String needsRoot) { this.needsRoot = needsRoot; }
+  public Integer getPriority() { return priority; }
+  public void setPriority(Integer priority) { this.priority = priority; }
+}

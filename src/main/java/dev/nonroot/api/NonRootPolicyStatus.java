@@ -1,0 +1,96 @@
+package dev.nonroot.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/** Where the cluster stands against one policy. Written only by the operator. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class NonRootPolicyStatus {
+  @JsonPropertyDescription("The spec generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Ready and Valid, in metav1.Condition form.")
+  private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("Workloads in scope of this policy (exempt ones included).")
+  private Integer matched = 0;
+  @JsonPropertyDescription("Matched, non-exempt workloads with nothing left to fix.")
+  private Integer compliant = 0;
+  @JsonPropertyDescription("Workloads this policy has patched at least once.")
+  private Integer remediated = 0;
+  @JsonPropertyDescription("Matched, non-exempt workloads that still violate the policy (in Audit mode: all that would be patched).")
+  private Integer violations = 0;
+  @JsonPropertyDescription("Workloads whose last patch failed.")
+  private Integer failed = 0;
+  @JsonPropertyDescription("Workloads skipped through the nonroot.dev/exempt annotation on them or their Namespace.")
+  private Integer exempt = 0;
+  @JsonPropertyDescription("Workloads left unchanged because they show a legitimate need for root.")
+  private Integer needsRoot = 0;
+  @JsonPropertyDescription("Workloads this policy matches that a higher-precedence policy handles.")
+  private Integer overridden = 0;
+
+  @JsonPropertyDescription("How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort).")
+  private Map<String, Integer> needsRootReasons = new TreeMap<>();
+
+  @JsonPropertyDescription("Recorded changes, newest last, bounded in size; the full record is on each workload's nonroot.dev/changes annotation.")
+  private List<RecordedChange> changes = new ArrayList<>();
+
+  @JsonPropertyDescription("How many older changes were left out of 'changes' to keep the status small.")
+  private Integer truncated = 0;
+
+  public Long getObservedGeneration() { return observedGeneration; }
+  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
+  public List<Condition> getConditions() { return conditions; }
+  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
+  public Integer getMatched() { return matched; }
+  public void setMatched(Integer matched) { this.matched = matched; }
+  public Integer getCompliant() { return compliant; }
+  public void setCompliant(Integer compliant) { this.compliant = compliant; }
+  public Integer getRemediated() { return remediated; }
+  public void setRemediated(Integer remediated) { this.remediated = remediated; }
+  public Integer getViolations() { return violations; }
+  public void setViolations(Integer violations) { this.violations = violations; }
+  public Integer getFailed() { return failed; }
+  public void setFailed(Integer failed) { this.failed = failed; }
+  public Integer getExempt() { return exempt; }
+  public void setExempt(Integer exempt) { this.exempt = exempt; }
+  public Integer getNeedsRoot() { return needsRoot; }
+  public void setNeedsRoot(Integer needsRoot) { this.needsRoot = needsRoot; }
+  public Integer getOverridden() { return overridden; }
+  public void setOverridden(Integer overridden) { this.overridden = overridden; }
+  public Map<String, Integer> getNeedsRootReasons() { return needsRootReasons; }
+  public void setNeedsRootReasons(Map<String, Integer> needsRootReasons) { this.needsRootReasons = needsRootReasons; }
+  public List<RecordedChange> getChanges() { return changes; }
+  public void setChanges(List<RecordedChange> changes) { this.changes = changes; }
+  public Integer getTruncated() { return truncated; }
+  public void setTruncated(Integer truncated) { this.truncated = truncated; }
+
+  @Override
+  public boolean equals(Object o) {
+    if (!(o instanceof NonRootPolicyStatus s)) return false;
+    return Objects.equals(observedGeneration, s.observedGeneration)
+        && Objects.equals(conditions, s.conditions)
+        && Objects.equals(matched, s.matched)
+        && Objects.equals(compliant, s.compliant)
+        && Objects.equals(remediated, s.remediated)
+        && Objects.equals(violations, s.violations)
+        && Objects.equals(failed, s.failed)
+        && Objects.equals(exempt, s.exempt)
+        && Objects.equals(needsRoot, s.needsRoot)
+        && Objects.equals(overridden, s.overridden)
+        && Objects.equals(needsRootReasons, s.needsRootReasons)
+        && Objects.equals(changes, s.changes)
+        && Objects.equals(truncated, s.truncated);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, matched, compliant, remediated, violations, changes);
+  }
+}

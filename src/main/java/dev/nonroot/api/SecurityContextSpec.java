@@ -1,0 +1,66 @@
+package dev.nonroot.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import java.util.List;
+
+/**
+ * Each flag states the value the policy enforces; the opposite value turns that rule off. The
+ * operator never loosens a field.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SecurityContextSpec {
+  @JsonPropertyDescription("Set runAsNonRoot: true on the pod and fix any container that says false.")
+  @Default("true")
+  private Boolean runAsNonRoot;
+
+  @JsonPropertyDescription("UID used where no non-zero UID is set at pod or container level; replaces an explicit 0.")
+  @Min(1)
+  @Max(2147483647)
+  @Default("65532")
+  private Long runAsUser;
+
+  @JsonPropertyDescription("Set allowPrivilegeEscalation: false on every container.")
+  @Default("false")
+  private Boolean allowPrivilegeEscalation;
+
+  @JsonPropertyDescription("Turn privileged: true into false on every container.")
+  @Default("false")
+  private Boolean privileged;
+
+  @JsonPropertyDescription("Capabilities every container must drop. Default: [ALL].")
+  private List<String> dropCapabilities;
+
+  @JsonPropertyDescription("Capabilities allowed to stay in capabilities.add; all others are removed.")
+  private List<String> keepCapabilities;
+
+  @JsonPropertyDescription("RuntimeDefault replaces an unset or Unconfined seccomp profile; Unmanaged leaves it.")
+  @SchemaFrom(type = SeccompMode.class)
+  @Default("RuntimeDefault")
+  private String seccompProfile;
+
+  @JsonPropertyDescription("Set readOnlyRootFilesystem: true on every container.")
+  @Default("false")
+  private Boolean readOnlyRootFilesystem;
+
+  public Boolean getRunAsNonRoot() { return runAsNonRoot; }
+  public void setRunAsNonRoot(Boolean runAsNonRoot) { this.runAsNonRoot = runAsNonRoot; }
+  public Long getRunAsUser() { return runAsUser; }
+  public void setRunAsUser(Long runAsUser) { this.runAsUser = runAsUser; }
+  public Boolean getAllowPrivilegeEscalation() { return allowPrivilegeEscalation; }
+  public void setAllowPrivilegeEscalation(Boolean allowPrivilegeEscalation) { this.allowPrivilegeEscalation = allowPrivilegeEscalation; }
+  public Boolean getPrivileged() { return privileged; }
+  public void setPrivileged(Boolean privileged) { this.privileged = privileged; }
+  public List<String> getDropCapabilities() { return dropCapabilities; }
+  public void setDropCapabilities(List<String> dropCapabilities) { this.dropCapabilities = dropCapabilities; }
+  public List<String> getKeepCapabilities() { return keepCapabilities; }
+  public void setKeepCapabilities(List<String> keepCapabilities) { this.keepCapabilities = keepCapabilities; }
+  public String getSeccompProfile() { return seccompProfile; }
+  public void setSeccompProfile(String seccompProfile) { this.seccompProfile = seccompProfile; }
+  public Boolean getReadOnlyRootFilesystem() { return readOnlyRootFilesystem; }
+  public void setReadOnlyRootFilesystem(Boolean readOnlyRootFilesystem) { this.readOnlyRootFilesystem = readOnlyRootFilesystem; }
+}

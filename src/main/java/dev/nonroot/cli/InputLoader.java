@@ -1,0 +1,119 @@
+package dev.nonroot.cli;
+
+import dev.nonroot.cli.manifest.ManifestFile;
+import dev.nonroot.cli.manifest.ManifestSyntaxException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Turns PATH arguments into parsed manifest files: a file, a directory (every *.yaml and *.yml in
+ * it, recursively, in sorted order) or "-" for standard input. Any problem is a {@link BadInputException}.
+ */
+public final class InputLoader {
+  public static final String STDIN = "-";
+  static final String STDIN_NAME = "<stdin>";
+
+  private InputLoader() {}
+
+  public static List<ManifestFile> load(List<String> args, InputStream stdin) {
+    List<ManifestFile> files = new ArrayList<>();
+    Set<Path> seen = new HashSet<>();
+    boolean stdinRead = false;
+    for (String arg : args) {
+      if (arg.equals(STDIN)) {
+        if (stdinRead) throw new BadInputException("-: standard input can be given only once");
+        stdinRead = true;
+        files.add(parse(STDIN_NAME, null, readStdin(stdin)));
+        continue;
+      }
+      Path path = Path.of(arg);
+      if (Files.isDirectory(path)) {
+        List<Path> found = yamlFilesUnder(arg, path);
+        if (found.isEmpty()) throw new BadInputException(arg + ": no *.yaml or *.yml files in this directory");
+        for (Path p : found) {
+          if (seen.add(identity(p))) files.add(parse(p.toString(), p, read(p.toString(), p)));
+        }
+      } else {
+        if (!Files.exists(path)) throw new BadInputException(arg + ": no such file or directory");
+        if (seen.add(identity(path))) files.add(parse(arg, path, read(arg, path)));
+      }
+    }
+    return files;
+  }
+
+  /** One file, read and parsed. */
+  static ManifestFile loadFile(String name, Path path) {
+    return parse(name, path, read(name, path));
+  }
+
+  private static List<Path> yamlFilesUnder(String arg, Path dir) {
+    try (Stream<Path> walk = Files.walk(dir)) {
+      return walk.filter(p -> {
+        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        return (name.endsWith(".yaml") || name.endsWith(".yml")) && Files.isRegularFile(p);
+      }).sorted().toList();
+    } catch (IOException | UncheckedIOException e) {
+      IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
+      throw new BadInputException(arg + ": cannot read directory: " + describe(io));
+    }
+  }
+
+  /** The same file named twice (or reached through a directory and by name) is read once. */
+  private static Path identity(Path p) {
+    try {
+      return p.toRealPath();
+    } catch (IOException e) {
+      return p.toAbsolutePath().normalize();
+    }
+  }
+
+  private static byte[] read(String name, Path path) {
+    try {
+      return Files.readAllBytes(path);
+    } catch (IOException e) {
+      throw new BadInputException(name + ": cannot read: " + describe(e));
+    }
+  }
+
+  private static byte[] readStdin(InputStream in) {
+    try {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new BadInputException(STDIN_NAME + ": cannot read: " + describe(e));
+    }
+  }
+
+  static ManifestFile parse(String name, Path path, byte[] bytes) {
+    String text;
+    try {
+      text = ManifestFile.decode(bytes);
+    } catch (CharacterCodingException e) {
+      throw new BadInputException(name + ": not UTF-8 text");
+    }
+    try {
+      return ManifestFile.parse(name, path, text);
+    } catch (ManifestSyntaxException e) {
+      String hint = text.contains("{{") ? " (this looks like a template: render it first, e.g. with helm template)" : "";
+      throw new BadInputException(name + ":" + e.line() + ": " + e.problem() + hint);
+    }
+  }
+
+  static String describe(IOException e) {
+    if (e instanceof NoSuchFileException) return "no such file or directory";
+    if (e instanceof AccessDeniedException) return "permission denied";
+    String m = e.getMessage();
+    return m == null ? e.getClass().getSimpleName() : m;
+  }
+}

@@ -1,0 +1,102 @@
+package dev.nonroot.cli;
+
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.ParameterException;
+
+/**
+ * The nonroot-operator command line. Subcommands reach standard input/output through
+ * {@code @ParentCommand Main} and {@link #console()}, so tests run them in-process.
+ */
+@Command(name = "nonroot-operator", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Takes root away from Kubernetes workloads that never needed it.",
+    // Every subcommand of the CLI is listed here (run and demo join this list).
+    subcommands = {
+        ScanCommand.class,
+        FixCommand.class,
+        RunCommand.class,
+        dev.nonroot.cli.demo.DemoCommand.class,
+    })
+public final class Main implements Callable<Integer> {
+  /** Set to print stack traces of internal errors (for bug reports). */
+  static final String DEBUG_ENV = "NONROOT_DEBUG";
+
+  private final Console console;
+
+  private Main(Console console) {
+    this.console = console;
+  }
+
+  public Console console() {
+    return console;
+  }
+
+  public static void main(String[] args) {
+    System.exit(execute(args, System.in, System.out, System.err));
+  }
+
+  /** Runs one command line and returns its exit status; never calls System.exit. */
+  public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    Console console = new Console(in, out, err);
+    CommandLine cli = new CommandLine(new Main(console));
+    PrintWriter usageOut = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+    PrintWriter usageErr = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+    cli.setOut(usageOut);
+    cli.setErr(usageErr);
+    cli.setParameterExceptionHandler(Main::usageError);
+    cli.setExecutionExceptionHandler((ex, cmd, parsed) -> failure(ex, console));
+    try {
+      return cli.execute(args);
+    } catch (StackOverflowError | OutOfMemoryError e) {
+      console.error("internal error: " + e);
+      return ExitCodes.INTERNAL_ERROR;
+    } finally {
+      usageOut.flush();
+      usageErr.flush();
+    }
+  }
+
+  /** No subcommand: show what there is. */
+  @Override
+  public Integer call() {
+    CommandLine cli = new CommandLine(this);
+    console.error(cli.getUsageMessage().stripTrailing());
+    return ExitCodes.BAD_INPUT;
+  }
+
+  private static int usageError(ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    String message = ex.getMessage() == null ? "invalid usage" : ex.getMessage().lines().findFirst().orElse("");
+    cmd.getErr().println("error: " + message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+    cmd.getErr().flush();
+    return ExitCodes.BAD_INPUT;
+  }
+
+  private static int failure(Exception ex, Console console) {
+    if (ex instanceof BadInputException) {
+      console.error(ex.getMessage());
+      return ExitCodes.BAD_INPUT;
+    }
+    String message = ex.getMessage() == null ? "" : ": " + ex.getMessage().lines().findFirst().orElse("");
+    console.error("internal error: " + ex.getClass().getSimpleName() + message
+        + (System.getenv(DEBUG_ENV) == null ? " (set " + DEBUG_ENV + "=1 for details)" : ""));
+    if (System.getenv(DEBUG_ENV) != null) ex.printStackTrace(console.err());
+    return ExitCodes.INTERNAL_ERROR;
+  }
+
+  /** The jar's Implementation-Version when packaged, else "dev". */
+  static final class Version implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"nonroot-operator " + (v == null ? "dev" : v)};
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.nonroot.cli;
+
+import dev.nonroot.cli.manifest.ManifestDocument;
+import dev.nonroot.cli.manifest.ManifestFile;
+import dev.nonroot.cli.manifest.ManifestObject;
+import dev.nonroot.engine.EffectivePolicy;
+import dev.nonroot.engine.PolicyMatcher;
+import dev.nonroot.engine.PolicyPrecedence;
+import dev.nonroot.engine.RemediationEngine;
+import dev.nonroot.engine.Workload;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Runs the engine over every workload read, in input order. Each workload is governed by the
+ * matching policy that wins by {@link PolicyPrecedence}, as the operator decides it.
+ */
+public final class ManifestEvaluator {
+  private ManifestEvaluator() {}
+
+  public static List<WorkloadResult> evaluate(List<ManifestFile> files, List<EffectivePolicy> policies,
+      ManifestInventory inventory) {
+    List<ManifestObject> objects = new ArrayList<>();
+    for (ManifestFile f : files) {
+      for (ManifestDocument d : f.documents()) objects.addAll(d.objects());
+    }
+    // The engine is pure and the inventory read-only: many workloads are evaluated on every core.
+    Stream<ManifestObject> stream = objects.size() >= PARALLEL_THRESHOLD ? objects.parallelStream() : objects.stream();
+    return stream.map(o -> evaluate(o, policies, inventory)).filter(Objects::nonNull).toList();
+  }
+
+  private static final int PARALLEL_THRESHOLD = 64;
+
+  private static WorkloadResult evaluate(ManifestObject o, List<EffectivePolicy> policies, ManifestInventory inventory) {
+    Optional<Workload> w = Workload.of(o.node());
+    if (w.isEmpty()) return null;
+    List<EffectivePolicy> matching = new ArrayList<>();
+    for (EffectivePolicy p : policies) {
+      if (PolicyMatcher.matches(p, w.get(), inventory)) matching.add(p);
+    }
+    Optional<EffectivePolicy> winner = PolicyPrecedence.winner(matching);
+    if (winner.isEmpty()) return new WorkloadResult(o, w.get(), null, null);
+    return new WorkloadResult(o, w.get(), winner.get(),
+        RemediationEngine.evaluate(winner.get(), w.get(), inventory.forWorkload(w.get())));
+  }
+}

@@ -1,0 +1,86 @@
+package dev.nonroot.cli;
+
+import dev.nonroot.api.PolicyMode;
+import dev.nonroot.cli.manifest.ManifestFile;
+import dev.nonroot.cli.manifest.ManifestObject;
+import dev.nonroot.engine.Change;
+import dev.nonroot.engine.EffectivePolicy;
+import dev.nonroot.engine.Evaluation;
+import dev.nonroot.engine.Finding;
+import dev.nonroot.engine.Outcome;
+import dev.nonroot.engine.PlanApplier;
+import dev.nonroot.engine.Rule;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * fix without the I/O: evaluates every workload first, then applies the plans to the documents'
+ * trees (marking those documents changed). Service changes land on the Service documents, whichever
+ * file they came from. Workloads under an Audit policy are recorded but not changed.
+ */
+public final class ManifestFixer {
+  /** What fix did, for the summary and the report. */
+  public record Result(List<WorkloadResult> results, List<ChangeRecord> changes, int workloadsChanged,
+      int servicesChanged, int filesChanged, int needsRoot, int manualFindings, int auditChanges, int unmatched) {
+
+    public long appliedChanges() {
+      return changes.stream().filter(ChangeRecord::applied).count();
+    }
+  }
+
+  private ManifestFixer() {}
+
+  public static Result fix(List<ManifestFile> files, List<EffectivePolicy> policies) {
+    ManifestInventory inventory = ManifestInventory.of(files);
+    List<WorkloadResult> results = ManifestEvaluator.evaluate(files, policies, inventory);
+    List<ChangeRecord> records = new ArrayList<>();
+    List<WorkloadResult> toChange = new ArrayList<>();
+    Map<ManifestObject, List<Change>> serviceChanges = new IdentityHashMap<>();
+    Set<String> seenServiceChanges = new HashSet<>();
+    int needsRoot = 0;
+    int manual = 0;
+    int audit = 0;
+    int unmatched = 0;
+    for (WorkloadResult r : results) {
+      if (!r.matched()) {
+        unmatched++;
+        continue;
+      }
+      Evaluation ev = r.evaluation();
+      if (ev.outcome() == Outcome.NeedsRoot) needsRoot++;
+      for (Finding f : ev.findings()) {
+        if (!f.fixable() && f.rule() != Rule.NeedsRoot) manual++;
+      }
+      boolean enforce = r.policy().mode() == PolicyMode.Enforce;
+      // Records are taken before anything is applied: they show the values as read.
+      for (Change c : ev.changes()) records.add(ChangeRecord.of(r.object(), c, enforce));
+      if (!ev.changes().isEmpty()) {
+        if (enforce) toChange.add(r); else audit += ev.changes().size();
+      }
+      for (Change c : ev.serviceChanges()) {
+        // Two workloads behind one Service plan the same move; it is made (and listed) once.
+        if (!seenServiceChanges.add(c.target() + " " + c.path().pointer() + " " + c.newValue())) continue;
+        for (ManifestObject svc : inventory.serviceObjects(c.target())) {
+          records.add(ChangeRecord.of(svc, c, enforce));
+          if (enforce) serviceChanges.computeIfAbsent(svc, k -> new ArrayList<>()).add(c);
+          else audit++;
+        }
+      }
+    }
+    for (WorkloadResult r : toChange) {
+      PlanApplier.apply(r.object().node(), r.evaluation().changes());
+      r.object().document().markChanged();
+    }
+    serviceChanges.forEach((svc, changes) -> {
+      PlanApplier.apply(svc.node(), changes);
+      svc.document().markChanged();
+    });
+    int filesChanged = (int) files.stream().filter(ManifestFile::changed).count();
+    return new Result(results, List.copyOf(records), toChange.size(), serviceChanges.size(), filesChanged, needsRoot,
+        manual, audit, unmatched);
+  }
+}

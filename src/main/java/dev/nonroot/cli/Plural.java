@@ -1,0 +1,14 @@
+package dev.nonroot.cli;
+
+/** "1 workload", "2 workloads": counts in summaries read as sentences. */
+final class Plural {
+  private Plural() {}
+
+  static String of(long n, String singular) {
+    return n + " " + (n == 1 ? singular : singular + "s");
+  }
+
+  static String of(long n, String singular, String plural) {
+    return n + " " + (n == 1 ? singular : plural);
+  }
+}

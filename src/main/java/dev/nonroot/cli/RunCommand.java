@@ -1,0 +1,104 @@
+package dev.nonroot.cli;
+
+import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.operator.HealthServer;
+import dev.nonroot.operator.NonRootOperator;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** The operator itself: connects like kubectl and runs until stopped. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run the operator against the cluster kubectl would use (KUBECONFIG and its current",
+        "context, or the in-cluster service account). Needs the NonRootPolicy CRD installed."})
+final class RunCommand implements Callable<Integer> {
+  @ParentCommand
+  private Main main;
+
+  @Option(names = "--context", paramLabel = "NAME", description = "kubeconfig context to use (default: current)")
+  private String context;
+
+  @Option(names = "--health-port", paramLabel = "PORT", defaultValue = "8080",
+      description = "port of /healthz, /readyz and /metrics; 0 picks a free one (default: ${DEFAULT-VALUE})")
+  private int healthPort;
+
+  @Option(names = "--leader-election", description = "take a Lease before acting, so several replicas can run")
+  private boolean leaderElection;
+
+  @Option(names = "--lease-namespace", paramLabel = "NS", defaultValue = "${env:POD_NAMESPACE:-nonroot-system}",
+      description = "namespace of the leader-election Lease (default: $POD_NAMESPACE or nonroot-system)")
+  private String leaseNamespace;
+
+  @Option(names = "--resync", paramLabel = "DURATION", defaultValue = "PT10M",
+      converter = DurationConverter.class,
+      description = "re-evaluate everything this often even without events, e.g. 10m, 30s (default: 10m)")
+  private Duration resync;
+
+  @Override
+  public Integer call() throws Exception {
+    Console console = main.console();
+    Config config = Config.autoConfigure(context);
+    KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
+    String problem = preflight(client);
+    if (problem != null) {
+      console.error(problem);
+      client.close();
+      return ExitCodes.BAD_INPUT;
+    }
+    NonRootOperator.Settings settings = NonRootOperator.Settings.defaults().withResyncPeriod(resync);
+    if (leaderElection) settings = settings.withLeaderElection(leaseNamespace);
+    NonRootOperator operator = NonRootOperator.start(client, settings);
+    HealthServer health;
+    try {
+      health = HealthServer.start(healthPort, () -> true, operator::ready, operator.metrics()::render);
+    } catch (IOException e) {
+      operator.close();
+      client.close();
+      throw new BadInputException("cannot serve health checks on port " + healthPort + ": " + e.getMessage());
+    }
+    console.error("nonroot-operator running against " + config.getMasterUrl() + "; health, readiness and metrics on :"
+        + health.port() + " (/healthz, /readyz, /metrics)");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      health.close();
+      operator.close();
+      client.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return ExitCodes.OK;
+  }
+
+  /** One clear sentence for the usual ways a start fails, before any controller starts. */
+  static String preflight(KubernetesClient client) {
+    try {
+      client.resources(NonRootPolicy.class).list(new ListOptionsBuilder().withLimit(1L).build());
+      return null;
+    } catch (KubernetesClientException e) {
+      String url = client.getConfiguration().getMasterUrl();
+      return switch (e.getCode()) {
+        case 404 -> "the NonRootPolicy CRD is not installed in " + url
+            + ": kubectl apply -f crds/nonrootpolicies.nonroot.dev-v1.yml";
+        case 401, 403 -> "not allowed to list nonrootpolicies at " + url + " (" + e.getCode()
+            + "): check the ClusterRole in manifests/ is bound to this identity";
+        case 0 -> "cannot reach the API server at " + url + ": " + rootCause(e);
+        default -> "the API server at " + url + " refused to list nonrootpolicies (" + e.getCode() + "): "
+            + e.getMessage().lines().findFirst().orElse("");
+      };
+    }
+  }
+
+  private static String rootCause(Throwable t) {
+    while (t.getCause() != null) t = t.getCause();
+    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+  }
+}

@@ -1,0 +1,160 @@
+package dev.nonroot.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.api.Annotations;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Strategy Remap: moves every containerPort below 1024 up, then the numeric probe ports and Service
+ * targetPorts that point at it. Named references follow the port's name and stay as they are.
+ */
+final class PortRemapper {
+  private record DeclaredPort(ContainerView container, FieldPath path, int port, String protocol) {
+    String key() {
+      return key(port, protocol);
+    }
+
+    static String key(int port, String protocol) {
+      return port + "/" + protocol;
+    }
+  }
+
+  private PortRemapper() {}
+
+  static void apply(EffectivePolicy policy, Workload w, List<ContainerView> containers, Inventory inventory,
+      PlanBuilder plan) {
+    List<DeclaredPort> declared = declaredPorts(w.root(), containers);
+    boolean anyLow = declared.stream().anyMatch(d -> d.port < 1024);
+    if (w.podSpec().path("hostNetwork").asBoolean(false)) {
+      if (anyLow) {
+        plan.unfixable(null, Rule.PortRemap,
+            "pod uses the host network: its low ports are the node's ports and are not moved");
+      }
+      return;
+    }
+    Set<String> taken = new HashSet<>();
+    declared.forEach(d -> taken.add(d.key()));
+    // key "80/TCP" -> new port, for this pass's moves and for moves an earlier pass already made.
+    Map<String, Integer> moves = new LinkedHashMap<>();
+    for (DeclaredPort d : declared) {
+      if (d.port >= 1024) continue;
+      int target = policy.remapTarget(d.port);
+      String targetKey = DeclaredPort.key(target, d.protocol);
+      String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
+      if (target > 65535) {
+        plan.unfixable(d.container.name(), Rule.PortRemap, who + " would move to " + target + ", past 65535");
+      } else if (taken.contains(targetKey)) {
+        plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: " + target + "/" + d.protocol
+            + " is already used in the pod (set spec.ports.map for this port)");
+      } else {
+        taken.add(targetKey);
+        moves.put(d.key(), target);
+        plan.change(d.path, IntNode.valueOf(d.port), IntNode.valueOf(target), Rule.PortRemap, d.container.name(),
+            who + " needs root to bind; moved to " + target
+                + " (the application must listen on " + target + " too)");
+      }
+    }
+    // Ports this workload's own record says were moved earlier: Services and probes still pointing
+    // at the old port follow (an earlier fix that was only partly applied). Only the record counts as
+    // evidence; a port that merely looks moved may belong to another workload behind the same Service.
+    Set<String> declaredKeys = new HashSet<>();
+    declared.forEach(d -> declaredKeys.add(d.key()));
+    ChangeRecord record = ChangeRecord.parse(w.annotations().get(Annotations.CHANGES));
+    for (ChangeRecord.Entry e : record.entries()) {
+      if (!Rule.PortRemap.name().equals(e.rule()) || e.original() == null || e.to() == null) continue;
+      Integer low = Trees.intValue(e.original());
+      Integer moved = Trees.intValue(e.to());
+      FieldPath portPath = FieldPath.ofPointer(e.path());
+      Integer now = Trees.intValue(Trees.valueAt(w.root(), portPath));
+      if (low == null || moved == null || !moved.equals(now)) continue;
+      String protocol = Trees.at(w.root(), portPath.parent()).path("protocol").asText("TCP");
+      if (!declaredKeys.contains(DeclaredPort.key(low, protocol))) {
+        moves.putIfAbsent(DeclaredPort.key(low, protocol), moved);
+      }
+    }
+    if (moves.isEmpty()) return;
+    if (policy.updateProbes()) {
+      for (ContainerView c : containers) remapProbes(w.root(), c, moves, plan);
+    }
+    if (policy.updateServices()) {
+      remapServices(w, inventory, moves, plan);
+    }
+  }
+
+  static List<Integer> lowPorts(JsonNode root, List<ContainerView> containers) {
+    List<Integer> out = new ArrayList<>();
+    for (DeclaredPort d : declaredPorts(root, containers)) {
+      if (d.port < 1024) out.add(d.port);
+    }
+    return out;
+  }
+
+  private static List<DeclaredPort> declaredPorts(JsonNode root, List<ContainerView> containers) {
+    List<DeclaredPort> out = new ArrayList<>();
+    for (ContainerView c : containers) {
+      JsonNode ports = c.node().path("ports");
+      for (int i = 0; i < ports.size(); i++) {
+        Integer p = Trees.intValue(ports.get(i).get("containerPort"));
+        if (p == null || p <= 0) continue;
+        String proto = ports.get(i).path("protocol").asText("TCP");
+        out.add(new DeclaredPort(c, c.path().key("ports").index(i, null).key("containerPort"), p, proto));
+      }
+    }
+    return out;
+  }
+
+  private static void remapProbes(JsonNode root, ContainerView c, Map<String, Integer> moves, PlanBuilder plan) {
+    for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+      FieldPath base = c.path().key(probe);
+      for (String handler : List.of("httpGet", "tcpSocket", "grpc")) {
+        FieldPath portPath = base.key(handler).key("port");
+        JsonNode old = Trees.valueAt(root, portPath);
+        // A named port follows the containerPort's name; only numbers need moving.
+        if (old == null || !old.isIntegralNumber()) continue;
+        Integer target = moves.get(DeclaredPort.key(old.intValue(), "TCP"));
+        if (target == null) continue;
+        plan.change(portPath, old, IntNode.valueOf(target), Rule.ProbePort, c.name(),
+            "container " + c.name() + " " + probe + " checks port " + old.intValue() + ", which moves to " + target);
+      }
+    }
+  }
+
+  private static void remapServices(Workload w, Inventory inventory, Map<String, Integer> moves, PlanBuilder plan) {
+    Map<String, String> podLabels = w.podLabels();
+    for (ObjectNode svc : inventory.services(w.effectiveNamespace())) {
+      Map<String, String> selector = Trees.stringMap(svc.path("spec").path("selector"));
+      if (!LabelSelectorMatcher.serviceSelects(selector, podLabels)) continue;
+      ObjectRef ref = new ObjectRef("Service", svc.path("metadata").path("namespace").asText(""),
+          svc.path("metadata").path("name").asText(""));
+      JsonNode ports = svc.path("spec").path("ports");
+      for (int i = 0; i < ports.size(); i++) {
+        JsonNode sp = ports.get(i);
+        JsonNode targetPort = sp.get("targetPort");
+        Integer effective;
+        if (targetPort == null || targetPort.isNull()) {
+          effective = Trees.intValue(sp.get("port"));
+        } else if (targetPort.isIntegralNumber()) {
+          effective = targetPort.intValue();
+        } else {
+          continue;
+        }
+        if (effective == null) continue;
+        Integer target = moves.get(DeclaredPort.key(effective, sp.path("protocol").asText("TCP")));
+        if (target == null) continue;
+        String portName = sp.path("name").asText("");
+        FieldPath path = FieldPath.root().key("spec").key("ports").index(i, portName.isEmpty() ? null : portName)
+            .key("targetPort");
+        plan.serviceChange(ref, path, targetPort == null || targetPort.isNull() ? null : targetPort,
+            IntNode.valueOf(target), "Service " + ref.name() + " sends port " + sp.path("port").asText()
+                + " to " + effective + " of " + w.ref().kind() + " " + w.ref().name() + ", which moves to " + target);
+      }
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.nonroot.operator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.Inventory;
+import dev.nonroot.engine.NamespaceInfo;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Service;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The engine's view of Services and Namespaces, answered from informer caches only. One instance
+ * serves one reconcile: each namespace's Services are converted once, not once per workload.
+ */
+final class CacheInventory implements Inventory {
+  private final Map<String, List<ObjectNode>> servicesByNamespace = new java.util.HashMap<>();
+  private final ManagedInformerEventSource<Service, ?, ?> services;
+  private final ManagedInformerEventSource<Namespace, ?, ?> namespaces;
+
+  CacheInventory(ManagedInformerEventSource<Service, ?, ?> services, ManagedInformerEventSource<Namespace, ?, ?> namespaces) {
+    this.services = services;
+    this.namespaces = namespaces;
+  }
+
+  @Override
+  public List<ObjectNode> services(String namespace) {
+    return servicesByNamespace.computeIfAbsent(namespace, ns -> services.list(ns, s -> true)
+        .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
+        .map(ObjectTrees::of)
+        .toList());
+  }
+
+  @Override
+  public Optional<NamespaceInfo> namespace(String name) {
+    return namespaces.get(new ResourceID(name)).map(ns -> new NamespaceInfo(name,
+        ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels(),
+        ns.getMetadata().getAnnotations() == null ? Map.of() : ns.getMetadata().getAnnotations()));
+  }
+}

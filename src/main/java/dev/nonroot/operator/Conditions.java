@@ -1,0 +1,46 @@
+package dev.nonroot.operator;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/** metav1.Condition bookkeeping: lastTransitionTime moves only when the status flips. */
+final class Conditions {
+  static final String READY = "Ready";
+  static final String VALID = "Valid";
+  static final String OVERLAPPING = "Overlapping";
+
+  private final List<Condition> previous;
+  private final long generation;
+  private final String now;
+  private final List<Condition> next = new ArrayList<>();
+
+  Conditions(List<Condition> previous, long generation, String now) {
+    this.previous = previous == null ? List.of() : previous;
+    this.generation = generation;
+    this.now = now;
+  }
+
+  Conditions set(String type, boolean status, String reason, String message) {
+    String s = status ? "True" : "False";
+    String since = previous.stream()
+        .filter(c -> type.equals(c.getType()) && s.equals(c.getStatus()))
+        .map(Condition::getLastTransitionTime)
+        .findFirst()
+        .orElse(now);
+    next.add(new ConditionBuilder()
+        .withType(type)
+        .withStatus(s)
+        .withReason(reason)
+        .withMessage(message)
+        .withObservedGeneration(generation)
+        .withLastTransitionTime(since)
+        .build());
+    return this;
+  }
+
+  List<Condition> build() {
+    return List.copyOf(next);
+  }
+}

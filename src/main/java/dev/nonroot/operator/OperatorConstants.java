@@ -1,0 +1,13 @@
+package dev.nonroot.operator;
+
+/** Names the operator shows to the cluster. */
+public final class OperatorConstants {
+  /** The field manager of every write, so managedFields and audit logs name us. */
+  public static final String FIELD_MANAGER = "nonroot-operator";
+
+  static final String POLICIES = "policies";
+  static final String SERVICES = "services";
+  static final String NAMESPACES = "namespaces";
+
+  private OperatorConstants() {}
+}

@@ -1,0 +1,39 @@
+package dev.nonroot.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every case in src/test/resources/engine/cases: the engine's verdict must be exactly the expected one. */
+class EngineFixtureTest {
+  static Stream<Fixture> cases() {
+    return Fixture.all();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void engineDoesWhatTheFixtureExpects(Fixture f) {
+    FixtureObjects objects = f.objects();
+    Optional<Workload> workload = objects.workload();
+    if (f.expectsNoWorkload()) {
+      assertThat(workload).as("%s: no input document is a workload", f).isEmpty();
+      return;
+    }
+    assertThat(workload).as("%s: the input has a workload", f).isPresent();
+    EffectivePolicy policy = f.policy();
+    Workload w = workload.get();
+    assertThat(PolicyMatcher.matches(policy, w, objects))
+        .as("%s: policy matches %s", f, w.ref()).isEqualTo(f.expectsMatch());
+    if (!f.expectsMatch()) return;
+
+    ObjectNode expected = EvaluationView.expected(f.expect());
+    ObjectNode actual = EvaluationView.alignedTo(EvaluationView.of(RemediationEngine.evaluate(policy, w, objects)), expected);
+    assertThat(actual)
+        .as("%s%n--- expected%n%s--- actual%n%s", f, EvaluationView.yaml(expected), EvaluationView.yaml(actual))
+        .isEqualTo(expected);
+  }
+}

@@ -1,0 +1,124 @@
+package dev.nonroot.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * An evaluation in the fixtures' {@code expect} shape, so expected and actual compare as trees and
+ * print side by side:
+ * <pre>
+ * outcome: NonCompliant
+ * changes:        [{field, from, to, rule}]       # from/to absent = field absent / removed
+ * serviceChanges: [{service: ns/name, field, from, to}]
+ * unfixable:      [{rule, message}]              # expected message is a substring
+ * needsRoot:      [KernelChanges, ...]           # evidence reasons, in order
+ * exemption:      substring (optional)
+ * </pre>
+ */
+final class EvaluationView {
+  private static final JsonNodeFactory F = JsonNodeFactory.instance;
+
+  private EvaluationView() {}
+
+  static ObjectNode of(Evaluation e) {
+    ObjectNode v = F.objectNode();
+    v.put("outcome", e.outcome().name());
+    ArrayNode changes = v.putArray("changes");
+    for (Change c : e.changes()) {
+      ObjectNode o = changes.addObject().put("field", c.field());
+      o.set("from", c.oldValue());
+      o.set("to", c.newValue());
+      o.put("rule", c.rule().name());
+    }
+    ArrayNode services = v.putArray("serviceChanges");
+    for (Change c : e.serviceChanges()) {
+      ObjectNode o = services.addObject()
+          .put("service", c.target().namespace().isEmpty() ? c.target().name() : c.target().namespace() + "/" + c.target().name())
+          .put("field", c.field());
+      o.set("from", c.oldValue());
+      o.set("to", c.newValue());
+    }
+    ArrayNode unfixable = v.putArray("unfixable");
+    for (Finding f : e.findings()) {
+      if (!f.fixable()) unfixable.addObject().put("rule", f.rule().name()).put("message", f.message());
+    }
+    ArrayNode needsRoot = v.putArray("needsRoot");
+    e.needsRoot().forEach(ev -> needsRoot.add(ev.reason().name()));
+    if (e.exemption() != null) v.put("exemption", e.exemption());
+    return canonical(v);
+  }
+
+  /** The fixture's expectation with every list present (absent = none) and nulls dropped. */
+  static ObjectNode expected(JsonNode expect) {
+    ObjectNode v = F.objectNode();
+    v.set("outcome", expect.get("outcome"));
+    for (String list : new String[] {"changes", "serviceChanges", "unfixable", "needsRoot"}) {
+      JsonNode l = expect.get(list);
+      v.set(list, l == null || l.isNull() ? F.arrayNode() : l.deepCopy());
+    }
+    if (expect.has("exemption")) v.set("exemption", expect.get("exemption"));
+    return canonical(v);
+  }
+
+  /**
+   * Rewrites the actual view toward the expected one where the fixture only asks for part of it:
+   * unfixable messages and the exemption are substrings; an exemption not asked for is ignored.
+   */
+  static ObjectNode alignedTo(ObjectNode actual, ObjectNode expected) {
+    ObjectNode a = actual.deepCopy();
+    ArrayNode got = (ArrayNode) a.get("unfixable");
+    JsonNode want = expected.get("unfixable");
+    for (int i = 0; i < Math.min(got.size(), want.size()); i++) {
+      ObjectNode g = (ObjectNode) got.get(i);
+      JsonNode w = want.get(i);
+      if (g.path("rule").equals(w.path("rule")) && g.path("message").asText().contains(w.path("message").asText())) {
+        g.set("message", w.get("message"));
+      }
+    }
+    if (!expected.has("exemption")) {
+      a.remove("exemption");
+    } else if (a.path("exemption").asText().contains(expected.get("exemption").asText())) {
+      a.set("exemption", expected.get("exemption"));
+    }
+    return a;
+  }
+
+  private static final YAMLMapper PRINTER = YAMLMapper.builder()
+      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+
+  static String yaml(JsonNode n) {
+    try {
+      return PRINTER.writeValueAsString(n);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Nulls dropped and numbers re-read from text, so 65532 as a long equals 65532 read from YAML. */
+  static ObjectNode canonical(ObjectNode v) {
+    dropNulls(v);
+    try {
+      return (ObjectNode) Fixture.JSON.readTree(Fixture.JSON.writeValueAsString(v));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void dropNulls(JsonNode n) {
+    if (n instanceof ObjectNode o) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (e.getValue() == null || e.getValue().isNull()) it.remove(); else dropNulls(e.getValue());
+      }
+    } else if (n instanceof ArrayNode a) {
+      a.forEach(EvaluationView::dropNulls);
+    }
+  }
+}

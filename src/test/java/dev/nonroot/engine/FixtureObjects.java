@@ -1,0 +1,70 @@
+package dev.nonroot.engine;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A fixture's input documents, mutable: plans are applied to them (workload and Services) and the
+ * inventory always answers from their current content, as the CLI's inventory would.
+ */
+final class FixtureObjects implements Inventory {
+  private final List<ObjectNode> docs;
+
+  FixtureObjects(List<ObjectNode> docs) {
+    this.docs = docs;
+  }
+
+  List<ObjectNode> docs() {
+    return docs;
+  }
+
+  /** The first document the engine accepts as a workload. */
+  Optional<Workload> workload() {
+    return docs.stream().map(Workload::of).flatMap(Optional::stream).findFirst();
+  }
+
+  static String namespaceOf(ObjectNode doc) {
+    String ns = doc.path("metadata").path("namespace").asText("");
+    return ns.isEmpty() ? "default" : ns;
+  }
+
+  @Override
+  public List<ObjectNode> services(String namespace) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (ObjectNode d : docs) {
+      if (d.path("kind").asText().equals("Service") && namespaceOf(d).equals(namespace)) out.add(d);
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<NamespaceInfo> namespace(String name) {
+    for (ObjectNode d : docs) {
+      if (d.path("kind").asText().equals("Namespace") && d.path("metadata").path("name").asText().equals(name)) {
+        return Optional.of(new NamespaceInfo(name, Trees.stringMap(d.path("metadata").path("labels")),
+            Trees.stringMap(d.path("metadata").path("annotations"))));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The Service a service change targets (matched the way the engine names it). */
+  ObjectNode service(ObjectRef ref) {
+    for (ObjectNode d : docs) {
+      if (d.path("kind").asText().equals("Service")
+          && d.path("metadata").path("namespace").asText("").equals(ref.namespace())
+          && d.path("metadata").path("name").asText("").equals(ref.name())) {
+        return d;
+      }
+    }
+    throw new AssertionError("a change targets " + ref + ", which is not in the input");
+  }
+
+  /** Applies the whole plan: workload changes to the workload, service changes to their Services. */
+  void apply(Workload w, Evaluation e) {
+    PlanApplier.apply(w.root(), e.changes());
+    for (Change c : e.serviceChanges()) PlanApplier.apply(service(c.target()), List.of(c));
+  }
+}

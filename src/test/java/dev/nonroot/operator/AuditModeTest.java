@@ -1,0 +1,57 @@
+package dev.nonroot.operator;
+
+import static dev.nonroot.operator.OperatorHarness.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.api.RecordedChange;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class AuditModeTest {
+  KubernetesClient client;
+  private OperatorHarness harness;
+
+  @AfterEach
+  void tearDown() {
+    harness.close();
+  }
+
+  @Test
+  void auditRecordsWouldPatchAndNeverWritesWorkloads() throws Exception {
+    harness = new OperatorHarness(client);
+    harness.apply("/operator/shop.yaml");
+    harness.apply("/operator/policy-audit.yaml");
+    harness.start(Duration.ofMillis(500));
+
+    NonRootPolicy p = eventually(() -> harness.policy("watcher"),
+        x -> x.getStatus() != null && x.getStatus().getMatched() == 3);
+    var status = p.getStatus();
+    assertThat(status.getViolations()).isEqualTo(3);
+    assertThat(status.getCompliant()).isZero();
+    assertThat(status.getRemediated()).isZero();
+    assertThat(status.getChanges()).isNotEmpty().allSatisfy(c -> assertThat(c.getAction()).isEqualTo("WouldPatch"));
+    assertThat(status.getChanges()).anySatisfy(c -> {
+      assertThat(c.getKind()).isEqualTo("Service");
+      assertThat(c.getTo()).isEqualTo("8080");
+    });
+    assertThat(status.getConditions()).anySatisfy(c -> {
+      assertThat(c.getType()).isEqualTo("Ready");
+      assertThat(c.getReason()).isEqualTo("Audited");
+    });
+    List<String> times = status.getChanges().stream().map(RecordedChange::getTime).toList();
+
+    // Several resyncs later: still no workload or Service write, and the record is stable.
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+        .until(() -> harness.requests.writesUnder("/apis/apps") + harness.requests.writesUnder("/api/v1/namespaces") == 0);
+    assertThat(harness.policy("watcher").getStatus().getChanges()).extracting(RecordedChange::getTime).isEqualTo(times);
+    assertThat(client.apps().deployments().inNamespace("shop").withName("web").get()
+        .getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().get(0).getContainerPort()).isEqualTo(80);
+  }
+}

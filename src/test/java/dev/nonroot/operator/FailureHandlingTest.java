@@ -1,0 +1,65 @@
+package dev.nonroot.operator;
+
+import static dev.nonroot.operator.OperatorHarness.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+@EnableKubernetesMockClient(crud = true)
+class FailureHandlingTest {
+  private static final String DEPLOY = "/apis/apps/v1/namespaces/shop/deployments/web";
+
+  KubernetesClient client;
+  KubernetesMockServer server;
+  private OperatorHarness harness;
+
+  @AfterEach
+  void tearDown() {
+    harness.close();
+  }
+
+  @Test
+  void aConflictIsReEvaluatedFromTheCacheAndPatchedOnce() throws Exception {
+    harness = new OperatorHarness(client);
+    harness.apply("/operator/shop.yaml");
+    server.expect().patch().withPath(DEPLOY + "?fieldManager=nonroot-operator")
+        .andReturn(409, new StatusBuilder().withCode(409).withReason("Conflict").withMessage("stale").build()).once();
+    harness.apply("/operator/policy-enforce.yaml");
+    harness.start(Duration.ofSeconds(1));
+    eventually(() -> harness.policy("baseline"),
+        p -> p.getStatus() != null && p.getStatus().getRemediated() == 3 && p.getStatus().getCompliant() == 3);
+    // One refused attempt, one accepted: the conflict neither loops nor counts as a failure.
+    assertThat(harness.requests.writesTo(DEPLOY)).isEqualTo(2);
+    assertThat(harness.policy("baseline").getStatus().getFailed()).isZero();
+  }
+
+  @Test
+  void aFailedPatchIsCountedWarnedOnceAndRetried() throws Exception {
+    harness = new OperatorHarness(client);
+    harness.apply("/operator/shop.yaml");
+    server.expect().patch().withPath(DEPLOY + "?fieldManager=nonroot-operator")
+        .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd is sad").build()).times(2);
+    harness.apply("/operator/policy-enforce.yaml");
+    harness.start(Duration.ofSeconds(30));
+
+    eventually(() -> harness.policy("baseline"), p -> p.getStatus() != null && p.getStatus().getFailed() == 1
+        && p.getStatus().getConditions().stream().anyMatch(c -> "RemediationFailed".equals(c.getReason())));
+    eventually(() -> harness.policy("baseline"), p -> p.getStatus().getFailed() == 0
+        && p.getStatus().getRemediated() == 3 && p.getStatus().getCompliant() == 3);
+    List<Event> warnings = client.v1().events().inNamespace("shop").list().getItems().stream()
+        .filter(e -> e.getReason().equals("RemediationFailed")).toList();
+    // Two failures with the same message are one transition: one Warning.
+    assertThat(warnings).hasSize(1);
+    assertThat(warnings.get(0).getType()).isEqualTo("Warning");
+    assertThat(warnings.get(0).getMessage()).contains("500");
+    assertThat(warnings.get(0).getInvolvedObject().getName()).isEqualTo("web");
+  }
+}

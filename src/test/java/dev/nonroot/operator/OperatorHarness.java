@@ -1,0 +1,75 @@
+package dev.nonroot.operator;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.nonroot.api.NonRootPolicy;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** Starts operator instances against a CRUD mock server and loads test objects from YAML. */
+final class OperatorHarness implements AutoCloseable {
+  static final Path CRD = Path.of("crds/nonrootpolicies.nonroot.dev-v1.yml");
+
+  private final KubernetesClient admin;
+  final RequestLog requests = new RequestLog();
+  private KubernetesClient operatorClient;
+  private NonRootOperator operator;
+
+  OperatorHarness(KubernetesClient admin) throws Exception {
+    this.admin = admin;
+    try (InputStream in = Files.newInputStream(CRD)) {
+      CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+      admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+  }
+
+  KubernetesClient admin() {
+    return admin;
+  }
+
+  OperatorHarness start(Duration resync) {
+    operatorClient = new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(admin.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("requests", requests))
+        .build();
+    operator = NonRootOperator.start(operatorClient,
+        NonRootOperator.Settings.defaults().withResyncPeriod(resync));
+    return this;
+  }
+
+  void stop() {
+    if (operator != null) operator.close();
+    if (operatorClient != null) operatorClient.close();
+    operator = null;
+  }
+
+  /** Creates every object of a classpath YAML file (multi-document). */
+  void apply(String resource) throws Exception {
+    try (InputStream in = OperatorHarness.class.getResourceAsStream(resource)) {
+      if (in == null) throw new IllegalArgumentException("no test resource " + resource);
+      for (HasMetadata item : admin.load(in).items()) admin.resource(item).create();
+    }
+  }
+
+  NonRootPolicy policy(String name) {
+    return admin.resources(NonRootPolicy.class).withName(name).get();
+  }
+
+  static <T> T eventually(Supplier<T> read, java.util.function.Predicate<T> done) {
+    return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+        .until(read::get, done::test);
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

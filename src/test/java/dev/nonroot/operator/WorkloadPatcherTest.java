@@ -1,0 +1,66 @@
+package dev.nonroot.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import dev.nonroot.engine.Change;
+import dev.nonroot.engine.ChangeRecord;
+import dev.nonroot.engine.FieldPath;
+import dev.nonroot.engine.ObjectRef;
+import dev.nonroot.engine.Rule;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WorkloadPatcherTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void patchPinsTheResourceVersionAndCarriesTheRecordInTheSameRequest() throws Exception {
+    JsonNode original = JSON.readTree("{\"metadata\":{\"name\":\"web\",\"resourceVersion\":\"42\"},"
+        + "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\"}]}}}}");
+    FieldPath path = FieldPath.ofPointer("/spec/template/spec/securityContext/runAsNonRoot");
+    Change change = new Change(new ObjectRef("Deployment", "ns", "web"), path, null, null, BooleanNode.TRUE,
+        Rule.RunAsNonRoot, "reason");
+    ChangeRecord record = ChangeRecord.empty().with(List.of(change), "baseline", "2026-01-01T00:00:00Z");
+    JsonNode ops = JSON.readTree(WorkloadPatcher.patchBody(original, List.of(change), record));
+
+    assertThat(ops.get(0).toString()).isEqualTo("{\"op\":\"replace\",\"path\":\"/metadata/resourceVersion\",\"value\":\"42\"}");
+    assertThat(ops.get(1).toString()).isEqualTo("{\"op\":\"add\",\"path\":\"/spec/template/spec/securityContext\",\"value\":{}}");
+    assertThat(ops.get(2).toString()).isEqualTo("{\"op\":\"add\",\"path\":\"/spec/template/spec/securityContext/runAsNonRoot\",\"value\":true}");
+    assertThat(ops.get(3).path("path").asText()).isEqualTo("/metadata/annotations");
+    assertThat(ops.get(4).path("path").asText()).isEqualTo("/metadata/annotations/nonroot.dev~1changes");
+    ChangeRecord written = ChangeRecord.parse(ops.get(4).path("value").asText());
+    assertThat(written.entry(path.pointer())).hasValueSatisfying(e -> {
+      assertThat(e.policy()).isEqualTo("baseline");
+      assertThat(e.original()).isNull();
+      assertThat(e.to()).isEqualTo(BooleanNode.TRUE);
+    });
+  }
+
+  @Test
+  void recordKeepsTheFirstOriginalValueAcrossRepeatedDrift() {
+    FieldPath path = FieldPath.ofPointer("/spec/template/spec/containers/0/securityContext/privileged");
+    ObjectRef ref = new ObjectRef("Deployment", "ns", "web");
+    ChangeRecord r = ChangeRecord.empty();
+    r = r.with(List.of(new Change(ref, path, "c", BooleanNode.TRUE, BooleanNode.FALSE, Rule.Privileged, "")), "p", "t1");
+    for (int i = 2; i <= 50; i++) {
+      r = ChangeRecord.parse(r.toJson())
+          .with(List.of(new Change(ref, path, "c", null, BooleanNode.FALSE, Rule.Privileged, "")), "p", "t" + i);
+    }
+    assertThat(r.entries()).hasSize(1);
+    ChangeRecord.Entry e = r.entries().get(0);
+    assertThat(e.original()).isEqualTo(BooleanNode.TRUE);
+    assertThat(e.from()).isNull();
+    assertThat(e.times()).isEqualTo(50);
+    assertThat(e.time()).isEqualTo("t50");
+    assertThat(r.toJson().length()).isLessThan(400);
+  }
+
+  @Test
+  void aDamagedRecordReadsAsEmpty() {
+    assertThat(ChangeRecord.parse("{not json").isEmpty()).isTrue();
+    assertThat(ChangeRecord.parse(null).isEmpty()).isTrue();
+  }
+}

@@ -10,9 +10,7 @@ import dev.nonroot.engine.RemediationEngine;
 import dev.nonroot.engine.Workload;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * Runs the engine over every workload read, in input order. Each workload is governed by the
@@ -27,12 +25,13 @@ public final class ManifestEvaluator {
     for (ManifestFile f : files) {
       for (ManifestDocument d : f.documents()) objects.addAll(d.objects());
     }
-    // The engine is pure and the inventory read-only: many workloads are evaluated on every core.
-    Stream<ManifestObject> stream = objects.size() >= PARALLEL_THRESHOLD ? objects.parallelStream() : objects.stream();
-    return stream.map(o -> evaluate(o, policies, inventory)).filter(Objects::nonNull).toList();
+    List<WorkloadResult> out = new ArrayList<>();
+    for (ManifestObject o : objects) {
+      WorkloadResult r = evaluate(o, policies, inventory);
+      if (r != null) out.add(r);
+    }
+    return out;
   }
-
-  private static final int PARALLEL_THRESHOLD = 64;
 
   private static WorkloadResult evaluate(ManifestObject o, List<EffectivePolicy> policies, ManifestInventory inventory) {
     Optional<Workload> w = Workload.of(o.node());

@@ -23,13 +23,58 @@ import java.util.Set;
  * file they came from. Workloads under an Audit policy are recorded but not changed.
  */
 public final class ManifestFixer {
+  /** One planned change and the object it lands on; old values are copied before anything is applied. */
+  private record Planned(ManifestObject target, Change change, boolean applied) {
+    Planned {
+      if (change.oldValue() != null && change.oldValue().isContainerNode()) {
+        change = new Change(change.target(), change.path(), change.container(), change.oldValue().deepCopy(),
+            change.newValue(), change.rule(), change.reason());
+      }
+    }
+  }
+
   /** What fix did, for the summary and the report. */
-  public record Result(List<WorkloadResult> results, List<ChangeRecord> changes, int workloadsChanged,
-      int servicesChanged, int filesChanged, int needsRoot, int manualFindings, int auditChanges, int unmatched) {
+  public static final class Result {
+    private final List<WorkloadResult> results;
+    private final List<Planned> planned;
+    private final int workloadsChanged;
+    private final int servicesChanged;
+    private final int filesChanged;
+    private final int needsRoot;
+    private final int manualFindings;
+    private final int auditChanges;
+    private final int unmatched;
+
+    private Result(List<WorkloadResult> results, List<Planned> planned, int workloadsChanged, int servicesChanged,
+        int filesChanged, int needsRoot, int manualFindings, int auditChanges, int unmatched) {
+      this.results = results;
+      this.planned = planned;
+      this.workloadsChanged = workloadsChanged;
+      this.servicesChanged = servicesChanged;
+      this.filesChanged = filesChanged;
+      this.needsRoot = needsRoot;
+      this.manualFindings = manualFindings;
+      this.auditChanges = auditChanges;
+      this.unmatched = unmatched;
+    }
+
+    /** Every change, as --report lists it (made on demand: only the report needs them). */
+    public List<ReportEntry> changes() {
+      return planned.stream().map(p -> ReportEntry.of(p.target(), p.change(), p.applied())).toList();
+    }
 
     public long appliedChanges() {
-      return changes.stream().filter(ChangeRecord::applied).count();
+      return planned.stream().filter(Planned::applied).count();
     }
+
+    public List<WorkloadResult> results() { return results; }
+    public int workloadsChanged() { return workloadsChanged; }
+    public int servicesChanged() { return servicesChanged; }
+    public int filesChanged() { return filesChanged; }
+    public int needsRoot() { return needsRoot; }
+    public int manualFindings() { return manualFindings; }
+    public int auditChanges() { return auditChanges; }
+    public int unmatched() { return unmatched; }
   }
 
   private ManifestFixer() {}
@@ -37,7 +82,7 @@ public final class ManifestFixer {
   public static Result fix(List<ManifestFile> files, List<EffectivePolicy> policies) {
     ManifestInventory inventory = ManifestInventory.of(files);
     List<WorkloadResult> results = ManifestEvaluator.evaluate(files, policies, inventory);
-    List<ChangeRecord> records = new ArrayList<>();
+    List<Planned> records = new ArrayList<>();
     List<WorkloadResult> toChange = new ArrayList<>();
     Map<ManifestObject, List<Change>> serviceChanges = new IdentityHashMap<>();
     Set<String> seenServiceChanges = new HashSet<>();
@@ -57,7 +102,7 @@ public final class ManifestFixer {
       }
       boolean enforce = r.policy().mode() == PolicyMode.Enforce;
       // Records are taken before anything is applied: they show the values as read.
-      for (Change c : ev.changes()) records.add(ChangeRecord.of(r.object(), c, enforce));
+      for (Change c : ev.changes()) records.add(new Planned(r.object(), c, enforce));
       if (!ev.changes().isEmpty()) {
         if (enforce) toChange.add(r); else audit += ev.changes().size();
       }
@@ -65,7 +110,7 @@ public final class ManifestFixer {
         // Two workloads behind one Service plan the same move; it is made (and listed) once.
         if (!seenServiceChanges.add(c.target() + " " + c.path().pointer() + " " + c.newValue())) continue;
         for (ManifestObject svc : inventory.serviceObjects(c.target())) {
-          records.add(ChangeRecord.of(svc, c, enforce));
+          records.add(new Planned(svc, c, enforce));
           if (enforce) serviceChanges.computeIfAbsent(svc, k -> new ArrayList<>()).add(c);
           else audit++;
         }
@@ -80,7 +125,7 @@ public final class ManifestFixer {
       svc.document().markChanged();
     });
     int filesChanged = (int) files.stream().filter(ManifestFile::changed).count();
-    return new Result(results, List.copyOf(records), toChange.size(), serviceChanges.size(), filesChanged, needsRoot,
+    return new Result(results, records, toChange.size(), serviceChanges.size(), filesChanged, needsRoot,
         manual, audit, unmatched);
   }
 }

@@ -7,8 +7,4 @@ final class Plural {
   static String of(long n, String singular) {
     return n + " " + (n == 1 ? singular : singular + "s");
   }
-
-  static String of(long n, String singular, String plural) {
-    return n + " " + (n == 1 ? singular : plural);
-  }
 }

@@ -12,7 +12,10 @@ import java.util.Set;
 final class CapabilityRules {
   private CapabilityRules() {}
 
-  static void apply(EffectivePolicy policy, JsonNode root, ContainerView c, PlanBuilder plan) {
+  static final String NET_BIND_SERVICE = "NET_BIND_SERVICE";
+
+  /** {@code keepsLowPort}: the container still binds a port below 1024, so NET_BIND_SERVICE stays. */
+  static void apply(EffectivePolicy policy, JsonNode root, ContainerView c, boolean keepsLowPort, PlanBuilder plan) {
     FieldPath caps = c.securityContext().key("capabilities");
     FieldPath dropPath = caps.key("drop");
     JsonNode oldDrop = Trees.valueAt(root, dropPath);
@@ -33,7 +36,9 @@ final class CapabilityRules {
     List<String> kept = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     for (String a : added) {
-      (policy.keepCapabilities().contains(Capabilities.normalize(a)) ? kept : removed).add(a);
+      String cap = Capabilities.normalize(a);
+      boolean keep = policy.keepCapabilities().contains(cap) || (keepsLowPort && cap.equals(NET_BIND_SERVICE));
+      (keep ? kept : removed).add(a);
     }
     if (!removed.isEmpty()) {
       ArrayNode next = null;

@@ -12,6 +12,7 @@ public final class FieldPath {
 
   private static final FieldPath ROOT = new FieldPath(List.of());
   private final List<Segment> segments;
+  private String pointer;
 
   private FieldPath(List<Segment> segments) {
     this.segments = segments;
@@ -61,7 +62,17 @@ public final class FieldPath {
     return s.key != null ? s.key : Integer.toString(s.index);
   }
 
+  /** Computed once: paths are compared and looked up often. */
   public String pointer() {
+    String p = pointer;
+    if (p == null) {
+      p = renderPointer();
+      pointer = p;
+    }
+    return p;
+  }
+
+  private String renderPointer() {
     StringBuilder b = new StringBuilder();
     for (Segment s : segments) {
       b.append('/');

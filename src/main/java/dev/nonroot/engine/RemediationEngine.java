@@ -36,7 +36,7 @@ public final class RemediationEngine {
     List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
     SecurityContextRules.applyPodLevel(policy, w, containers, plan);
     for (ContainerView c : containers) {
-      SecurityContextRules.applyContainerLevel(policy, w, c, plan);
+      SecurityContextRules.applyContainerLevel(policy, w, containers, c, plan);
     }
     if (policy.portStrategy() == PortStrategy.Remap) {
       PortRemapper.apply(policy, w, containers, inventory, plan);

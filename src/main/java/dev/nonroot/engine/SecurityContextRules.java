@@ -22,7 +22,11 @@ final class SecurityContextRules {
     if (policy.runAsNonRoot()) {
       FieldPath p = psc.key("runAsNonRoot");
       JsonNode old = Trees.valueAt(root, p);
-      if (old == null || !old.asBoolean(false) || !old.isBoolean()) {
+      // Every container saying runAsNonRoot: true already covers the pod.
+      boolean everyContainer = !containers.isEmpty() && containers.stream().allMatch(
+          c -> Trees.valueAt(root, c.securityContext().key("runAsNonRoot")) instanceof BooleanNode b && b.booleanValue());
+      boolean podSaysFalse = old != null && (!old.isBoolean() || !old.booleanValue());
+      if ((old == null && !everyContainer) || podSaysFalse) {
         plan.change(p, old, BooleanNode.TRUE, Rule.RunAsNonRoot, null,
             "pod does not require a non-root user (runAsNonRoot is " + describe(old) + ")");
       }
@@ -41,17 +45,22 @@ final class SecurityContextRules {
     if (policy.seccomp() == SeccompMode.RuntimeDefault) {
       FieldPath p = psc.key("seccompProfile");
       JsonNode old = Trees.valueAt(root, p);
-      if (old == null) {
+      boolean everyContainer = !containers.isEmpty() && containers.stream().allMatch(c -> {
+        JsonNode type = Trees.valueAt(root, c.securityContext().key("seccompProfile").key("type"));
+        return type != null && (RUNTIME_DEFAULT.equals(type.asText()) || "Localhost".equals(type.asText()));
+      });
+      if (old == null && !everyContainer) {
         ObjectNode profile = JsonNodeFactory.instance.objectNode().put("type", RUNTIME_DEFAULT);
         plan.change(p, null, profile, Rule.SeccompProfile, null, "pod has no seccomp profile");
-      } else if (UNCONFINED.equals(old.path("type").asText())) {
+      } else if (old != null && UNCONFINED.equals(old.path("type").asText())) {
         plan.change(p.key("type"), old.path("type"), TextNode.valueOf(RUNTIME_DEFAULT), Rule.SeccompProfile, null,
             "pod seccomp profile is Unconfined");
       }
     }
   }
 
-  static void applyContainerLevel(EffectivePolicy policy, Workload w, ContainerView c, PlanBuilder plan) {
+  static void applyContainerLevel(EffectivePolicy policy, Workload w, List<ContainerView> containers, ContainerView c,
+      PlanBuilder plan) {
     ObjectNode root = w.root();
     FieldPath sc = c.securityContext();
     String name = c.name();
@@ -95,7 +104,7 @@ final class SecurityContextRules {
         }
       }
     }
-    CapabilityRules.apply(policy, root, c, plan);
+    CapabilityRules.apply(policy, root, c, PortRemapper.keepsLowPort(policy, w, containers, c), plan);
     if (policy.seccomp() == SeccompMode.RuntimeDefault) {
       FieldPath p = sc.key("seccompProfile").key("type");
       JsonNode old = Trees.valueAt(root, p);

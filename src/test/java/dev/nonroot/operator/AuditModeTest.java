@@ -6,26 +6,14 @@ import static org.awaitility.Awaitility.await;
 
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.RecordedChange;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-@EnableKubernetesMockClient(crud = true)
-class AuditModeTest {
-  KubernetesClient client;
-  private OperatorHarness harness;
-
-  @AfterEach
-  void tearDown() {
-    harness.close();
-  }
+class AuditModeTest extends OperatorTestBase {
 
   @Test
   void auditRecordsWouldPatchAndNeverWritesWorkloads() throws Exception {
-    harness = new OperatorHarness(client);
     harness.apply("/operator/shop.yaml");
     harness.apply("/operator/policy-audit.yaml");
     harness.start(Duration.ofMillis(500));

@@ -14,37 +14,25 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-@EnableKubernetesMockClient(crud = true)
-class EnforceModeTest {
+class EnforceModeTest extends OperatorTestBase {
   private static final String DEPLOY = "/apis/apps/v1/namespaces/shop/deployments/web";
   private static final String STS = "/apis/apps/v1/namespaces/shop/statefulsets/cache";
   private static final String DS = "/apis/apps/v1/namespaces/shop/daemonsets/agent";
   private static final String SVC = "/api/v1/namespaces/shop/services/web";
 
-  KubernetesClient client;
-  private OperatorHarness harness;
 
   @BeforeEach
   void setUp() throws Exception {
-    harness = new OperatorHarness(client);
     harness.apply("/operator/shop.yaml");
     harness.apply("/operator/policy-enforce.yaml");
     harness.start(Duration.ofMillis(500));
-  }
-
-  @AfterEach
-  void tearDown() {
-    harness.close();
   }
 
   private NonRootPolicy converged() {

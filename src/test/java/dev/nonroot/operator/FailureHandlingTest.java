@@ -5,30 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-@EnableKubernetesMockClient(crud = true)
-class FailureHandlingTest {
+class FailureHandlingTest extends OperatorTestBase {
   private static final String DEPLOY = "/apis/apps/v1/namespaces/shop/deployments/web";
 
-  KubernetesClient client;
-  KubernetesMockServer server;
-  private OperatorHarness harness;
-
-  @AfterEach
-  void tearDown() {
-    harness.close();
-  }
 
   @Test
   void aConflictIsReEvaluatedFromTheCacheAndPatchedOnce() throws Exception {
-    harness = new OperatorHarness(client);
     harness.apply("/operator/shop.yaml");
     server.expect().patch().withPath(DEPLOY + "?fieldManager=nonroot-operator")
         .andReturn(409, new StatusBuilder().withCode(409).withReason("Conflict").withMessage("stale").build()).once();
@@ -43,7 +29,6 @@ class FailureHandlingTest {
 
   @Test
   void aFailedPatchIsCountedWarnedOnceAndRetried() throws Exception {
-    harness = new OperatorHarness(client);
     harness.apply("/operator/shop.yaml");
     server.expect().patch().withPath(DEPLOY + "?fieldManager=nonroot-operator")
         .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd is sad").build()).times(2);

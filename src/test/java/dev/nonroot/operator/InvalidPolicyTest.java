@@ -5,26 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.nonroot.api.NonRootPolicy;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-@EnableKubernetesMockClient(crud = true)
-class InvalidPolicyTest {
-  KubernetesClient client;
-  private OperatorHarness harness;
-
-  @AfterEach
-  void tearDown() {
-    harness.close();
-  }
+class InvalidPolicyTest extends OperatorTestBase {
 
   @Test
   void anInvalidPolicyIsReportedPatchesNothingAndLeavesOthersAlone() throws Exception {
-    harness = new OperatorHarness(client);
     harness.apply("/operator/shop.yaml");
     // What a real API server's schema would refuse; the mock accepts it, so the operator must cope.
     GenericKubernetesResource bad = new GenericKubernetesResource();

@@ -10,29 +10,17 @@ import dev.nonroot.api.NonRootPolicySpec;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-@EnableKubernetesMockClient(crud = true)
-class MatchingTest {
-  KubernetesClient client;
-  private OperatorHarness harness;
+class MatchingTest extends OperatorTestBase {
 
   @BeforeEach
   void setUp() throws Exception {
-    harness = new OperatorHarness(client);
     harness.apply("/operator/matching.yaml");
-  }
-
-  @AfterEach
-  void tearDown() {
-    harness.close();
   }
 
   private NonRootPolicy create(String name, Consumer<MatchSpec> match) {

@@ -8,25 +8,13 @@ import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicyStatus;
 import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-@EnableKubernetesMockClient(crud = true)
-class RestartAndStrategyTest {
-  KubernetesClient client;
-  private OperatorHarness harness;
-
-  @AfterEach
-  void tearDown() {
-    harness.close();
-  }
+class RestartAndStrategyTest extends OperatorTestBase {
 
   @Test
   void aRestartedOperatorRebuildsTheSameStatusWithoutWriting() throws Exception {
-    harness = new OperatorHarness(client);
     harness.apply("/operator/shop.yaml");
     harness.apply("/operator/policy-enforce.yaml");
     harness.start(Duration.ofSeconds(30));
@@ -48,7 +36,6 @@ class RestartAndStrategyTest {
 
   @Test
   void sysctlStrategyKeepsPortsAndLowersTheUnprivilegedPortStart() throws Exception {
-    harness = new OperatorHarness(client);
     harness.apply("/operator/shop.yaml");
     harness.apply("/operator/policy-sysctl.yaml");
     harness.start(Duration.ofSeconds(30));

@@ -7,28 +7,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonroot.api.NonRootPolicy;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** 2,000 workloads under one policy: exact counters, a status within its size budget, one write each. */
-@EnableKubernetesMockClient(crud = true)
-class ScaleTest {
+class ScaleTest extends OperatorTestBase {
   private static final int WORKLOADS = 2000;
-  KubernetesClient client;
-  private OperatorHarness harness;
-
-  @AfterEach
-  void tearDown() {
-    harness.close();
-  }
 
   @Test
   void twoThousandWorkloadsUnderOnePolicy() throws Exception {
-    harness = new OperatorHarness(client);
     for (int i = 0; i < WORKLOADS; i++) {
       boolean compliant = i % 4 == 0;
       Deployment d = new DeploymentBuilder()

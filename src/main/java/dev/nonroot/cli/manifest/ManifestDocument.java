@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.yaml.snakeyaml.nodes.Node;
 
 /**
@@ -21,13 +20,12 @@ public final class ManifestDocument {
   private final int rootLine;
   private final int endLine;
   private final int endColumn;
-  private final Set<String> quoted;
   private final List<ManifestObject> objects;
   private boolean changed;
   private Node composed;
 
   ManifestDocument(ManifestFile file, int index, int line, String raw, JsonNode tree, int rootLine, int endLine,
-      int endColumn, Set<String> quoted) {
+      int endColumn) {
     this.file = file;
     this.index = index;
     this.line = line;
@@ -36,7 +34,6 @@ public final class ManifestDocument {
     this.rootLine = rootLine;
     this.endLine = endLine;
     this.endColumn = endColumn;
-    this.quoted = quoted;
     this.objects = objectsOf(tree);
   }
 
@@ -98,12 +95,18 @@ public final class ManifestDocument {
     return changed;
   }
 
-  /** The document as it goes out: the raw text, or the tree written as YAML when changed. */
+  /** The document as it goes out: the raw text as read, or, once changed, that text with the changes. */
   public String render() {
     return changed ? rewrite() : raw;
   }
 
+  /** The raw text patched where the tree changed; a whole rewrite when the change does not fit a patch. */
   private String rewrite() {
+    String patched = TextPatcher.patch(raw, tree, YamlWriter.indentsSequences(raw));
+    return patched != null ? patched : reserialize();
+  }
+
+  private String reserialize() {
     String nl = raw.contains("\r\n") ? "\r\n" : "\n";
     List<Integer> starts = lineStarts(raw);
     int rootStart = starts.get(Math.min(rootLine, starts.size() - 1));

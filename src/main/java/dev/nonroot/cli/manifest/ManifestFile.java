@@ -7,10 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
-import java.util.stream.Stream;
 import org.yaml.snakeyaml.nodes.Node;
 
 /** One input (a file or standard input): its text and its documents, in order. */
@@ -32,36 +28,25 @@ public final class ManifestFile {
    */
   public static ManifestFile parse(String name, Path path, String text) throws ManifestSyntaxException {
     ManifestFile file = new ManifestFile(name, path, text);
-    List<DocumentSplitter.Chunk> chunks = DocumentSplitter.split(text);
-    Object[] parsed = new Object[chunks.size()];
-    // Documents are independent: large inputs parse on every core.
-    IntStream indexes = IntStream.range(0, chunks.size());
-    (chunks.size() >= PARALLEL_THRESHOLD ? indexes.parallel() : indexes).forEach(i -> {
-      try {
-        parsed[i] = parseDocument(file, i, text, chunks.get(i));
-      } catch (ManifestSyntaxException e) {
-        parsed[i] = e;
-      }
-    });
-    for (Object p : parsed) {
-      // The first bad document in file order is the one reported, however the work was split.
-      if (p instanceof ManifestSyntaxException e) throw e;
-      file.documents.add((ManifestDocument) p);
+    for (DocumentSplitter.Chunk chunk : DocumentSplitter.split(text)) {
+      file.documents.add(parseDocument(file, file.documents.size(), text.substring(chunk.start(), chunk.end()),
+          chunk.line()));
     }
     return file;
   }
 
-  /** Below this many documents, threads cost more than they save. */
-  static final int PARALLEL_THRESHOLD = 64;
-
-  private static ManifestDocument parseDocument(ManifestFile file, int index, String text, DocumentSplitter.Chunk chunk)
+  /** The fast reader first; SnakeYAML for everything it leaves (and for every error message). */
+  private static ManifestDocument parseDocument(ManifestFile file, int index, String raw, int line)
       throws ManifestSyntaxException {
-    String raw = text.substring(chunk.start(), chunk.end());
-    Node root = YamlComposer.compose(raw, chunk.line());
-    if (root == null) return new ManifestDocument(file, index, chunk.line(), raw, null, 0, 0, 0, Set.of());
-    TreeConverter.Result r = TreeConverter.convert(root, chunk.line());
-    return new ManifestDocument(file, index, chunk.line(), raw, r.tree(), root.getStartMark().getLine(),
-        r.endLine(), r.endColumn(), r.quoted());
+    BlockYamlParser.Parsed fast = BlockYamlParser.parse(raw, false);
+    if (fast != null) {
+      return new ManifestDocument(file, index, line, raw, fast.tree(), fast.rootLine(), fast.endLine(), fast.endColumn());
+    }
+    Node root = YamlComposer.compose(raw, line);
+    if (root == null) return new ManifestDocument(file, index, line, raw, null, 0, 0, 0);
+    TreeConverter.Result r = TreeConverter.convert(root, line);
+    return new ManifestDocument(file, index, line, raw, r.tree(), root.getStartMark().getLine(), r.endLine(),
+        r.endColumn());
   }
 
   /** Strict UTF-8: a file that is not text fails here instead of being rewritten with U+FFFD. */
@@ -97,7 +82,8 @@ public final class ManifestFile {
   /** The file as it goes out: every document rendered, in order. */
   public String render() {
     if (!changed()) return text;
-    Stream<ManifestDocument> docs = documents.size() >= PARALLEL_THRESHOLD ? documents.parallelStream() : documents.stream();
-    return docs.map(ManifestDocument::render).collect(Collectors.joining());
+    StringBuilder out = new StringBuilder(text.length() + text.length() / 4);
+    for (ManifestDocument d : documents) out.append(d.render());
+    return out.toString();
   }
 }

@@ -34,20 +34,18 @@ final class TreeConverter {
   /** Where the last value ends (0-based line and column in the document): comments after it trail. */
   private int endLine = -1;
   private int endColumn;
-  /** Strings the author quoted; a rewrite keeps them quoted so the diff shows only the fixes. */
-  private final Set<String> quoted = new HashSet<>();
 
   private TreeConverter(int firstLine) {
     this.firstLine = firstLine;
   }
 
   /** A converted document and where its last value ends. */
-  record Result(JsonNode tree, int endLine, int endColumn, Set<String> quoted) {}
+  record Result(JsonNode tree, int endLine, int endColumn) {}
 
   static Result convert(Node root, int firstLine) throws ManifestSyntaxException {
     TreeConverter c = new TreeConverter(firstLine);
     JsonNode tree = c.node(root);
-    return new Result(tree, c.endLine, c.endColumn, c.quoted.isEmpty() ? Set.of() : c.quoted);
+    return new Result(tree, c.endLine, c.endColumn);
   }
 
   private void seeEnd(Node n) {
@@ -83,8 +81,7 @@ final class TreeConverter {
     }
   }
 
-  private JsonNode scalar(ScalarNode s) {
-    noteQuoted(s);
+  private static JsonNode scalar(ScalarNode s) {
     Tag tag = s.getTag();
     String v = s.getValue();
     if (tag.equals(YamlComposer.PLAIN)) return PlainScalars.value(v);
@@ -142,18 +139,8 @@ final class TreeConverter {
         && (s.getTag().equals(Tag.MERGE) || (s.getTag().equals(YamlComposer.PLAIN) && s.getValue().equals("<<")));
   }
 
-  private void noteQuoted(ScalarNode s) {
-    DumperOptions.ScalarStyle style = s.getScalarStyle();
-    if (style == DumperOptions.ScalarStyle.DOUBLE_QUOTED || style == DumperOptions.ScalarStyle.SINGLE_QUOTED) {
-      quoted.add(s.getValue());
-    }
-  }
-
   private String key(Node keyNode) throws ManifestSyntaxException {
-    if (keyNode instanceof ScalarNode s) {
-      noteQuoted(s);
-      return s.getValue();
-    }
+    if (keyNode instanceof ScalarNode s) return s.getValue();
     throw error(keyNode, "a mapping key must be a plain value, not a list or mapping");
   }
 

@@ -41,11 +41,6 @@ public final class YamlWriter {
     }
   }
 
-  /** The tree alone, in block style (no original to follow). */
-  public static String write(JsonNode tree, boolean indentSequences) {
-    return write(tree, null, indentSequences, null);
-  }
-
   /**
    * The tree as YAML ending in a newline. {@code original} (may be null) is the document's node
    * graph as read, composed with comments; {@code comments} limits which of its comments are kept.
@@ -68,13 +63,21 @@ public final class YamlWriter {
    * would change, which {@link #verified} catches (the document is then written without comments).
    */
   static String commentsAboveDashes(String text) {
-    if (!text.contains("- #")) return text;
+    if (!text.contains("- #") && !text.contains("- \n")) return text;
     String[] lines = text.split("\n", -1);
     StringBuilder out = new StringBuilder(text.length());
     int i = 0;
     while (i < lines.length) {
       String line = lines[i];
       int dash = leadingSpaces(line);
+      if (line.length() == dash + 2 && line.startsWith("- ", dash) && i + 1 < lines.length
+          && leadingSpaces(lines[i + 1]) == dash + 2 && !lines[i + 1].isBlank()) {
+        // A blank line kept before a list item: SnakeYAML writes it after the dash.
+        out.append('\n').append(" ".repeat(dash)).append("- ").append(lines[i + 1].stripLeading());
+        if (i + 1 < lines.length - 1) out.append('\n');
+        i += 2;
+        continue;
+      }
       if (line.startsWith("- #", dash)) {
         String pad = " ".repeat(dash);
         out.append(pad).append(line.substring(dash + 2)).append('\n');
@@ -176,7 +179,7 @@ public final class YamlWriter {
           if (t.getKeyNode() instanceof ScalarNode k) before.putIfAbsent(k.getValue(), t);
         }
       }
-      boolean flow = inFlow || keepsFlow(original);
+      boolean flow = inFlow || keepsFlow(original, value);
       List<NodeTuple> tuples = new ArrayList<>(value.size());
       for (Entry<String, JsonNode> e : value.properties()) {
         NodeTuple old = before.get(e.getKey());
@@ -195,7 +198,7 @@ public final class YamlWriter {
     }
 
     private Node sequence(JsonNode value, SequenceNode original, boolean inFlow) {
-      boolean flow = inFlow || keepsFlow(original);
+      boolean flow = inFlow || keepsFlow(original, value);
       List<Node> items = new ArrayList<>(value.size());
       for (int i = 0; i < value.size(); i++) {
         Node old = original != null && i < original.getValue().size() ? original.getValue().get(i) : null;
@@ -211,13 +214,16 @@ public final class YamlWriter {
 
     /**
      * A one-line [..] or {..} stays as it was written; a flow collection spread over several lines
-     * (JSON-like manifests) is written in block style rather than as one very long line.
+     * (JSON-like manifests), or an empty {} or [] that the fixes fill, is written in block style.
      */
-    private static boolean keepsFlow(Node original) {
-      return original != null
-          && (original instanceof MappingNode m ? m.getFlowStyle() : ((SequenceNode) original).getFlowStyle())
+    private static boolean keepsFlow(Node original, JsonNode value) {
+      if (original == null) return false;
+      boolean wasEmpty = original instanceof MappingNode m ? m.getValue().isEmpty()
+          : ((SequenceNode) original).getValue().isEmpty();
+      return (original instanceof MappingNode m ? m.getFlowStyle() : ((SequenceNode) original).getFlowStyle())
               == DumperOptions.FlowStyle.FLOW
-          && original.getStartMark().getLine() == original.getEndMark().getLine();
+          && original.getStartMark().getLine() == original.getEndMark().getLine()
+          && (!wasEmpty || value.isEmpty());
     }
 
     private List<CommentLine> kept(List<CommentLine> lines) {
@@ -293,15 +299,18 @@ public final class YamlWriter {
     while (pos < raw.length()) {
       int nl = raw.indexOf('\n', pos);
       int end = nl < 0 ? raw.length() : nl;
-      int indent = 0;
-      while (pos + indent < end && raw.charAt(pos + indent) == ' ') indent++;
-      String content = raw.substring(pos + indent, end).stripTrailing();
-      if (!content.isEmpty() && !content.startsWith("#")) {
-        if ((content.startsWith("- ") || content.equals("-")) && prevOpens) {
+      int first = pos;
+      while (first < end && raw.charAt(first) == ' ') first++;
+      int last = end;
+      while (last > first && Character.isWhitespace(raw.charAt(last - 1))) last--;
+      if (last > first && raw.charAt(first) != '#') {
+        int indent = first - pos;
+        boolean dash = raw.charAt(first) == '-' && (last == first + 1 || raw.charAt(first + 1) == ' ');
+        if (dash && prevOpens) {
           if (indent > prevIndent) indented++; else flush++;
         }
         prevIndent = indent;
-        prevOpens = content.endsWith(":");
+        prevOpens = raw.charAt(last - 1) == ':';
       }
       pos = end + 1;
     }

@@ -14,13 +14,13 @@ import dev.nonroot.engine.Change;
 @JsonPropertyOrder({"file", "kind", "namespace", "name", "container", "field", "path", "from", "to", "rule", "reason",
     "applied"})
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record ChangeRecord(String file, String kind, String namespace, String name, String container, String field,
+public record ReportEntry(String file, String kind, String namespace, String name, String container, String field,
     String path, JsonNode from, JsonNode to, String rule, String reason, boolean applied) {
 
-  static ChangeRecord of(ManifestObject target, Change c, boolean applied) {
-    return new ChangeRecord(target.document().file().name(), c.target().kind(), c.target().namespace(),
+  static ReportEntry of(ManifestObject target, Change c, boolean applied) {
+    return new ReportEntry(target.document().file().name(), c.target().kind(), c.target().namespace(),
         c.target().name(), c.container(), target.fieldPrefix() + c.field(), target.pointerPrefix() + c.path().pointer(),
-        c.oldValue() == null ? null : c.oldValue().deepCopy(), c.newValue() == null ? null : c.newValue().deepCopy(),
+        c.oldValue(), c.newValue(),
         c.rule().name(), c.reason(), applied);
   }
 }

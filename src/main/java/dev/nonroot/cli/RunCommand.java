@@ -43,6 +43,11 @@ final class RunCommand implements Callable<Integer> {
       description = "re-evaluate everything this often even without events, e.g. 10m, 30s (default: 10m)")
   private Duration resync;
 
+  @Option(names = "--max-patches-per-second", paramLabel = "N", defaultValue = "5",
+      description = {"workload patches per second at most; each one starts a rollout, so a new policy does not",
+          "restart the whole cluster at once; 0 = no limit (default: ${DEFAULT-VALUE})"})
+  private double patchesPerSecond;
+
   @Override
   public Integer call() throws Exception {
     Console console = main.console();
@@ -54,7 +59,8 @@ final class RunCommand implements Callable<Integer> {
       client.close();
       return ExitCodes.BAD_INPUT;
     }
-    NonRootOperator.Settings settings = NonRootOperator.Settings.defaults().withResyncPeriod(resync);
+    NonRootOperator.Settings settings = NonRootOperator.Settings.defaults().withResyncPeriod(resync)
+        .withPatchesPerSecond(patchesPerSecond);
     if (leaderElection) settings = settings.withLeaderElection(leaseNamespace);
     NonRootOperator operator = NonRootOperator.start(client, settings);
     HealthServer health;
@@ -90,9 +96,11 @@ final class RunCommand implements Callable<Integer> {
             + ": kubectl apply -f crds/nonrootpolicies.nonroot.dev-v1.yml";
         case 401, 403 -> "not allowed to list nonrootpolicies at " + url + " (" + e.getCode()
             + "): check the ClusterRole in manifests/ is bound to this identity";
-        case 0 -> "cannot reach the API server at " + url + ": " + rootCause(e);
-        default -> "the API server at " + url + " refused to list nonrootpolicies (" + e.getCode() + "): "
-            + e.getMessage().lines().findFirst().orElse("");
+        default -> e.getCode() <= 0
+            // fabric8 reports transport failures with code 0 or -1.
+            ? "cannot reach the API server at " + url + ": " + rootCause(e)
+            : "the API server at " + url + " refused to list nonrootpolicies (" + e.getCode() + "): "
+                + e.getMessage().lines().findFirst().orElse("");
       };
     }
   }

@@ -26,28 +26,55 @@ final class PortRemapper {
     }
   }
 
-  /** Marks a low port whose target is already used in the pod. */
-  private static final int TAKEN = -1;
+  /** What happens to one low port under Remap. */
+  private enum Fate { MOVE, TAKEN, OVERFLOW, BLOCKED, BINDABLE }
+
+  private record Decision(Fate fate, int target) {}
 
   private PortRemapper() {}
 
-  /** Where each low port would go: a port, TAKEN, or a number past 65535. */
-  private static Map<DeclaredPort, Integer> targets(EffectivePolicy policy, List<DeclaredPort> declared) {
+  /**
+   * Where each low port goes. A container's low ports move together or not at all (a half-moved
+   * container serves on ports its Services no longer reach). A port the pod can already bind
+   * without root (the container adds NET_BIND_SERVICE, or the pod's sysctl allows it) stays.
+   */
+  private static Map<DeclaredPort, Decision> decide(EffectivePolicy policy, Workload w, List<DeclaredPort> declared) {
     Set<String> taken = new HashSet<>();
     declared.forEach(d -> taken.add(d.key()));
-    Map<DeclaredPort, Integer> out = new LinkedHashMap<>();
+    Integer unprivilegedStart = PortSysctl.current(w);
+    Map<DeclaredPort, Decision> out = new LinkedHashMap<>();
+    Set<FieldPath> stuck = new HashSet<>();
     for (DeclaredPort d : declared) {
       if (d.port >= 1024) continue;
       int target = policy.remapTarget(d.port);
       String targetKey = DeclaredPort.key(target, d.protocol);
-      if (target <= 65535 && taken.contains(targetKey)) {
-        out.put(d, TAKEN);
+      if ((unprivilegedStart != null && d.port >= unprivilegedStart) || bindsAsNonRoot(w, d.container)) {
+        out.put(d, new Decision(Fate.BINDABLE, d.port));
+      } else if (target > 65535) {
+        out.put(d, new Decision(Fate.OVERFLOW, target));
+        stuck.add(d.container.path());
+      } else if (taken.contains(targetKey)) {
+        out.put(d, new Decision(Fate.TAKEN, target));
+        stuck.add(d.container.path());
       } else {
-        if (target <= 65535) taken.add(targetKey);
-        out.put(d, target);
+        taken.add(targetKey);
+        out.put(d, new Decision(Fate.MOVE, target));
       }
     }
+    out.replaceAll((d, decision) -> decision.fate() == Fate.MOVE && stuck.contains(d.container.path())
+        ? new Decision(Fate.BLOCKED, decision.target()) : decision);
     return out;
+  }
+
+  /**
+   * The author already runs the container as a non-root UID and grants it NET_BIND_SERVICE (the
+   * image then carries file capabilities, as ingress-nginx's does): its low ports work as they are.
+   */
+  private static boolean bindsAsNonRoot(Workload w, ContainerView c) {
+    if (!CapabilityRules.added(w.root(), c).contains(CapabilityRules.NET_BIND_SERVICE)) return false;
+    JsonNode uid = Trees.valueAt(w.root(), c.securityContext().key("runAsUser"));
+    if (uid == null) uid = Trees.valueAt(w.root(), w.podSpecPath().key("securityContext").key("runAsUser"));
+    return uid != null && uid.asLong(0) > 0;
   }
 
   /**
@@ -57,12 +84,12 @@ final class PortRemapper {
   static boolean keepsLowPort(EffectivePolicy policy, Workload w, List<ContainerView> containers, ContainerView c) {
     List<DeclaredPort> declared = declaredPorts(w.root(), containers);
     boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
-    for (Map.Entry<DeclaredPort, Integer> m : targets(policy, declared).entrySet()) {
+    for (Map.Entry<DeclaredPort, Decision> m : decide(policy, w, declared).entrySet()) {
       if (!m.getKey().container.path().equals(c.path())) continue;
       boolean stays = switch (policy.portStrategy()) {
         case Keep -> true;
         case Sysctl -> hostNetwork;
-        case Remap -> hostNetwork || m.getValue() == TAKEN || m.getValue() > 65535;
+        case Remap -> hostNetwork || m.getValue().fate() != Fate.MOVE;
       };
       if (stays) return true;
     }
@@ -82,20 +109,24 @@ final class PortRemapper {
     }
     // key "80/TCP" -> new port, for this pass's moves and for moves an earlier pass already made.
     Map<String, Integer> moves = new LinkedHashMap<>();
-    for (Map.Entry<DeclaredPort, Integer> m : targets(policy, declared).entrySet()) {
+    for (Map.Entry<DeclaredPort, Decision> m : decide(policy, w, declared).entrySet()) {
       DeclaredPort d = m.getKey();
-      int target = m.getValue();
+      int target = m.getValue().target();
       String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
-      if (target > 65535) {
-        plan.unfixable(d.container.name(), Rule.PortRemap, who + " would move to " + target + ", past 65535");
-      } else if (target == TAKEN) {
-        plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: " + policy.remapTarget(d.port) + "/"
+      switch (m.getValue().fate()) {
+        case BINDABLE -> { }
+        case OVERFLOW -> plan.unfixable(d.container.name(), Rule.PortRemap,
+            who + " would move to " + target + ", past 65535");
+        case TAKEN -> plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: " + target + "/"
             + d.protocol + " is already used in the pod (set spec.ports.map for this port)");
-      } else {
-        moves.put(d.key(), target);
-        plan.change(d.path, IntNode.valueOf(d.port), IntNode.valueOf(target), Rule.PortRemap, d.container.name(),
-            who + " needs root to bind; moved to " + target
-                + " (the application must listen on " + target + " too)");
+        case BLOCKED -> plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: another low port"
+            + " of the container cannot move, and a container's ports move together");
+        case MOVE -> {
+          moves.put(d.key(), target);
+          plan.change(d.path, IntNode.valueOf(d.port), IntNode.valueOf(target), Rule.PortRemap, d.container.name(),
+              who + " needs root to bind; moved to " + target
+                  + " (the application must listen on " + target + " too)");
+        }
       }
     }
     // Ports this workload's own record says were moved earlier: Services and probes still pointing
@@ -137,6 +168,7 @@ final class PortRemapper {
     List<DeclaredPort> out = new ArrayList<>();
     for (ContainerView c : containers) {
       JsonNode ports = c.node().path("ports");
+      if (!ports.isArray()) continue;
       for (int i = 0; i < ports.size(); i++) {
         Integer p = Trees.intValue(ports.get(i).get("containerPort"));
         if (p == null || p <= 0) continue;

@@ -45,6 +45,15 @@ final class PortSysctl {
         "pod binds port " + lowest + " below 1024; " + SYSCTL + "=" + lowest + " lets a non-root user bind it");
   }
 
+  /** The pod's net.ipv4.ip_unprivileged_port_start, when it sets one. */
+  static Integer current(Workload w) {
+    JsonNode sysctls = w.podSpec().path("securityContext").path("sysctls");
+    for (JsonNode s : sysctls) {
+      if (SYSCTL.equals(s.path("name").asText())) return Trees.intValue(s.get("value"));
+    }
+    return null;
+  }
+
   private static ObjectNode entry(int value) {
     return JsonNodeFactory.instance.objectNode().put("name", SYSCTL).put("value", Integer.toString(value));
   }

@@ -23,7 +23,7 @@ public final class RemediationEngine {
       return new Evaluation(w, policy.name(), Outcome.Exempt, List.of(), List.of(), List.of(), List.of(),
           exemption.get());
     }
-    PlanBuilder plan = new PlanBuilder(w.ref());
+    PlanBuilder plan = new PlanBuilder(w.ref(), w.root());
     List<NeedsRootDetector.Evidence> evidence = NeedsRootDetector.detect(w);
     if (!evidence.isEmpty() && policy.needsRoot() == NeedsRootAction.Report) {
       for (NeedsRootDetector.Evidence e : evidence) {

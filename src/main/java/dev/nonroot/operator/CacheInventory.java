@@ -18,6 +18,7 @@ import java.util.Optional;
  */
 final class CacheInventory implements Inventory {
   private final Map<String, List<ObjectNode>> servicesByNamespace = new java.util.HashMap<>();
+  private final Map<String, Service> served = new java.util.HashMap<>();
   private final ManagedInformerEventSource<Service, ?, ?> services;
   private final ManagedInformerEventSource<Namespace, ?, ?> namespaces;
 
@@ -30,8 +31,19 @@ final class CacheInventory implements Inventory {
   public List<ObjectNode> services(String namespace) {
     return servicesByNamespace.computeIfAbsent(namespace, ns -> services.list(ns, s -> true)
         .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
-        .map(ObjectTrees::of)
+        .map(s -> {
+          served.put(ns + "/" + s.getMetadata().getName(), s);
+          return ObjectTrees.of(s);
+        })
         .toList());
+  }
+
+  /**
+   * The exact Service version a plan was made from, so its patch (and resourceVersion guard)
+   * applies to that version and no other.
+   */
+  Optional<Service> served(String namespace, String name) {
+    return Optional.ofNullable(served.get(namespace + "/" + name));
   }
 
   @Override

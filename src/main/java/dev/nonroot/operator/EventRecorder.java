@@ -30,6 +30,15 @@ final class EventRecorder {
     this.instance = instance;
   }
 
+  /** The object is compliant (or gone): the next event about it is a transition again. */
+  void forget(HasMetadata about) {
+    lastSent.remove(key(about));
+  }
+
+  private static String key(HasMetadata about) {
+    return about.getKind() + "/" + about.getMetadata().getNamespace() + "/" + about.getMetadata().getName();
+  }
+
   void normal(HasMetadata about, String reason, String message) {
     emit(about, "Normal", reason, message);
   }
@@ -39,7 +48,7 @@ final class EventRecorder {
   }
 
   private void emit(HasMetadata about, String type, String reason, String message) {
-    String key = about.getKind() + "/" + about.getMetadata().getNamespace() + "/" + about.getMetadata().getName();
+    String key = key(about);
     String fingerprint = reason + "\n" + message;
     if (fingerprint.equals(lastSent.put(key, fingerprint))) return;
     String now = Instant.now().toString();

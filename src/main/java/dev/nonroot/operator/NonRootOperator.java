@@ -13,17 +13,26 @@ import java.time.Duration;
 public final class NonRootOperator implements AutoCloseable {
   /** How the operator runs; see {@link #defaults()}. */
   public record Settings(Duration resyncPeriod, boolean leaderElection, String leaseNamespace, String identity,
-      int threads, Clock clock) {
+      int threads, double patchesPerSecond, Clock clock) {
+    /** Workload patches (each a rollout) per second unless told otherwise. */
+    public static final double DEFAULT_PATCHES_PER_SECOND = 5;
+
     public static Settings defaults() {
-      return new Settings(Duration.ofMinutes(10), false, null, hostname(), 10, Clock.systemUTC());
+      return new Settings(Duration.ofMinutes(10), false, null, hostname(), 10, DEFAULT_PATCHES_PER_SECOND,
+          Clock.systemUTC());
     }
 
     public Settings withResyncPeriod(Duration d) {
-      return new Settings(d, leaderElection, leaseNamespace, identity, threads, clock);
+      return new Settings(d, leaderElection, leaseNamespace, identity, threads, patchesPerSecond, clock);
     }
 
     public Settings withLeaderElection(String namespace) {
-      return new Settings(resyncPeriod, true, namespace, identity, threads, clock);
+      return new Settings(resyncPeriod, true, namespace, identity, threads, patchesPerSecond, clock);
+    }
+
+    /** 0 or less: no limit. */
+    public Settings withPatchesPerSecond(double perSecond) {
+      return new Settings(resyncPeriod, leaderElection, leaseNamespace, identity, threads, perSecond, clock);
     }
   }
 
@@ -49,6 +58,8 @@ public final class NonRootOperator implements AutoCloseable {
       o.withKubernetesClient(client)
           // Server-side apply is not needed: status is one JSON patch we compute ourselves.
           .withUseSSAToPatchPrimaryResource(false)
+          // No CRD read at start: the ClusterRole grants no access to CustomResourceDefinitions.
+          .checkingCRDAndValidateLocalModel(false)
           .withCloseClientOnStop(false)
           .withStopOnInformerErrorDuringStartup(true)
           .withCacheSyncTimeout(Duration.ofMinutes(2))
@@ -63,7 +74,8 @@ public final class NonRootOperator implements AutoCloseable {
     RemediationLedger ledger = new RemediationLedger();
     OperatorMetrics metrics = new OperatorMetrics();
     var services = new WorkloadRemediator.OperatorServices(new PolicyCatalog(), new WorkloadPatcher(client),
-        new EventRecorder(client, settings.identity()), ledger, metrics, settings.clock());
+        new EventRecorder(client, settings.identity()), ledger, metrics,
+        new PatchBudget(settings.patchesPerSecond(), settings.clock()), settings.clock());
     operator.register(new PolicyStatusReconciler(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
     operator.register(new DeploymentRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
     operator.register(new StatefulSetRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));

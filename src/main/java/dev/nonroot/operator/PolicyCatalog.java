@@ -44,6 +44,13 @@ final class PolicyCatalog {
     return fresh;
   }
 
+  /** Forgets deleted policies. */
+  void retainOnly(Collection<NonRootPolicy> existing) {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (NonRootPolicy p : existing) keys.add(p.getMetadata().getUid() + "/" + p.getMetadata().getName());
+    cache.keySet().retainAll(keys);
+  }
+
   /** Valid policies that match the workload, the acting one first. */
   List<EffectivePolicy> matching(Collection<NonRootPolicy> policies, Workload workload, Inventory inventory) {
     List<EffectivePolicy> out = new ArrayList<>();

@@ -44,12 +44,14 @@ public class PolicyStatusReconciler implements Reconciler<NonRootPolicy> {
       List.of(Deployment.class, StatefulSet.class, DaemonSet.class);
 
   private final StatusCalculator calculator;
+  private final PolicyCatalog catalog;
   private final RemediationLedger ledger;
   private final Clock clock;
   private final OperatorMetrics metrics;
 
   public PolicyStatusReconciler(WorkloadRemediator.OperatorServices services) {
     this.calculator = new StatusCalculator(services.catalog(), services.ledger());
+    this.catalog = services.catalog();
     this.ledger = services.ledger();
     this.clock = services.clock();
     this.metrics = services.metrics();
@@ -78,7 +80,9 @@ public class PolicyStatusReconciler implements Reconciler<NonRootPolicy> {
         .withSecondaryToPrimaryMapper(r -> policies.list().map(ResourceID::fromResource).collect(Collectors.toSet()));
     if (workload) {
       // Rollout status churn does not change what a policy reports; spec, labels and records do.
-      config.withOnUpdateFilter((next, old) -> !Objects.equals(next.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+      // Rollout status churn and HPA replica changes do not change what a policy reports; the pod
+      // template, labels and records do.
+      config.withOnUpdateFilter((next, old) -> !Objects.equals(PodTemplates.of(next), PodTemplates.of(old))
           || !Objects.equals(next.getMetadata().getLabels(), old.getMetadata().getLabels())
           || !Objects.equals(next.getMetadata().getAnnotations(), old.getMetadata().getAnnotations()));
     }
@@ -97,6 +101,7 @@ public class PolicyStatusReconciler implements Reconciler<NonRootPolicy> {
     var services = (InformerEventSource<Service, NonRootPolicy>) retriever.getEventSourceFor(Service.class, "Service");
     var namespaces = (InformerEventSource<Namespace, NonRootPolicy>) retriever.getEventSourceFor(Namespace.class, "Namespace");
     List<NonRootPolicy> all = context.getPrimaryCache().list().toList();
+    forgetWhatIsGone(workloads, all);
     List<Service> annotatedServices = services.list(s -> WorkloadPatcher.annotation(s) != null).toList();
     long started = System.nanoTime();
     NonRootPolicyStatus next = calculator.calculate(policy, all, workloads, annotatedServices,
@@ -114,6 +119,15 @@ public class PolicyStatusReconciler implements Reconciler<NonRootPolicy> {
     });
     LOG.debug("status of {} written in {} ms", policy.getMetadata().getName(), (System.nanoTime() - started) / 1_000_000);
     return UpdateControl.noUpdate();
+  }
+
+  private void forgetWhatIsGone(List<HasMetadata> workloads, List<NonRootPolicy> policies) {
+    Set<dev.nonroot.engine.ObjectRef> refs = new java.util.HashSet<>();
+    for (HasMetadata w : workloads) {
+      refs.add(new dev.nonroot.engine.ObjectRef(w.getKind(), w.getMetadata().getNamespace(), w.getMetadata().getName()));
+    }
+    ledger.retainOnly(refs);
+    catalog.retainOnly(policies);
   }
 
   static Set<String> workloadKinds() {

@@ -25,9 +25,15 @@ final class RemediationLedger {
     if (!next.equals(failures.put(workload, next))) listener.accept(policy);
   }
 
-  void succeeded(ObjectRef workload) {
+  /** The workload needs no patch or was patched: any earlier failure is over. */
+  void clear(ObjectRef workload) {
     Failure previous = failures.remove(workload);
     if (previous != null) listener.accept(previous.policy());
+  }
+
+  /** Forgets workloads that no longer exist. */
+  void retainOnly(java.util.Set<ObjectRef> existing) {
+    failures.keySet().retainAll(existing);
   }
 
   Optional<Failure> failure(ObjectRef workload) {

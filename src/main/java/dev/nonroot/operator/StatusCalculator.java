@@ -45,6 +45,11 @@ final class StatusCalculator {
   private final PolicyCatalog catalog;
   private final RemediationLedger ledger;
   private final TreeCache trees = new TreeCache();
+  /**
+   * When each WouldPatch change was first seen, per policy. Kept here, not read back from the
+   * bounded status: a change truncated out of the status must not come back as new on the next pass.
+   */
+  private final Map<String, String> firstSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
   StatusCalculator(PolicyCatalog catalog, RemediationLedger ledger) {
     this.catalog = catalog;
@@ -83,6 +88,7 @@ final class StatusCalculator {
     sorted.sort(Comparator.comparing((HasMetadata h) -> h.getMetadata().getNamespace())
         .thenComparing(HasMetadata::getKind).thenComparing(h -> h.getMetadata().getName()));
     Set<String> seen = new java.util.HashSet<>();
+    Set<String> seenNow = new java.util.HashSet<>();
     for (HasMetadata resource : sorted) {
       seen.add(resource.getMetadata().getUid());
       Optional<Workload> maybe = Workload.of(trees.tree(resource));
@@ -117,13 +123,14 @@ final class StatusCalculator {
           if (eval.outcome() == Outcome.NonCompliant) pending++;
         }
       }
-      if (ledger.failure(w.ref()).isPresent()) failed++;
+      if (eval.outcome() == Outcome.NonCompliant && ledger.failure(w.ref()).isPresent()) failed++;
       if (self.mode() == PolicyMode.Audit) {
-        for (Change c : eval.changes()) changes.add(wouldPatch(c, previousTimes, now));
-        for (Change c : eval.serviceChanges()) changes.add(wouldPatch(c, previousTimes, now));
+        for (Change c : eval.changes()) changes.add(wouldPatch(name, c, previousTimes, seenNow, now));
+        for (Change c : eval.serviceChanges()) changes.add(wouldPatch(name, c, previousTimes, seenNow, now));
       }
     }
     trees.retainOnly(seen);
+    firstSeen.keySet().removeIf(k -> k.startsWith(name + "|") && !seenNow.contains(k));
     for (HasMetadata svc : services) {
       ObjectRef ref = new ObjectRef("Service", svc.getMetadata().getNamespace(), svc.getMetadata().getName());
       for (ChangeRecord.Entry e : ChangeRecord.forPolicy(ChangeRecord.parse(WorkloadPatcher.annotation(svc)), name)) {
@@ -200,11 +207,14 @@ final class StatusCalculator {
         Change.render(e.from()), Change.render(e.to()), PATCHED, e.rule(), e.time());
   }
 
-  private static RecordedChange wouldPatch(Change c, Map<String, String> previousTimes, String now) {
+  private RecordedChange wouldPatch(String policy, Change c, Map<String, String> previousTimes, Set<String> seenNow,
+      String now) {
     RecordedChange r = new RecordedChange(c.target().kind(), c.target().namespace(), c.target().name(),
         c.container(), c.field(), Change.render(c.oldValue()), Change.render(c.newValue()), WOULD_PATCH,
         c.rule().name(), now);
-    r.setTime(previousTimes.getOrDefault(key(r), now));
+    String key = policy + "|" + key(r);
+    seenNow.add(key);
+    r.setTime(firstSeen.computeIfAbsent(key, k -> previousTimes.getOrDefault(key(r), now)));
     return r;
   }
 

@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,6 +58,9 @@ public abstract class WorkloadRemediator<R extends HasMetadata> implements Recon
             .withName(OperatorConstants.POLICIES)
             .withWatchAllNamespaces()
             .withSecondaryToPrimaryMapper(p -> primaries.list().map(ResourceID::fromResource).collect(Collectors.toSet()))
+            // Status writes (up to one a second per policy) change nothing a workload depends on.
+            .withOnUpdateFilter((next, old) -> !java.util.Objects.equals(next.getMetadata().getGeneration(),
+                old.getMetadata().getGeneration()))
             .build(),
         context);
     var svc = new InformerEventSource<>(
@@ -92,24 +96,34 @@ public abstract class WorkloadRemediator<R extends HasMetadata> implements Recon
     ObjectNode tree = ObjectTrees.of(resource);
     Optional<Workload> workload = Workload.of(tree);
     if (workload.isEmpty()) return UpdateControl.noUpdate();
+    ObjectRef ref = workload.get().ref();
     List<NonRootPolicy> policies = policySource.list(p -> true).toList();
     List<EffectivePolicy> matching = services.catalog().matching(policies, workload.get(), inventory);
-    if (matching.isEmpty()) return UpdateControl.noUpdate();
-    EffectivePolicy policy = matching.get(0);
-    if (policy.mode() != PolicyMode.Enforce) return UpdateControl.noUpdate();
-
-    Evaluation evaluation = RemediationEngine.evaluate(policy, workload.get(), inventory);
-    if (!evaluation.hasPlan()) return UpdateControl.noUpdate();
-    ObjectRef ref = workload.get().ref();
+    EffectivePolicy policy = matching.isEmpty() ? null : matching.get(0);
+    Evaluation evaluation = policy == null || policy.mode() != PolicyMode.Enforce
+        ? null : RemediationEngine.evaluate(policy, workload.get(), inventory);
+    if (evaluation == null || !evaluation.hasPlan()) {
+      // Nothing to do (any more): an earlier failure or event no longer describes this workload.
+      services.ledger().clear(ref);
+      services.events().forget(resource);
+      return UpdateControl.noUpdate();
+    }
+    if (!evaluation.changes().isEmpty()) {
+      Duration wait = services.budget().take();
+      if (!wait.isZero()) return UpdateControl.<R>noUpdate().rescheduleAfter(wait);
+    }
     String now = Instant.now(services.clock()).toString();
     try {
       if (!evaluation.changes().isEmpty()) {
-        services.patcher().patch(resource, tree, evaluation.changes(), policy.name(), now);
+        R updated = services.patcher().patch(resource, tree, evaluation.changes(), policy.name(), now);
+        // Feed our own write into the cache, so an event racing the watch does not re-plan it.
+        context.eventSourceRetriever().getControllerEventSource()
+            .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
         services.metrics().increment(OperatorMetrics.PATCHES);
         services.events().normal(resource, EventRecorder.REMEDIATED, summary(policy, evaluation.changes()));
       }
-      patchServices(evaluation.serviceChanges(), serviceSource, policy, now);
-      services.ledger().succeeded(ref);
+      patchServices(evaluation.serviceChanges(), inventory, policy, now);
+      services.ledger().clear(ref);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {
         services.metrics().increment(OperatorMetrics.CONFLICTS);
@@ -126,12 +140,11 @@ public abstract class WorkloadRemediator<R extends HasMetadata> implements Recon
     return UpdateControl.noUpdate();
   }
 
-  private void patchServices(List<Change> changes, InformerEventSource<Service, R> cache, EffectivePolicy policy,
-      String now) {
+  private void patchServices(List<Change> changes, CacheInventory inventory, EffectivePolicy policy, String now) {
     Map<ObjectRef, List<Change>> byService = new LinkedHashMap<>();
     for (Change c : changes) byService.computeIfAbsent(c.target(), k -> new java.util.ArrayList<>()).add(c);
     for (Map.Entry<ObjectRef, List<Change>> e : byService.entrySet()) {
-      Optional<Service> svc = cache.get(new ResourceID(e.getKey().name(), e.getKey().namespace()));
+      Optional<Service> svc = inventory.served(e.getKey().namespace(), e.getKey().name());
       if (svc.isEmpty()) continue;
       services.patcher().patch(svc.get(), ObjectTrees.of(svc.get()), e.getValue(), policy.name(), now);
       services.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
@@ -154,5 +167,5 @@ public abstract class WorkloadRemediator<R extends HasMetadata> implements Recon
 
   /** Shared collaborators of all controllers of one operator instance. */
   public record OperatorServices(PolicyCatalog catalog, WorkloadPatcher patcher, EventRecorder events,
-      RemediationLedger ledger, OperatorMetrics metrics, Clock clock) {}
+      RemediationLedger ledger, OperatorMetrics metrics, PatchBudget budget, Clock clock) {}
 }

@@ -42,4 +42,27 @@ class AuditModeTest extends OperatorTestBase {
     assertThat(client.apps().deployments().inNamespace("shop").withName("web").get()
         .getSpec().getTemplate().getSpec().getContainers().get(0).getPorts().get(0).getContainerPort()).isEqualTo(80);
   }
+
+  @Test
+  void anAuditStatusOverItsSizeBudgetIsStableAcrossResyncs() throws Exception {
+    for (int i = 0; i < 300; i++) {
+      client.resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+          .withNewMetadata().withName("app-" + i).withNamespace("big").endMetadata()
+          .withNewSpec().withNewSelector().addToMatchLabels("app", "app-" + i).endSelector()
+          .withNewTemplate().withNewMetadata().addToLabels("app", "app-" + i).endMetadata()
+          .withNewSpec().addNewContainer().withName("a-rather-long-container-name-" + i).withImage("busybox:1.36")
+          .endContainer().endSpec().endTemplate().endSpec().build()).create();
+    }
+    harness.apply("/operator/policy-audit.yaml");
+    harness.start(Duration.ofMillis(500));
+    NonRootPolicy p = eventually(() -> harness.policy("watcher"),
+        x -> x.getStatus() != null && x.getStatus().getMatched() == 300 && x.getStatus().getTruncated() > 0);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
+        .until(() -> harness.policy("watcher").getStatus().equals(p.getStatus())
+            || harness.requests.count(r -> r.isWrite() && r.path().endsWith("/status")) >= 1);
+    long writes = harness.requests.count(r -> r.isWrite() && r.path().endsWith("/status"));
+    // Resyncs every 500 ms re-evaluate all 300 workloads; the truncated record must not churn.
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+        .until(() -> harness.requests.count(r -> r.isWrite() && r.path().endsWith("/status")) == writes);
+  }
 }

@@ -47,4 +47,26 @@ class FailureHandlingTest extends OperatorTestBase {
     assertThat(warnings.get(0).getMessage()).contains("500");
     assertThat(warnings.get(0).getInvolvedObject().getName()).isEqualTo("web");
   }
+
+  @Test
+  void aFailureEndsWhenTheWorkloadNoLongerNeedsAPatch() throws Exception {
+    harness.apply("/operator/shop.yaml");
+    server.expect().patch().withPath(DEPLOY + "?fieldManager=nonroot-operator")
+        .andReturn(500, new StatusBuilder().withCode(500).withMessage("admission webhook says no").build()).always();
+    harness.apply("/operator/policy-enforce.yaml");
+    harness.start(Duration.ofSeconds(30));
+    eventually(() -> harness.policy("baseline"), p -> p.getStatus() != null && p.getStatus().getFailed() == 1);
+
+    // The admin exempts it: no patch is due any more, so the failure is over.
+    client.apps().deployments().inNamespace("shop").withName("web").edit(d -> {
+      d.getMetadata().setAnnotations(java.util.Map.of("nonroot.dev/exempt", "true"));
+      return d;
+    });
+    var status = eventually(() -> harness.policy("baseline"), p -> p.getStatus().getFailed() == 0
+        && p.getStatus().getExempt() == 1).getStatus();
+    assertThat(status.getConditions()).anySatisfy(c -> {
+      assertThat(c.getType()).isEqualTo("Ready");
+      assertThat(c.getReason()).isEqualTo("Converged");
+    });
+  }
 }

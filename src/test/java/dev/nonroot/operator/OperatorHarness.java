@@ -41,7 +41,7 @@ final class OperatorHarness implements AutoCloseable {
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("requests", requests))
         .build();
     operator = NonRootOperator.start(operatorClient,
-        NonRootOperator.Settings.defaults().withResyncPeriod(resync));
+        NonRootOperator.Settings.defaults().withResyncPeriod(resync).withPatchesPerSecond(0));
     return this;
   }
 

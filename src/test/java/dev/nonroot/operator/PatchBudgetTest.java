@@ -1,0 +1,49 @@
+package dev.nonroot.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+
+class PatchBudgetTest {
+  private final AtomicLong millis = new AtomicLong(1_000_000);
+  private final Clock clock = new Clock() {
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.ofEpochMilli(millis.get());
+    }
+  };
+
+  @Test
+  void spendsOneSecondWorthAtOnceThenPacesPatches() {
+    PatchBudget budget = new PatchBudget(5, clock);
+    for (int i = 0; i < 5; i++) assertThat(budget.take()).isZero();
+    assertThat(budget.take()).isEqualTo(Duration.ofMillis(200));
+    millis.addAndGet(200);
+    assertThat(budget.take()).isZero();
+    assertThat(budget.take()).isPositive();
+    millis.addAndGet(10_000);
+    for (int i = 0; i < 5; i++) assertThat(budget.take()).isZero();
+    assertThat(budget.take()).isPositive();
+  }
+
+  @Test
+  void zeroMeansUnlimited() {
+    PatchBudget budget = new PatchBudget(0, clock);
+    for (int i = 0; i < 1000; i++) assertThat(budget.take()).isZero();
+  }
+}

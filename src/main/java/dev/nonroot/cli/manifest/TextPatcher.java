@@ -148,23 +148,13 @@ final class TextPatcher {
         } else {
           // "key: null" or "key:" becomes "key:" with the new block on the lines after it.
           if (ownerLine != shape.line || ownerIndent < 0) throw CannotPatch.INSTANCE;
-          int from = lineStart(shape.line) + shape.start;
-          while (from > lineStart(shape.line) && raw.charAt(from - 1) == ' ') from--;
-          edits.add(edit(from, lineStart(shape.line) + shape.end, ""));
-          StringBuilder block = new StringBuilder();
-          nested(block, after, ownerIndent);
-          insertAfterLine(shape.line, block.toString());
+          moveBelowKey(after, shape, ownerIndent);
         }
       }
       case FLOW -> {
         if (collection && shape.end - shape.start == 2 && ownerLine == shape.line && ownerIndent >= 0) {
           // "key: {}" or "key: []" that gets content: the key line keeps "key:", the content goes below.
-          int from = lineStart(shape.line) + shape.start;
-          while (from > lineStart(shape.line) && raw.charAt(from - 1) == ' ') from--;
-          edits.add(edit(from, lineStart(shape.line) + shape.end, ""));
-          StringBuilder block = new StringBuilder();
-          nested(block, after, ownerIndent);
-          insertAfterLine(shape.line, block.toString());
+          moveBelowKey(after, shape, ownerIndent);
           return;
         }
         if (collection && shape.end - shape.start == 2 && ownerLine != shape.line) {
@@ -206,6 +196,16 @@ final class TextPatcher {
     for (int i = start; i < start + column; i++) {
       if (i >= raw.length() || raw.charAt(i) != ' ') throw CannotPatch.INSTANCE;
     }
+  }
+
+  /** Drops the inline value after "key:" and writes the new value as a block on the lines below. */
+  private void moveBelowKey(JsonNode after, Shape shape, int ownerIndent) {
+    int from = lineStart(shape.line) + shape.start;
+    while (from > lineStart(shape.line) && raw.charAt(from - 1) == ' ') from--;
+    edits.add(edit(from, lineStart(shape.line) + shape.end, ""));
+    StringBuilder block = new StringBuilder();
+    nested(block, after, ownerIndent);
+    insertAfterLine(shape.line, block.toString());
   }
 
   private void insertAfterLine(int line, String block) {

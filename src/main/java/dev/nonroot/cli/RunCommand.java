@@ -18,8 +18,9 @@ import picocli.CommandLine.ParentCommand;
 
 /** The operator itself: connects like kubectl and runs until stopped. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run the operator against the cluster kubectl would use (KUBECONFIG and its current",
-        "context, or the in-cluster service account). Needs the NonRootPolicy CRD installed."})
+    description = {"Run the operator against a cluster.",
+        "Connects like kubectl (KUBECONFIG and its current context, or the in-cluster service",
+        "account). Needs the NonRootPolicy CRD installed."})
 final class RunCommand implements Callable<Integer> {
   @ParentCommand
   private Main main;
@@ -53,7 +54,13 @@ final class RunCommand implements Callable<Integer> {
     Console console = main.console();
     Config config = Config.autoConfigure(context);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
-    String problem = preflight(client);
+    String problem;
+    // One quick try: a missing cluster should be reported in a second, not after ten retries.
+    try (KubernetesClient probe = new KubernetesClientBuilder()
+        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(config).withRequestRetryBackoffLimit(0).build())
+        .build()) {
+      problem = preflight(probe);
+    }
     if (problem != null) {
       console.error(problem);
       client.close();
@@ -107,6 +114,6 @@ final class RunCommand implements Callable<Integer> {
 
   private static String rootCause(Throwable t) {
     while (t.getCause() != null) t = t.getCause();
-    return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 }

@@ -9,7 +9,12 @@ class MainTest {
   void helpListsTheCommands() {
     CliRun r = CliRun.run("--help");
     assertThat(r.exit()).isZero();
-    assertThat(r.out()).contains("scan").contains("fix").contains("Usage: nonroot-operator");
+    assertThat(r.out()).contains("Usage: nonroot-operator");
+    assertThat(r.out().lines().map(String::strip))
+        .anyMatch(l -> l.startsWith("scan "))
+        .anyMatch(l -> l.startsWith("fix "))
+        .anyMatch(l -> l.startsWith("run ") && l.endsWith("."))
+        .anyMatch(l -> l.startsWith("demo ") && l.endsWith("."));
   }
 
   @Test
@@ -58,5 +63,22 @@ class MainTest {
     CliRun r = CliRun.run("scna", "x.yaml");
     assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(r.errLine()).doesNotContain("\n").contains("scna");
+  }
+
+  @Test
+  void runWithoutAReachableClusterSaysSoInOneLine() {
+    java.util.Map<String, String> props = java.util.Map.of(
+        "kubernetes.auth.tryKubeConfig", "false",
+        "kubernetes.auth.tryServiceAccount", "false",
+        "kubernetes.master", "http://127.0.0.1:1");
+    props.forEach(System::setProperty);
+    try {
+      CliRun r = CliRun.run("run", "--health-port", "0");
+      assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(r.err().strip()).startsWith("cannot reach the API server at http://127.0.0.1:1/")
+          .doesNotContain("\n").doesNotContain("Exception:");
+    } finally {
+      props.keySet().forEach(System::clearProperty);
+    }
   }
 }

@@ -39,8 +39,9 @@ import picocli.CommandLine.ParentCommand;
  * installed, the real operator run until it converges, and the record printed.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Run the operator on an embedded API server (loopback only) loaded with the CRD and",
-        "examples/, print the policy table and the recorded changes, and exit.",
+    description = {"Run the operator on an embedded API server, no cluster needed.",
+        "Starts an API server on loopback, installs the CRD and examples/, runs the operator until",
+        "it converges, prints the policy table and the recorded changes, and exits.",
         "With --serve it keeps running and writes a kubeconfig for kubectl."})
 public final class DemoCommand implements Callable<Integer> {
   private static final String CRD_RESOURCE = "/crds/nonrootpolicies.nonroot.dev-v1.yml";

@@ -77,9 +77,14 @@ public final class NonRootOperator implements AutoCloseable {
         new EventRecorder(client, settings.identity()), ledger, metrics,
         new PatchBudget(settings.patchesPerSecond(), settings.clock()), settings.clock());
     operator.register(new PolicyStatusReconciler(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
-    operator.register(new DeploymentRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
-    operator.register(new StatefulSetRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
-    operator.register(new DaemonSetRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
+    // Not generation-aware: adding or removing the exempt annotation, or a label a selector reads,
+    // bumps no generation but changes what is due.
+    operator.register(new DeploymentRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod())
+        .withGenerationAware(false).withOnUpdateFilter(PodTemplates::relevantUpdate));
+    operator.register(new StatefulSetRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod())
+        .withGenerationAware(false).withOnUpdateFilter(PodTemplates::relevantUpdate));
+    operator.register(new DaemonSetRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod())
+        .withGenerationAware(false).withOnUpdateFilter(PodTemplates::relevantUpdate));
     operator.start();
     return new NonRootOperator(operator, metrics);
   }

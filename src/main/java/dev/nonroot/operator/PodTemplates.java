@@ -10,6 +10,16 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 final class PodTemplates {
   private PodTemplates() {}
 
+  /**
+   * Whether an update can change what a policy concludes: the pod template, labels (selectors) or
+   * annotations (exemption, record). Rollout status churn and replica changes cannot.
+   */
+  static boolean relevantUpdate(HasMetadata next, HasMetadata old) {
+    return !java.util.Objects.equals(of(next), of(old))
+        || !java.util.Objects.equals(next.getMetadata().getLabels(), old.getMetadata().getLabels())
+        || !java.util.Objects.equals(next.getMetadata().getAnnotations(), old.getMetadata().getAnnotations());
+  }
+
   static PodTemplateSpec of(HasMetadata workload) {
     if (workload instanceof Deployment d && d.getSpec() != null) return d.getSpec().getTemplate();
     if (workload instanceof StatefulSet s && s.getSpec() != null) return s.getSpec().getTemplate();

@@ -80,11 +80,7 @@ public class PolicyStatusReconciler implements Reconciler<NonRootPolicy> {
         .withSecondaryToPrimaryMapper(r -> policies.list().map(ResourceID::fromResource).collect(Collectors.toSet()));
     if (workload) {
       // Rollout status churn does not change what a policy reports; spec, labels and records do.
-      // Rollout status churn and HPA replica changes do not change what a policy reports; the pod
-      // template, labels and records do.
-      config.withOnUpdateFilter((next, old) -> !Objects.equals(PodTemplates.of(next), PodTemplates.of(old))
-          || !Objects.equals(next.getMetadata().getLabels(), old.getMetadata().getLabels())
-          || !Objects.equals(next.getMetadata().getAnnotations(), old.getMetadata().getAnnotations()));
+      config.withOnUpdateFilter(PodTemplates::relevantUpdate);
     }
     return new InformerEventSource<>(config.build(), context);
   }

@@ -109,4 +109,21 @@ class MatchingTest extends OperatorTestBase {
     assertThat(patched("team-a", "a1")).isFalse();
     assertThat(low.getMetadata().getName()).isEqualTo("a-low");
   }
+
+  @Test
+  void liftingAnExemptionRemediatesWithoutWaitingForAResync() {
+    create("all", m -> {});
+    harness.start(Duration.ofMinutes(10));
+    settled("all", 6);
+    assertThat(patched("team-a", "a3")).isFalse();
+    // An annotation change bumps no generation; the operator must still react to it.
+    client.apps().deployments().inNamespace("team-a").withName("a3").edit(d -> {
+      d.getMetadata().getAnnotations().remove(Annotations.EXEMPT);
+      return d;
+    });
+    eventually(() -> patched("team-a", "a3"), p -> p);
+    NonRootPolicy p = eventually(() -> harness.policy("all"), x -> x.getStatus().getExempt() == 1
+        && x.getStatus().getRemediated() == 5);
+    assertThat(p.getStatus().getViolations()).isZero();
+  }
 }

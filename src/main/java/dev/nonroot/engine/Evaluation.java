@@ -23,9 +23,4 @@ public record Evaluation(
   public boolean hasPlan() {
     return !changes.isEmpty() || !serviceChanges.isEmpty();
   }
-
-  /** Whether anything is objected to (planned or not). */
-  public boolean violates() {
-    return !findings.isEmpty();
-  }
 }

@@ -126,7 +126,4 @@ public class PolicyStatusReconciler implements Reconciler<NonRootPolicy> {
     catalog.retainOnly(policies);
   }
 
-  static Set<String> workloadKinds() {
-    return WORKLOAD_KINDS.stream().map(Class::getSimpleName).collect(Collectors.toSet());
-  }
 }

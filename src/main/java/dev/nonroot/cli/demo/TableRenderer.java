@@ -93,7 +93,11 @@ final class TableRenderer {
       def.put("priority", column.priority());
     }
     ArrayNode rows = table.putArray("rows");
-    for (JsonNode object : objects) {
+    // kube-apiserver lists in storage key order: namespace, then name.
+    List<JsonNode> sorted = new java.util.ArrayList<>(objects);
+    sorted.sort(java.util.Comparator.comparing((JsonNode o) -> o.path("metadata").path("namespace").asText(""))
+        .thenComparing(o -> o.path("metadata").path("name").asText("")));
+    for (JsonNode object : sorted) {
       ObjectNode row = rows.addObject();
       ArrayNode cells = row.putArray("cells");
       for (TableColumn column : columns) {

@@ -74,7 +74,10 @@ class KubectlAgainstEmbeddedApiServerTest {
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.fields(0)).containsExactly("NAME", "MODE", "MATCHED", "COMPLIANT", "REMEDIATED", "VIOLATIONS",
         "AGE", "NEEDSROOT", "EXEMPT", "FAILED", "READY", "REASON");
-    List<String> row = result.fields(1);
+    List<List<String>> rows = result.lines().stream().skip(1).map(l -> List.of(l.trim().split("\\s+"))).toList();
+    // Rows come in name order, as kube-apiserver lists them.
+    assertThat(rows).extracting(r -> r.get(0)).isSorted();
+    List<String> row = rows.stream().filter(r -> r.get(0).equals("baseline")).findFirst().orElseThrow();
     assertThat(row.subList(0, 6)).containsExactly("baseline", "Enforce", "3", "1", "2", "0");
     assertThat(row.subList(7, 12)).containsExactly("0", "0", "0", "True", "Converged");
   }

@@ -52,6 +52,11 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Console console = main.console();
+    if (!Double.isFinite(patchesPerSecond) || patchesPerSecond < 0
+        || (patchesPerSecond > 0 && patchesPerSecond < 0.01)) {
+      throw new BadInputException("--max-patches-per-second must be 0 (no limit) or at least 0.01, got "
+          + patchesPerSecond);
+    }
     Config config = Config.autoConfigure(context);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     String problem;

@@ -56,6 +56,11 @@ public final class FieldPath {
     return segments.isEmpty();
   }
 
+  /** Whether the last segment is a list index (its parent must be a list, not an object). */
+  public boolean lastIsIndex() {
+    return segments.get(segments.size() - 1).key == null;
+  }
+
   /** The last segment as it appears in a pointer. */
   public String lastToken() {
     Segment s = segments.get(segments.size() - 1);

@@ -22,12 +22,12 @@ final class PlanBuilder {
   }
 
   void change(FieldPath path, JsonNode oldValue, JsonNode newValue, Rule rule, String container, String reason) {
-    FieldPath blocker = scalarAncestor(path);
+    FieldPath blocker = wrongTypedAncestor(path);
     if (blocker != null) {
-      // A malformed object (e.g. capabilities: "x"): the API server would refuse it anyway; say so.
+      // A malformed object (e.g. capabilities: "x" or []): the API server would refuse it anyway; say so.
       unfixable(container, rule, reason + "; not fixed: " + blocker.display() + " is "
           + Trees.valueAt(root, blocker).getNodeType().name().toLowerCase(java.util.Locale.ROOT)
-          + ", not an object or list");
+          + ", not " + (expectsList(path, blocker) ? "a list" : "an object"));
       return;
     }
     Change c = new Change(target, path, container, oldValue, newValue, rule, reason);
@@ -45,16 +45,26 @@ final class PlanBuilder {
     findings.add(new Finding(target, container, rule, message, null));
   }
 
-  /** The nearest existing ancestor of path that is a scalar, or null when the path can be written. */
-  private FieldPath scalarAncestor(FieldPath path) {
-    List<FieldPath> ancestors = new ArrayList<>();
-    for (FieldPath p = path.parent(); !p.isRoot(); p = p.parent()) ancestors.add(0, p);
-    for (FieldPath a : ancestors) {
-      JsonNode n = Trees.valueAt(root, a);
+  /**
+   * The nearest existing ancestor of path whose type does not fit the segment below it (an object
+   * where a list index follows, anything but an object where a key follows), or null when the path
+   * can be written.
+   */
+  private FieldPath wrongTypedAncestor(FieldPath path) {
+    List<FieldPath> chain = new ArrayList<>();
+    for (FieldPath p = path; !p.isRoot(); p = p.parent()) chain.add(0, p);
+    for (int i = 0; i + 1 < chain.size(); i++) {
+      JsonNode n = Trees.valueAt(root, chain.get(i));
       if (n == null) return null;
-      if (!n.isContainerNode()) return a;
+      if (chain.get(i + 1).lastIsIndex() ? !n.isArray() : !n.isObject()) return chain.get(i);
     }
     return null;
+  }
+
+  private static boolean expectsList(FieldPath path, FieldPath ancestor) {
+    FieldPath child = path;
+    while (!child.parent().equals(ancestor)) child = child.parent();
+    return child.lastIsIndex();
   }
 
   List<Change> changes() {

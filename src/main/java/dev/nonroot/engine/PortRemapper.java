@@ -24,10 +24,21 @@ final class PortRemapper {
     static String key(int port, String protocol) {
       return port + "/" + protocol;
     }
+
+    // Its path identifies a declared port; hashing the container's whole tree would be wasted work.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof DeclaredPort d && d.path.equals(path);
+    }
+
+    @Override
+    public int hashCode() {
+      return path.hashCode();
+    }
   }
 
   /** What happens to one low port under Remap. */
-  private enum Fate { MOVE, TAKEN, OVERFLOW, BLOCKED, BINDABLE }
+  private enum Fate { MOVE, TAKEN, OVERFLOW, BLOCKED, BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY }
 
   private record Decision(Fate fate, int target) {}
 
@@ -39,30 +50,54 @@ final class PortRemapper {
    * without root (the container adds NET_BIND_SERVICE, or the pod's sysctl allows it) stays.
    */
   private static Map<DeclaredPort, Decision> decide(EffectivePolicy policy, Workload w, List<DeclaredPort> declared) {
-    Set<String> taken = new HashSet<>();
-    declared.forEach(d -> taken.add(d.key()));
     Integer unprivilegedStart = PortSysctl.current(w);
     Map<DeclaredPort, Decision> out = new LinkedHashMap<>();
+    // First pass: what stays where it is, and which containers cannot move at all.
+    Set<String> declaredKeys = new HashSet<>();
+    declared.forEach(d -> declaredKeys.add(d.key()));
     Set<FieldPath> stuck = new HashSet<>();
     for (DeclaredPort d : declared) {
       if (d.port >= 1024) continue;
       int target = policy.remapTarget(d.port);
-      String targetKey = DeclaredPort.key(target, d.protocol);
-      if ((unprivilegedStart != null && d.port >= unprivilegedStart) || bindsAsNonRoot(w, d.container)) {
-        out.put(d, new Decision(Fate.BINDABLE, d.port));
+      if (unprivilegedStart != null && d.port >= unprivilegedStart) {
+        out.put(d, new Decision(Fate.BINDABLE_BY_SYSCTL, d.port));
+      } else if (bindsAsNonRoot(w, d.container)) {
+        out.put(d, new Decision(Fate.BINDABLE_BY_CAPABILITY, d.port));
       } else if (target > 65535) {
         out.put(d, new Decision(Fate.OVERFLOW, target));
         stuck.add(d.container.path());
-      } else if (taken.contains(targetKey)) {
+      } else if (declaredKeys.contains(DeclaredPort.key(target, d.protocol))) {
         out.put(d, new Decision(Fate.TAKEN, target));
         stuck.add(d.container.path());
       } else {
-        taken.add(targetKey);
         out.put(d, new Decision(Fate.MOVE, target));
       }
     }
-    out.replaceAll((d, decision) -> decision.fate() == Fate.MOVE && stuck.contains(d.container.path())
-        ? new Decision(Fate.BLOCKED, decision.target()) : decision);
+    // Second pass: moves claim their targets in order; a stuck container claims nothing. A claim
+    // lost to another container makes its container stuck too, so repeat until nothing changes.
+    Map<DeclaredPort, Decision> planned = new LinkedHashMap<>(out);
+    Set<DeclaredPort> lost = new HashSet<>();
+    while (true) {
+      Set<String> claimed = new HashSet<>(declaredKeys);
+      Set<FieldPath> newlyStuck = new HashSet<>();
+      out.clear();
+      planned.forEach((d, decision) -> {
+        if (decision.fate() != Fate.MOVE) {
+          out.put(d, decision);
+        } else if (lost.contains(d)) {
+          out.put(d, new Decision(Fate.TAKEN, decision.target()));
+        } else if (stuck.contains(d.container.path())) {
+          out.put(d, new Decision(Fate.BLOCKED, decision.target()));
+        } else if (claimed.add(DeclaredPort.key(decision.target(), d.protocol))) {
+          out.put(d, decision);
+        } else {
+          out.put(d, new Decision(Fate.TAKEN, decision.target()));
+          lost.add(d);
+          newlyStuck.add(d.container.path());
+        }
+      });
+      if (!stuck.addAll(newlyStuck)) break;
+    }
     return out;
   }
 
@@ -78,22 +113,24 @@ final class PortRemapper {
   }
 
   /**
-   * Whether the container still declares a port below 1024 after this policy's port rule: such a
-   * container keeps NET_BIND_SERVICE, or a non-root process could no longer bind it.
+   * The containers that still declare a port below 1024 after this policy's port rule: they keep
+   * NET_BIND_SERVICE, or a non-root process could no longer bind it.
    */
-  static boolean keepsLowPort(EffectivePolicy policy, Workload w, List<ContainerView> containers, ContainerView c) {
+  static Set<FieldPath> containersKeepingLowPorts(EffectivePolicy policy, Workload w, List<ContainerView> containers) {
     List<DeclaredPort> declared = declaredPorts(w.root(), containers);
+    Set<FieldPath> out = new HashSet<>();
+    if (declared.stream().noneMatch(d -> d.port < 1024)) return out;
     boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
     for (Map.Entry<DeclaredPort, Decision> m : decide(policy, w, declared).entrySet()) {
-      if (!m.getKey().container.path().equals(c.path())) continue;
       boolean stays = switch (policy.portStrategy()) {
         case Keep -> true;
         case Sysctl -> hostNetwork;
-        case Remap -> hostNetwork || m.getValue().fate() != Fate.MOVE;
+        case Remap -> hostNetwork
+            || (m.getValue().fate() != Fate.MOVE && m.getValue().fate() != Fate.BINDABLE_BY_SYSCTL);
       };
-      if (stays) return true;
+      if (stays) out.add(m.getKey().container.path());
     }
-    return false;
+    return out;
   }
 
   static void apply(EffectivePolicy policy, Workload w, List<ContainerView> containers, Inventory inventory,
@@ -114,7 +151,7 @@ final class PortRemapper {
       int target = m.getValue().target();
       String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
       switch (m.getValue().fate()) {
-        case BINDABLE -> { }
+        case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> { }
         case OVERFLOW -> plan.unfixable(d.container.name(), Rule.PortRemap,
             who + " would move to " + target + ", past 65535");
         case TAKEN -> plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: " + target + "/"

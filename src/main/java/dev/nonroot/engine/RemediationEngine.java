@@ -4,6 +4,7 @@ import dev.nonroot.api.NeedsRootAction;
 import dev.nonroot.api.PortStrategy;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The whole product's rules in one pure function: a policy, a workload and what surrounds it in, an
@@ -35,8 +36,9 @@ public final class RemediationEngine {
     }
     List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
     SecurityContextRules.applyPodLevel(policy, w, containers, plan);
+    Set<FieldPath> keepingLowPorts = PortRemapper.containersKeepingLowPorts(policy, w, containers);
     for (ContainerView c : containers) {
-      SecurityContextRules.applyContainerLevel(policy, w, containers, c, plan);
+      SecurityContextRules.applyContainerLevel(policy, w, c, keepingLowPorts.contains(c.path()), plan);
     }
     if (policy.portStrategy() == PortStrategy.Remap) {
       PortRemapper.apply(policy, w, containers, inventory, plan);

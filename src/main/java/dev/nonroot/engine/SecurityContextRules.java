@@ -59,7 +59,8 @@ final class SecurityContextRules {
     }
   }
 
-  static void applyContainerLevel(EffectivePolicy policy, Workload w, List<ContainerView> containers, ContainerView c,
+  /** {@code keepsLowPort}: the container still binds a port below 1024 after the port rule. */
+  static void applyContainerLevel(EffectivePolicy policy, Workload w, ContainerView c, boolean keepsLowPort,
       PlanBuilder plan) {
     ObjectNode root = w.root();
     FieldPath sc = c.securityContext();
@@ -104,7 +105,7 @@ final class SecurityContextRules {
         }
       }
     }
-    CapabilityRules.apply(policy, root, c, PortRemapper.keepsLowPort(policy, w, containers, c), plan);
+    CapabilityRules.apply(policy, root, c, keepsLowPort, plan);
     if (policy.seccomp() == SeccompMode.RuntimeDefault) {
       FieldPath p = sc.key("seccompProfile").key("type");
       JsonNode old = Trees.valueAt(root, p);

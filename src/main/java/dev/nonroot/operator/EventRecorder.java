@@ -35,6 +35,13 @@ final class EventRecorder {
     lastSent.remove(key(about));
   }
 
+  /** Forgets objects that no longer exist. */
+  void retainOnly(java.util.Set<dev.nonroot.engine.ObjectRef> existing) {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (dev.nonroot.engine.ObjectRef r : existing) keys.add(r.kind() + "/" + r.namespace() + "/" + r.name());
+    lastSent.keySet().retainAll(keys);
+  }
+
   private static String key(HasMetadata about) {
     return about.getKind() + "/" + about.getMetadata().getNamespace() + "/" + about.getMetadata().getName();
   }

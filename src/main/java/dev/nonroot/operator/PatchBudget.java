@@ -21,16 +21,18 @@ final class PatchBudget {
     this.lastMillis = clock.millis();
   }
 
-  /** Takes one patch from the budget: zero when it may go now, else how long to wait. */
+  /**
+   * Books one patch: zero when it may go now, else the wait until its own slot. Every caller gets a
+   * different slot (the bucket goes into debt), so waiting workloads come back one by one instead
+   * of all retrying at once; a caller that was given a wait must not call again for that patch.
+   */
   synchronized Duration take() {
     if (perSecond <= 0) return Duration.ZERO;
     long now = clock.millis();
     tokens = Math.min(Math.max(1, perSecond), tokens + (now - lastMillis) / 1000.0 * perSecond);
     lastMillis = now;
-    if (tokens >= 1) {
-      tokens -= 1;
-      return Duration.ZERO;
-    }
-    return Duration.ofMillis((long) Math.ceil((1 - tokens) / perSecond * 1000));
+    tokens -= 1;
+    if (tokens >= 0) return Duration.ZERO;
+    return Duration.ofMillis((long) Math.ceil(-tokens / perSecond * 1000));
   }
 }

@@ -21,7 +21,10 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import dev.nonroot.engine.ObjectRef;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +48,7 @@ public class PolicyStatusReconciler implements Reconciler<NonRootPolicy> {
 
   private final StatusCalculator calculator;
   private final PolicyCatalog catalog;
+  private final EventRecorder events;
   private final RemediationLedger ledger;
   private final Clock clock;
   private final OperatorMetrics metrics;
@@ -52,6 +56,7 @@ public class PolicyStatusReconciler implements Reconciler<NonRootPolicy> {
   public PolicyStatusReconciler(WorkloadRemediator.OperatorServices services) {
     this.calculator = new StatusCalculator(services.catalog(), services.ledger());
     this.catalog = services.catalog();
+    this.events = services.events();
     this.ledger = services.ledger();
     this.clock = services.clock();
     this.metrics = services.metrics();
@@ -117,13 +122,16 @@ public class PolicyStatusReconciler implements Reconciler<NonRootPolicy> {
     return UpdateControl.noUpdate();
   }
 
+  /** Bounds the in-memory state: what belongs to deleted workloads and policies goes. */
   private void forgetWhatIsGone(List<HasMetadata> workloads, List<NonRootPolicy> policies) {
-    Set<dev.nonroot.engine.ObjectRef> refs = new java.util.HashSet<>();
+    Set<ObjectRef> refs = new HashSet<>();
     for (HasMetadata w : workloads) {
-      refs.add(new dev.nonroot.engine.ObjectRef(w.getKind(), w.getMetadata().getNamespace(), w.getMetadata().getName()));
+      refs.add(new ObjectRef(w.getKind(), w.getMetadata().getNamespace(), w.getMetadata().getName()));
     }
-    ledger.retainOnly(refs);
+    ledger.retainOnly(refs, Duration.ofMinutes(1));
+    events.retainOnly(refs);
     catalog.retainOnly(policies);
+    calculator.retainPolicies(policies);
   }
 
 }

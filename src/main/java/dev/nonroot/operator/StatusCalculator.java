@@ -76,6 +76,8 @@ final class StatusCalculator {
     }
     EffectivePolicy self = resolved.effective();
     String name = self.name();
+    // Keyed by uid: a policy deleted and re-created under the same name starts afresh.
+    String uid = String.valueOf(policy.getMetadata().getUid());
     Map<String, String> previousTimes = new HashMap<>();
     for (RecordedChange c : previous.getChanges()) previousTimes.put(key(c), c.getTime());
 
@@ -123,14 +125,17 @@ final class StatusCalculator {
           if (eval.outcome() == Outcome.NonCompliant) pending++;
         }
       }
-      if (eval.outcome() == Outcome.NonCompliant && ledger.failure(w.ref()).isPresent()) failed++;
+      if (eval.outcome() == Outcome.NonCompliant
+          && ledger.failure(w.ref()).filter(f -> f.policy().equals(name)).isPresent()) {
+        failed++;
+      }
       if (self.mode() == PolicyMode.Audit) {
-        for (Change c : eval.changes()) changes.add(wouldPatch(name, c, previousTimes, seenNow, now));
-        for (Change c : eval.serviceChanges()) changes.add(wouldPatch(name, c, previousTimes, seenNow, now));
+        for (Change c : eval.changes()) changes.add(wouldPatch(uid, c, previousTimes, seenNow, now));
+        for (Change c : eval.serviceChanges()) changes.add(wouldPatch(uid, c, previousTimes, seenNow, now));
       }
     }
     trees.retainOnly(seen);
-    firstSeen.keySet().removeIf(k -> k.startsWith(name + "|") && !seenNow.contains(k));
+    firstSeen.keySet().removeIf(k -> k.startsWith(uid + "|") && !seenNow.contains(k));
     for (HasMetadata svc : services) {
       ObjectRef ref = new ObjectRef("Service", svc.getMetadata().getNamespace(), svc.getMetadata().getName());
       for (ChangeRecord.Entry e : ChangeRecord.forPolicy(ChangeRecord.parse(WorkloadPatcher.annotation(svc)), name)) {
@@ -175,6 +180,13 @@ final class StatusCalculator {
     }
     status.setConditions(conditions.build());
     return status;
+  }
+
+  /** Forgets first-seen times of deleted policies. */
+  void retainPolicies(Collection<NonRootPolicy> existing) {
+    Set<String> uids = new java.util.HashSet<>();
+    for (NonRootPolicy p : existing) uids.add(String.valueOf(p.getMetadata().getUid()));
+    firstSeen.keySet().removeIf(k -> !uids.contains(k.substring(0, k.indexOf('|'))));
   }
 
   /** Keeps the newest changes within the byte budget; the rest is counted in truncated. */

@@ -43,6 +43,8 @@ public abstract class WorkloadRemediator<R extends HasMetadata> implements Recon
 
   private final Class<R> type;
   private final OperatorServices services;
+  /** Workloads holding a booked patch slot: when they come back, they patch without booking again. */
+  private final java.util.Map<ResourceID, Boolean> booked = new java.util.concurrent.ConcurrentHashMap<>();
 
   protected WorkloadRemediator(Class<R> type, OperatorServices services) {
     this.type = type;
@@ -102,17 +104,23 @@ public abstract class WorkloadRemediator<R extends HasMetadata> implements Recon
     EffectivePolicy policy = matching.isEmpty() ? null : matching.get(0);
     Evaluation evaluation = policy == null || policy.mode() != PolicyMode.Enforce
         ? null : RemediationEngine.evaluate(policy, workload.get(), inventory);
+    ResourceID id = ResourceID.fromResource(resource);
     if (evaluation == null || !evaluation.hasPlan()) {
       // Nothing to do (any more): an earlier failure or event no longer describes this workload.
+      booked.remove(id);
       services.ledger().clear(ref);
       services.events().forget(resource);
       return UpdateControl.noUpdate();
     }
-    if (!evaluation.changes().isEmpty()) {
+    if (!evaluation.changes().isEmpty() && booked.remove(id) == null) {
       Duration wait = services.budget().take();
-      if (!wait.isZero()) return UpdateControl.<R>noUpdate().rescheduleAfter(wait);
+      if (!wait.isZero()) {
+        booked.put(id, Boolean.TRUE);
+        return UpdateControl.<R>noUpdate().rescheduleAfter(wait);
+      }
     }
     String now = Instant.now(services.clock()).toString();
+    boolean workloadPatched = false;
     try {
       if (!evaluation.changes().isEmpty()) {
         R updated = services.patcher().patch(resource, tree, evaluation.changes(), policy.name(), now);
@@ -120,6 +128,7 @@ public abstract class WorkloadRemediator<R extends HasMetadata> implements Recon
         context.eventSourceRetriever().getControllerEventSource()
             .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
         services.metrics().increment(OperatorMetrics.PATCHES);
+        workloadPatched = true;
         services.events().normal(resource, EventRecorder.REMEDIATED, summary(policy, evaluation.changes()));
       }
       patchServices(evaluation.serviceChanges(), inventory, policy, now);

@@ -81,4 +81,11 @@ class MainTest {
       props.keySet().forEach(System::clearProperty);
     }
   }
+
+  @Test
+  void aPatchBudgetThatIsNotANumberIsRefused() {
+    CliRun r = CliRun.run("run", "--max-patches-per-second", "NaN");
+    assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().strip()).isEqualTo("--max-patches-per-second must be 0 (no limit) or at least 0.01, got NaN");
+  }
 }

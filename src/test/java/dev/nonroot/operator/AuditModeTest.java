@@ -55,11 +55,7 @@ class AuditModeTest extends OperatorTestBase {
     }
     harness.apply("/operator/policy-audit.yaml");
     harness.start(Duration.ofMillis(500));
-    NonRootPolicy p = eventually(() -> harness.policy("watcher"),
-        x -> x.getStatus() != null && x.getStatus().getMatched() == 300 && x.getStatus().getTruncated() > 0);
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
-        .until(() -> harness.policy("watcher").getStatus().equals(p.getStatus())
-            || harness.requests.count(r -> r.isWrite() && r.path().endsWith("/status")) >= 1);
+    harness.settledStatus("watcher", s -> s.getMatched() == 300 && s.getTruncated() > 0);
     long writes = harness.requests.count(r -> r.isWrite() && r.path().endsWith("/status"));
     // Resyncs every 500 ms re-evaluate all 300 workloads; the truncated record must not churn.
     await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))

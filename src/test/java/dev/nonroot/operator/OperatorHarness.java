@@ -63,6 +63,27 @@ final class OperatorHarness implements AutoCloseable {
     return admin.resources(NonRootPolicy.class).withName(name).get();
   }
 
+  /** The policy's status once it satisfies done and then stays the same for two seconds. */
+  dev.nonroot.api.NonRootPolicyStatus settledStatus(String name,
+      java.util.function.Predicate<dev.nonroot.api.NonRootPolicyStatus> done) {
+    var last = new java.util.concurrent.atomic.AtomicReference<dev.nonroot.api.NonRootPolicyStatus>();
+    var since = new java.util.concurrent.atomic.AtomicLong();
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      var status = policy(name).getStatus();
+      if (status == null || !done.test(status)) {
+        last.set(null);
+        return false;
+      }
+      if (!status.equals(last.get())) {
+        last.set(status);
+        since.set(System.nanoTime());
+        return false;
+      }
+      return System.nanoTime() - since.get() > Duration.ofSeconds(2).toNanos();
+    });
+    return last.get();
+  }
+
   static <T> T eventually(Supplier<T> read, java.util.function.Predicate<T> done) {
     return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
         .until(read::get, done::test);

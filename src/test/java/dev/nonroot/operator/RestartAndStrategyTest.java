@@ -18,11 +18,8 @@ class RestartAndStrategyTest extends OperatorTestBase {
     harness.apply("/operator/shop.yaml");
     harness.apply("/operator/policy-enforce.yaml");
     harness.start(Duration.ofSeconds(30));
-    NonRootPolicyStatus first = eventually(() -> harness.policy("baseline"),
-        p -> p.getStatus() != null && p.getStatus().getRemediated() == 3 && p.getStatus().getCompliant() == 3)
-        .getStatus();
-    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
-        .until(() -> harness.policy("baseline").getStatus().equals(first));
+    NonRootPolicyStatus first = harness.settledStatus("baseline",
+        s -> s.getRemediated() == 3 && s.getCompliant() == 3);
     harness.stop();
     harness.requests.clear();
 

@@ -137,19 +137,31 @@ final class BlockYamlParser {
 
   // ---- block collections ----
 
-  private ObjectNode mapping(int indent, Shape shape) {
-    ObjectNode out = NODES.objectNode();
+  private void startShape(Shape shape, int indent) {
     if (shape != null) {
       shape.indent = indent;
       shape.firstLine = pos;
     }
-    while (true) {
-      skipBlank();
-      if (pos >= lines.length) break;
-      int ind = indentOf(pos);
-      if (ind < indent) break;
-      if (ind > indent) throw GiveUp.INSTANCE;
-      if (isMarker(lines[pos], '-') || isMarker(lines[pos], '.')) break;
+  }
+
+  /**
+   * Moves past blank lines; whether the next line may hold another entry of the block collection
+   * at this indent (not the end, a dedent or a document marker). A deeper indent is not plain YAML
+   * this reader handles.
+   */
+  private boolean nextEntryAt(int indent) {
+    skipBlank();
+    if (pos >= lines.length) return false;
+    int ind = indentOf(pos);
+    if (ind < indent) return false;
+    if (ind > indent) throw GiveUp.INSTANCE;
+    return !isMarker(lines[pos], '-') && !isMarker(lines[pos], '.');
+  }
+
+  private ObjectNode mapping(int indent, Shape shape) {
+    ObjectNode out = NODES.objectNode();
+    startShape(shape, indent);
+    while (nextEntryAt(indent)) {
       if (!isKeyLine(pos, indent)) throw GiveUp.INSTANCE;
       int keyLine = pos;
       String line = lines[pos];
@@ -224,17 +236,8 @@ final class BlockYamlParser {
 
   private ArrayNode sequence(int indent, Shape shape) {
     ArrayNode out = NODES.arrayNode();
-    if (shape != null) {
-      shape.indent = indent;
-      shape.firstLine = pos;
-    }
-    while (true) {
-      skipBlank();
-      if (pos >= lines.length) break;
-      int ind = indentOf(pos);
-      if (ind < indent) break;
-      if (ind > indent) throw GiveUp.INSTANCE;
-      if (isMarker(lines[pos], '-') || isMarker(lines[pos], '.')) break;
+    startShape(shape, indent);
+    while (nextEntryAt(indent)) {
       if (!isDashLine(pos, indent)) break;
       int itemLine = pos;
       String line = lines[pos];

@@ -101,9 +101,10 @@ public final class ChangeRecord {
     return v == null || v.isNull() ? null : v.asText();
   }
 
-  public static List<Entry> forPolicy(ChangeRecord record, String policy) {
+  /** The entries a given policy wrote. */
+  public List<Entry> entriesOf(String policy) {
     List<Entry> out = new ArrayList<>();
-    for (Entry e : record.entries.values()) {
+    for (Entry e : entries.values()) {
       if (policy.equals(e.policy())) out.add(e);
     }
     return out;

@@ -113,15 +113,36 @@ final class PortRemapper {
   }
 
   /**
+   * The pod's declared ports and where Remap would send the low ones, worked out once per
+   * evaluation: the capability rule and the port rule both need them.
+   */
+  static final class Analysis {
+    private final List<ContainerView> containers;
+    private final List<DeclaredPort> declared;
+    private final Map<DeclaredPort, Decision> decisions;
+
+    private Analysis(List<ContainerView> containers, List<DeclaredPort> declared, Map<DeclaredPort, Decision> decisions) {
+      this.containers = containers;
+      this.declared = declared;
+      this.decisions = decisions;
+    }
+  }
+
+  static Analysis analyse(EffectivePolicy policy, Workload w, List<ContainerView> containers) {
+    List<DeclaredPort> declared = declaredPorts(w.root(), containers);
+    Map<DeclaredPort, Decision> decisions = declared.stream().anyMatch(d -> d.port < 1024)
+        ? decide(policy, w, declared) : Map.of();
+    return new Analysis(containers, declared, decisions);
+  }
+
+  /**
    * The containers that still declare a port below 1024 after this policy's port rule: they keep
    * NET_BIND_SERVICE, or a non-root process could no longer bind it.
    */
-  static Set<FieldPath> containersKeepingLowPorts(EffectivePolicy policy, Workload w, List<ContainerView> containers) {
-    List<DeclaredPort> declared = declaredPorts(w.root(), containers);
+  static Set<FieldPath> containersKeepingLowPorts(EffectivePolicy policy, Workload w, Analysis ports) {
     Set<FieldPath> out = new HashSet<>();
-    if (declared.stream().noneMatch(d -> d.port < 1024)) return out;
     boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
-    for (Map.Entry<DeclaredPort, Decision> m : decide(policy, w, declared).entrySet()) {
+    for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
       boolean stays = switch (policy.portStrategy()) {
         case Keep -> true;
         case Sysctl -> hostNetwork;
@@ -133,10 +154,10 @@ final class PortRemapper {
     return out;
   }
 
-  static void apply(EffectivePolicy policy, Workload w, List<ContainerView> containers, Inventory inventory,
-      PlanBuilder plan) {
-    List<DeclaredPort> declared = declaredPorts(w.root(), containers);
-    boolean anyLow = declared.stream().anyMatch(d -> d.port < 1024);
+  static void apply(EffectivePolicy policy, Workload w, Analysis ports, Inventory inventory, PlanBuilder plan) {
+    List<ContainerView> containers = ports.containers;
+    List<DeclaredPort> declared = ports.declared;
+    boolean anyLow = !ports.decisions.isEmpty();
     if (w.podSpec().path("hostNetwork").asBoolean(false)) {
       if (anyLow) {
         plan.unfixable(null, Rule.PortRemap,
@@ -146,7 +167,7 @@ final class PortRemapper {
     }
     // key "80/TCP" -> new port, for this pass's moves and for moves an earlier pass already made.
     Map<String, Integer> moves = new LinkedHashMap<>();
-    for (Map.Entry<DeclaredPort, Decision> m : decide(policy, w, declared).entrySet()) {
+    for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
       DeclaredPort d = m.getKey();
       int target = m.getValue().target();
       String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;

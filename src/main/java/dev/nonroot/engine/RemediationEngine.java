@@ -36,12 +36,13 @@ public final class RemediationEngine {
     }
     List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
     SecurityContextRules.applyPodLevel(policy, w, containers, plan);
-    Set<FieldPath> keepingLowPorts = PortRemapper.containersKeepingLowPorts(policy, w, containers);
+    PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers);
+    Set<FieldPath> keepingLowPorts = PortRemapper.containersKeepingLowPorts(policy, w, ports);
     for (ContainerView c : containers) {
       SecurityContextRules.applyContainerLevel(policy, w, c, keepingLowPorts.contains(c.path()), plan);
     }
     if (policy.portStrategy() == PortStrategy.Remap) {
-      PortRemapper.apply(policy, w, containers, inventory, plan);
+      PortRemapper.apply(policy, w, ports, inventory, plan);
     } else if (policy.portStrategy() == PortStrategy.Sysctl) {
       PortSysctl.apply(w, containers, plan);
     }

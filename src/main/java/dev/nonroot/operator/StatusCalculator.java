@@ -102,7 +102,7 @@ final class StatusCalculator {
         if (!other.name().equals(name)) overlaps.merge(other.name(), 1, Integer::sum);
       }
       ChangeRecord record = ChangeRecord.parse(WorkloadPatcher.annotation(resource));
-      List<ChangeRecord.Entry> mine = ChangeRecord.forPolicy(record, name);
+      List<ChangeRecord.Entry> mine = record.entriesOf(name);
       if (!mine.isEmpty()) remediated++;
       for (ChangeRecord.Entry e : mine) changes.add(recorded(w.ref(), e));
       if (!matching.isEmpty() && !matching.get(0).name().equals(name)) {
@@ -138,7 +138,7 @@ final class StatusCalculator {
     firstSeen.keySet().removeIf(k -> k.startsWith(uid + "|") && !seenNow.contains(k));
     for (HasMetadata svc : services) {
       ObjectRef ref = new ObjectRef("Service", svc.getMetadata().getNamespace(), svc.getMetadata().getName());
-      for (ChangeRecord.Entry e : ChangeRecord.forPolicy(ChangeRecord.parse(WorkloadPatcher.annotation(svc)), name)) {
+      for (ChangeRecord.Entry e : ChangeRecord.parse(WorkloadPatcher.annotation(svc)).entriesOf(name)) {
         changes.add(recorded(ref, e));
       }
     }

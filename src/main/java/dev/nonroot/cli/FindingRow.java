@@ -5,9 +5,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.cli.manifest.LineLocator;
 import dev.nonroot.cli.manifest.ManifestObject;
-import dev.nonroot.engine.Change;
-import dev.nonroot.engine.Finding;
-import dev.nonroot.engine.ObjectRef;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.Finding;
+import dev.nonroot.engine.model.ObjectRef;
 import java.util.ArrayList;
 import java.util.List;
 

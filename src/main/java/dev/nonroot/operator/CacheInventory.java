@@ -1,8 +1,8 @@
 package dev.nonroot.operator;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nonroot.engine.Inventory;
-import dev.nonroot.engine.NamespaceInfo;
+import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.model.NamespaceInfo;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;

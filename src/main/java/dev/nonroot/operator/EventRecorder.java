@@ -36,9 +36,9 @@ final class EventRecorder {
   }
 
   /** Forgets objects that no longer exist. */
-  void retainOnly(java.util.Set<dev.nonroot.engine.ObjectRef> existing) {
+  void retainOnly(java.util.Set<dev.nonroot.engine.model.ObjectRef> existing) {
     java.util.Set<String> keys = new java.util.HashSet<>();
-    for (dev.nonroot.engine.ObjectRef r : existing) keys.add(r.kind() + "/" + r.namespace() + "/" + r.name());
+    for (dev.nonroot.engine.model.ObjectRef r : existing) keys.add(r.kind() + "/" + r.namespace() + "/" + r.name());
     lastSent.keySet().retainAll(keys);
   }
 

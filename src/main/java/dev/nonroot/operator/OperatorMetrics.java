@@ -1,5 +1,7 @@
 package dev.nonroot.operator;
 
+import dev.nonroot.engine.model.Workload;
+
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;

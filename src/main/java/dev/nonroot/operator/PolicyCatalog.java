@@ -1,13 +1,13 @@
 package dev.nonroot.operator;
 
 import dev.nonroot.api.NonRootPolicy;
-import dev.nonroot.engine.EffectivePolicy;
-import dev.nonroot.engine.InvalidPolicyException;
-import dev.nonroot.engine.Inventory;
-import dev.nonroot.engine.PolicyMatcher;
-import dev.nonroot.engine.PolicyPrecedence;
-import dev.nonroot.engine.PolicyResolver;
-import dev.nonroot.engine.Workload;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.InvalidPolicyException;
+import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.policy.PolicyMatcher;
+import dev.nonroot.engine.policy.PolicyPrecedence;
+import dev.nonroot.engine.policy.PolicyResolver;
+import dev.nonroot.engine.model.Workload;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;

@@ -21,7 +21,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import dev.nonroot.engine.ObjectRef;
+import dev.nonroot.engine.model.ObjectRef;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashSet;

@@ -1,6 +1,6 @@
 package dev.nonroot.operator;
 
-import dev.nonroot.engine.ObjectRef;
+import dev.nonroot.engine.model.ObjectRef;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;

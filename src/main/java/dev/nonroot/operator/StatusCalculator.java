@@ -1,22 +1,22 @@
 package dev.nonroot.operator;
 
-import dev.nonroot.engine.ChangeRecord;
+import dev.nonroot.engine.record.ChangeRecord;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.RecordedChange;
-import dev.nonroot.engine.Change;
-import dev.nonroot.engine.EffectivePolicy;
-import dev.nonroot.engine.Evaluation;
-import dev.nonroot.engine.Inventory;
-import dev.nonroot.engine.NeedsRootDetector;
-import dev.nonroot.engine.ObjectRef;
-import dev.nonroot.engine.Outcome;
-import dev.nonroot.engine.PolicyMatcher;
-import dev.nonroot.engine.RemediationEngine;
-import dev.nonroot.engine.Workload;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.rules.Evaluation;
+import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.rules.NeedsRootDetector;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.rules.Outcome;
+import dev.nonroot.engine.policy.PolicyMatcher;
+import dev.nonroot.engine.rules.RemediationEngine;
+import dev.nonroot.engine.model.Workload;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

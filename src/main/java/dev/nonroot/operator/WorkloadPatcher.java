@@ -1,13 +1,13 @@
 package dev.nonroot.operator;
 
-import dev.nonroot.engine.ChangeRecord;
+import dev.nonroot.engine.record.ChangeRecord;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.nonroot.api.Annotations;
-import dev.nonroot.engine.Change;
-import dev.nonroot.engine.FieldPath;
-import dev.nonroot.engine.JsonPatchWriter;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.plan.JsonPatchWriter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;

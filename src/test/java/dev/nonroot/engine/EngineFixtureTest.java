@@ -1,5 +1,10 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.PolicyMatcher;
+import dev.nonroot.engine.rules.RemediationEngine;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;

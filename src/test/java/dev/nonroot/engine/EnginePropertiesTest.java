@@ -1,5 +1,17 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.Finding;
+import dev.nonroot.engine.plan.Rule;
+import dev.nonroot.engine.plan.PlanApplier;
+import dev.nonroot.engine.plan.JsonPatchWriter;
+import dev.nonroot.engine.rules.RemediationEngine;
+import dev.nonroot.engine.rules.Evaluation;
+import dev.nonroot.engine.rules.Outcome;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,9 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.Finding;
+import dev.nonroot.engine.rules.Evaluation;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

@@ -1,5 +1,7 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.engine.model.FieldPath;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;

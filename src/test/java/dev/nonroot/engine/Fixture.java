@@ -1,5 +1,9 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.PolicyResolver;
+import dev.nonroot.engine.policy.InvalidPolicyException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

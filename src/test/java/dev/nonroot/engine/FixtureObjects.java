@@ -1,5 +1,14 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.model.NamespaceInfo;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.PlanApplier;
+import dev.nonroot.engine.rules.Evaluation;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;

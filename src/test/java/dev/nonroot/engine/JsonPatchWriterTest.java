@@ -1,5 +1,9 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.plan.PlanApplier;
+import dev.nonroot.engine.plan.JsonPatchWriter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

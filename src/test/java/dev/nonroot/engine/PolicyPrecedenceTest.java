@@ -1,5 +1,10 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.PolicyResolver;
+import dev.nonroot.engine.policy.InvalidPolicyException;
+import dev.nonroot.engine.policy.PolicyPrecedence;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

@@ -1,5 +1,10 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.PolicyResolver;
+import dev.nonroot.engine.policy.InvalidPolicyException;
+import dev.nonroot.engine.policy.PolicyError;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

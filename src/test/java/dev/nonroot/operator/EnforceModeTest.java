@@ -1,6 +1,6 @@
 package dev.nonroot.operator;
 
-import dev.nonroot.engine.ChangeRecord;
+import dev.nonroot.engine.record.ChangeRecord;
 
 import static dev.nonroot.operator.OperatorHarness.eventually;
 import static org.assertj.core.api.Assertions.assertThat;

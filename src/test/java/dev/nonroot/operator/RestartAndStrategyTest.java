@@ -1,5 +1,6 @@
 package dev.nonroot.operator;
 
+
 import static dev.nonroot.operator.OperatorHarness.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
-import dev.nonroot.engine.Change;
-import dev.nonroot.engine.ChangeRecord;
-import dev.nonroot.engine.FieldPath;
-import dev.nonroot.engine.ObjectRef;
-import dev.nonroot.engine.Rule;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.plan.Rule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

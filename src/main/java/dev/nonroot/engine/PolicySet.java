@@ -1,0 +1,58 @@
+package dev.nonroot.engine;
+
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.PolicyPrecedence;
+import dev.nonroot.engine.policy.ResolvedPolicy;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every policy in force at one moment, resolved: what {@link Governor#decide} chooses from.
+ * Immutable, so one snapshot can serve many decisions on several threads.
+ */
+public final class PolicySet {
+  private final List<ResolvedPolicy> all;
+  private final List<EffectivePolicy> inPrecedenceOrder;
+
+  private PolicySet(List<ResolvedPolicy> all) {
+    this.all = List.copyOf(all);
+    List<EffectivePolicy> valid = new ArrayList<>();
+    for (ResolvedPolicy p : all) {
+      if (p.valid()) valid.add(p.effective());
+    }
+    valid.sort(PolicyPrecedence.ORDER);
+    this.inPrecedenceOrder = List.copyOf(valid);
+  }
+
+  public static PolicySet of(Collection<ResolvedPolicy> policies) {
+    return new PolicySet(new ArrayList<>(policies));
+  }
+
+  /** Policies already validated (the CLI resolves them as it loads them). */
+  public static PolicySet ofValid(Collection<EffectivePolicy> policies) {
+    List<ResolvedPolicy> out = new ArrayList<>();
+    for (EffectivePolicy p : policies) out.add(ResolvedPolicy.valid(p));
+    return new PolicySet(out);
+  }
+
+  public List<ResolvedPolicy> all() {
+    return all;
+  }
+
+  /**
+   * The valid policies, the one that would act first. Invalid policies take no part in matching,
+   * so one bad policy never disturbs the others.
+   */
+  public List<EffectivePolicy> inPrecedenceOrder() {
+    return inPrecedenceOrder;
+  }
+
+  public Optional<ResolvedPolicy> named(String name) {
+    for (ResolvedPolicy p : all) {
+      if (p.name().equals(name)) return Optional.of(p);
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,74 @@
+package dev.nonroot.engine.model;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.api.WorkloadKind;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A workload object as a JSON tree, with where its pod template lives. The tree is the caller's;
+ * the engine only reads it.
+ */
+public final class Workload {
+  private final WorkloadKind kind;
+  private final ObjectRef ref;
+  private final ObjectNode root;
+  private final FieldPath podSpecPath;
+  private final FieldPath templateMetaPath;
+
+  private Workload(WorkloadKind kind, ObjectRef ref, ObjectNode root, FieldPath podSpecPath, FieldPath templateMetaPath) {
+    this.kind = kind;
+    this.ref = ref;
+    this.root = root;
+    this.podSpecPath = podSpecPath;
+    this.templateMetaPath = templateMetaPath;
+  }
+
+  /** The workload inside {@code root}, or empty when it is no supported kind or has no pod spec. */
+  public static Optional<Workload> of(JsonNode root) {
+    if (!(root instanceof ObjectNode obj)) return Optional.empty();
+    Optional<WorkloadKind> kind =
+        WorkloadKind.of(obj.path("apiVersion").asText(""), obj.path("kind").asText(""));
+    return kind.flatMap(k -> of(k, obj));
+  }
+
+  /** The workload inside {@code root}, whose kind the caller already knows (an informer's type). */
+  public static Optional<Workload> of(WorkloadKind kind, ObjectNode obj) {
+    FieldPath template = FieldPath.root();
+    for (String key : kind.templatePath()) template = template.key(key);
+    FieldPath podSpec = template.key("spec");
+    FieldPath templateMeta = template.key("metadata");
+    if (!(Trees.at(obj, podSpec) instanceof ObjectNode)) return Optional.empty();
+    JsonNode meta = obj.path("metadata");
+    ObjectRef ref =
+        new ObjectRef(kind.name(), meta.path("namespace").asText(""), meta.path("name").asText(""));
+    return Optional.of(new Workload(kind, ref, obj, podSpec, templateMeta));
+  }
+
+  public WorkloadKind kind() { return kind; }
+  public ObjectRef ref() { return ref; }
+  public ObjectNode root() { return root; }
+  public FieldPath podSpecPath() { return podSpecPath; }
+
+  /** The namespace used for matching: objects without one land in "default", as kubectl would put them. */
+  public String effectiveNamespace() {
+    return ref.namespace().isEmpty() ? "default" : ref.namespace();
+  }
+
+  public ObjectNode podSpec() {
+    return (ObjectNode) Trees.at(root, podSpecPath);
+  }
+
+  public Map<String, String> labels() {
+    return Trees.stringMap(root.path("metadata").path("labels"));
+  }
+
+  public Map<String, String> annotations() {
+    return Trees.stringMap(root.path("metadata").path("annotations"));
+  }
+
+  public Map<String, String> podLabels() {
+    return Trees.stringMap(Trees.at(root, templateMetaPath).path("labels"));
+  }
+}

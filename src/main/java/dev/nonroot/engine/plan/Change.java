@@ -1,0 +1,30 @@
+package dev.nonroot.engine.plan;
+
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.FieldPath;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * One planned field change. {@code oldValue} null means the field was absent; {@code newValue} null
+ * means the field is removed.
+ */
+public record Change(
+    ObjectRef target,
+    FieldPath path,
+    String container,
+    JsonNode oldValue,
+    JsonNode newValue,
+    Rule rule,
+    String reason) {
+
+  public String field() {
+    return path.display();
+  }
+
+  /** Compact text of a value for tables and records: scalars bare, objects and lists as JSON. */
+  public static String render(JsonNode value) {
+    if (value == null || value.isMissingNode()) return null;
+    return value.isValueNode() ? value.asText() : value.toString();
+  }
+}

@@ -1,0 +1,50 @@
+package dev.nonroot.engine.plan;
+
+import dev.nonroot.engine.model.FieldPath;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+
+/**
+ * Applies changes to a JSON tree in place, creating missing parent objects. New keys go at the end
+ * of their object, so an existing document keeps its key order.
+ */
+public final class PlanApplier {
+  private PlanApplier() {}
+
+  public static void apply(ObjectNode root, List<Change> changes) {
+    for (Change c : changes) apply(root, c.path(), c.newValue());
+  }
+
+  public static void apply(ObjectNode root, FieldPath path, JsonNode value) {
+    JsonNode parent = ensureObject(root, path.parent());
+    String token = path.lastToken();
+    if (parent instanceof ObjectNode obj) {
+      if (value == null) obj.remove(token); else obj.set(token, value.deepCopy());
+    } else if (parent instanceof ArrayNode arr) {
+      int i = Integer.parseInt(token);
+      if (value == null) arr.remove(i); else arr.set(i, value.deepCopy());
+    } else {
+      throw new IllegalArgumentException("cannot apply " + path + ": parent is not an object or list");
+    }
+  }
+
+  private static JsonNode ensureObject(ObjectNode root, FieldPath path) {
+    if (path.isRoot()) return root;
+    JsonNode parent = ensureObject(root, path.parent());
+    String token = path.lastToken();
+    if (parent instanceof ObjectNode obj) {
+      JsonNode child = obj.get(token);
+      if (child == null || child.isNull()) {
+        child = JsonNodeFactory.instance.objectNode();
+        obj.set(token, child);
+      }
+      return child;
+    }
+    if (parent instanceof ArrayNode arr) return arr.get(Integer.parseInt(token));
+    throw new IllegalArgumentException("cannot reach " + path + ": parent is not an object or list");
+  }
+}

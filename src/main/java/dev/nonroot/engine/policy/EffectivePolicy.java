@@ -1,0 +1,43 @@
+package dev.nonroot.engine.policy;
+
+import dev.nonroot.api.NeedsRootAction;
+import dev.nonroot.api.PolicyMode;
+import dev.nonroot.api.PortStrategy;
+import dev.nonroot.api.SeccompMode;
+import dev.nonroot.api.WorkloadKind;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** A validated policy with every default filled in: the only form the engine reads. */
+public record EffectivePolicy(
+    String name,
+    PolicyMode mode,
+    int priority,
+    Set<WorkloadKind> kinds,
+    List<String> namespaces,
+    List<String> excludeNamespaces,
+    LabelSelector namespaceSelector,
+    LabelSelector selector,
+    boolean runAsNonRoot,
+    long runAsUser,
+    boolean denyPrivilegeEscalation,
+    boolean denyPrivileged,
+    List<String> dropCapabilities,
+    Set<String> keepCapabilities,
+    SeccompMode seccomp,
+    boolean readOnlyRootFilesystem,
+    PortStrategy portStrategy,
+    int portOffset,
+    Map<Integer, Integer> portMap,
+    boolean updateServices,
+    boolean updateProbes,
+    NeedsRootAction needsRoot) {
+
+  /** Where a low port goes under Remap. */
+  public int remapTarget(int port) {
+    Integer mapped = portMap.get(port);
+    return mapped != null ? mapped : port + portOffset;
+  }
+}

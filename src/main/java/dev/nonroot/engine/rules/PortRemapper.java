@@ -1,0 +1,297 @@
+package dev.nonroot.engine.rules;
+
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.LabelSelectorMatcher;
+import dev.nonroot.engine.plan.Rule;
+import dev.nonroot.engine.record.ChangeRecord;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.api.Annotations;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Strategy Remap: moves every containerPort below 1024 up, then the numeric probe ports and Service
+ * targetPorts that point at it. Named references follow the port's name and stay as they are.
+ */
+final class PortRemapper {
+  private record DeclaredPort(ContainerView container, FieldPath path, int port, String protocol) {
+    String key() {
+      return key(port, protocol);
+    }
+
+    static String key(int port, String protocol) {
+      return port + "/" + protocol;
+    }
+
+    // Its path identifies a declared port; hashing the container's whole tree would be wasted work.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof DeclaredPort d && d.path.equals(path);
+    }
+
+    @Override
+    public int hashCode() {
+      return path.hashCode();
+    }
+  }
+
+  /** What happens to one low port under Remap. */
+  private enum Fate { MOVE, TAKEN, OVERFLOW, BLOCKED, BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY }
+
+  private record Decision(Fate fate, int target) {}
+
+  private PortRemapper() {}
+
+  /**
+   * Where each low port goes. A container's low ports move together or not at all (a half-moved
+   * container serves on ports its Services no longer reach). A port the pod can already bind
+   * without root (the container adds NET_BIND_SERVICE, or the pod's sysctl allows it) stays.
+   */
+  private static Map<DeclaredPort, Decision> decide(EffectivePolicy policy, Workload w, List<DeclaredPort> declared) {
+    Integer unprivilegedStart = PortSysctl.current(w);
+    Map<DeclaredPort, Decision> out = new LinkedHashMap<>();
+    // First pass: what stays where it is, and which containers cannot move at all.
+    Set<String> declaredKeys = new HashSet<>();
+    declared.forEach(d -> declaredKeys.add(d.key()));
+    Set<FieldPath> stuck = new HashSet<>();
+    for (DeclaredPort d : declared) {
+      if (d.port >= 1024) continue;
+      int target = policy.remapTarget(d.port);
+      if (unprivilegedStart != null && d.port >= unprivilegedStart) {
+        out.put(d, new Decision(Fate.BINDABLE_BY_SYSCTL, d.port));
+      } else if (bindsAsNonRoot(w, d.container)) {
+        out.put(d, new Decision(Fate.BINDABLE_BY_CAPABILITY, d.port));
+      } else if (target > 65535) {
+        out.put(d, new Decision(Fate.OVERFLOW, target));
+        stuck.add(d.container.path());
+      } else if (declaredKeys.contains(DeclaredPort.key(target, d.protocol))) {
+        out.put(d, new Decision(Fate.TAKEN, target));
+        stuck.add(d.container.path());
+      } else {
+        out.put(d, new Decision(Fate.MOVE, target));
+      }
+    }
+    // Second pass: moves claim their targets in order; a stuck container claims nothing. A claim
+    // lost to another container makes its container stuck too, so repeat until nothing changes.
+    Map<DeclaredPort, Decision> planned = new LinkedHashMap<>(out);
+    Set<DeclaredPort> lost = new HashSet<>();
+    while (true) {
+      Set<String> claimed = new HashSet<>(declaredKeys);
+      Set<FieldPath> newlyStuck = new HashSet<>();
+      out.clear();
+      planned.forEach((d, decision) -> {
+        if (decision.fate() != Fate.MOVE) {
+          out.put(d, decision);
+        } else if (lost.contains(d)) {
+          out.put(d, new Decision(Fate.TAKEN, decision.target()));
+        } else if (stuck.contains(d.container.path())) {
+          out.put(d, new Decision(Fate.BLOCKED, decision.target()));
+        } else if (claimed.add(DeclaredPort.key(decision.target(), d.protocol))) {
+          out.put(d, decision);
+        } else {
+          out.put(d, new Decision(Fate.TAKEN, decision.target()));
+          lost.add(d);
+          newlyStuck.add(d.container.path());
+        }
+      });
+      if (!stuck.addAll(newlyStuck)) break;
+    }
+    return out;
+  }
+
+  /**
+   * The author already runs the container as a non-root UID and grants it NET_BIND_SERVICE (the
+   * image then carries file capabilities, as ingress-nginx's does): its low ports work as they are.
+   */
+  private static boolean bindsAsNonRoot(Workload w, ContainerView c) {
+    if (!CapabilityRules.added(w.root(), c).contains(CapabilityRules.NET_BIND_SERVICE)) return false;
+    JsonNode uid = Trees.valueAt(w.root(), c.securityContext().key("runAsUser"));
+    if (uid == null) uid = Trees.valueAt(w.root(), w.podSpecPath().key("securityContext").key("runAsUser"));
+    return uid != null && uid.asLong(0) > 0;
+  }
+
+  /**
+   * The pod's declared ports and where Remap would send the low ones, worked out once per
+   * evaluation: the capability rule and the port rule both need them.
+   */
+  static final class Analysis {
+    private final List<ContainerView> containers;
+    private final List<DeclaredPort> declared;
+    private final Map<DeclaredPort, Decision> decisions;
+
+    private Analysis(List<ContainerView> containers, List<DeclaredPort> declared, Map<DeclaredPort, Decision> decisions) {
+      this.containers = containers;
+      this.declared = declared;
+      this.decisions = decisions;
+    }
+  }
+
+  static Analysis analyse(EffectivePolicy policy, Workload w, List<ContainerView> containers) {
+    List<DeclaredPort> declared = declaredPorts(w.root(), containers);
+    Map<DeclaredPort, Decision> decisions = declared.stream().anyMatch(d -> d.port < 1024)
+        ? decide(policy, w, declared) : Map.of();
+    return new Analysis(containers, declared, decisions);
+  }
+
+  /**
+   * The containers that still declare a port below 1024 after this policy's port rule: they keep
+   * NET_BIND_SERVICE, or a non-root process could no longer bind it.
+   */
+  static Set<FieldPath> containersKeepingLowPorts(EffectivePolicy policy, Workload w, Analysis ports) {
+    Set<FieldPath> out = new HashSet<>();
+    boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
+    for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
+      boolean stays = switch (policy.portStrategy()) {
+        case Keep -> true;
+        case Sysctl -> hostNetwork;
+        case Remap -> hostNetwork
+            || (m.getValue().fate() != Fate.MOVE && m.getValue().fate() != Fate.BINDABLE_BY_SYSCTL);
+      };
+      if (stays) out.add(m.getKey().container.path());
+    }
+    return out;
+  }
+
+  static void apply(EffectivePolicy policy, Workload w, Analysis ports, Inventory inventory, PlanBuilder plan) {
+    List<ContainerView> containers = ports.containers;
+    List<DeclaredPort> declared = ports.declared;
+    boolean anyLow = !ports.decisions.isEmpty();
+    if (w.podSpec().path("hostNetwork").asBoolean(false)) {
+      if (anyLow) {
+        plan.unfixable(null, Rule.PortRemap,
+            "pod uses the host network: its low ports are the node's ports and are not moved");
+      }
+      return;
+    }
+    // key "80/TCP" -> new port, for this pass's moves and for moves an earlier pass already made.
+    Map<String, Integer> moves = new LinkedHashMap<>();
+    for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
+      DeclaredPort d = m.getKey();
+      int target = m.getValue().target();
+      String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
+      switch (m.getValue().fate()) {
+        case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> { }
+        case OVERFLOW -> plan.unfixable(d.container.name(), Rule.PortRemap,
+            who + " would move to " + target + ", past 65535");
+        case TAKEN -> plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: " + target + "/"
+            + d.protocol + " is already used in the pod (set spec.ports.map for this port)");
+        case BLOCKED -> plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: another low port"
+            + " of the container cannot move, and a container's ports move together");
+        case MOVE -> {
+          moves.put(d.key(), target);
+          plan.change(d.path, IntNode.valueOf(d.port), IntNode.valueOf(target), Rule.PortRemap, d.container.name(),
+              who + " needs root to bind; moved to " + target
+                  + " (the application must listen on " + target + " too)");
+        }
+      }
+    }
+    // Ports this workload's own record says were moved earlier: Services and probes still pointing
+    // at the old port follow (an earlier fix that was only partly applied). Only the record counts as
+    // evidence; a port that merely looks moved may belong to another workload behind the same Service.
+    Set<String> declaredKeys = new HashSet<>();
+    declared.forEach(d -> declaredKeys.add(d.key()));
+    ChangeRecord record = ChangeRecord.parse(w.annotations().get(Annotations.CHANGES));
+    for (ChangeRecord.Entry e : record.entries()) {
+      if (!Rule.PortRemap.name().equals(e.rule()) || e.original() == null || e.to() == null) continue;
+      Integer low = Trees.intValue(e.original());
+      Integer moved = Trees.intValue(e.to());
+      FieldPath portPath = FieldPath.ofPointer(e.path());
+      Integer now = Trees.intValue(Trees.valueAt(w.root(), portPath));
+      if (low == null || moved == null || !moved.equals(now)) continue;
+      String protocol = Trees.at(w.root(), portPath.parent()).path("protocol").asText("TCP");
+      if (!declaredKeys.contains(DeclaredPort.key(low, protocol))) {
+        moves.putIfAbsent(DeclaredPort.key(low, protocol), moved);
+      }
+    }
+    if (moves.isEmpty()) return;
+    if (policy.updateProbes()) {
+      for (ContainerView c : containers) remapProbes(w.root(), c, moves, plan);
+    }
+    if (policy.updateServices()) {
+      remapServices(w, inventory, moves, plan);
+    }
+  }
+
+  static List<Integer> lowPorts(JsonNode root, List<ContainerView> containers) {
+    List<Integer> out = new ArrayList<>();
+    for (DeclaredPort d : declaredPorts(root, containers)) {
+      if (d.port < 1024) out.add(d.port);
+    }
+    return out;
+  }
+
+  private static List<DeclaredPort> declaredPorts(JsonNode root, List<ContainerView> containers) {
+    List<DeclaredPort> out = new ArrayList<>();
+    for (ContainerView c : containers) {
+      JsonNode ports = c.node().path("ports");
+      if (!ports.isArray()) continue;
+      for (int i = 0; i < ports.size(); i++) {
+        Integer p = Trees.intValue(ports.get(i).get("containerPort"));
+        if (p == null || p <= 0) continue;
+        String proto = ports.get(i).path("protocol").asText("TCP");
+        out.add(new DeclaredPort(c, c.path().key("ports").index(i, null).key("containerPort"), p, proto));
+      }
+    }
+    return out;
+  }
+
+  private static void remapProbes(JsonNode root, ContainerView c, Map<String, Integer> moves, PlanBuilder plan) {
+    for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+      FieldPath base = c.path().key(probe);
+      for (String handler : List.of("httpGet", "tcpSocket", "grpc")) {
+        FieldPath portPath = base.key(handler).key("port");
+        JsonNode old = Trees.valueAt(root, portPath);
+        // A named port follows the containerPort's name; only numbers need moving.
+        if (old == null || !old.isIntegralNumber()) continue;
+        Integer target = moves.get(DeclaredPort.key(old.intValue(), "TCP"));
+        if (target == null) continue;
+        plan.change(portPath, old, IntNode.valueOf(target), Rule.ProbePort, c.name(),
+            "container " + c.name() + " " + probe + " checks port " + old.intValue() + ", which moves to " + target);
+      }
+    }
+  }
+
+  private static void remapServices(Workload w, Inventory inventory, Map<String, Integer> moves, PlanBuilder plan) {
+    Map<String, String> podLabels = w.podLabels();
+    for (ObjectNode svc : inventory.services(w.effectiveNamespace())) {
+      Map<String, String> selector = Trees.stringMap(svc.path("spec").path("selector"));
+      if (!LabelSelectorMatcher.serviceSelects(selector, podLabels)) continue;
+      ObjectRef ref = new ObjectRef("Service", svc.path("metadata").path("namespace").asText(""),
+          svc.path("metadata").path("name").asText(""));
+      JsonNode ports = svc.path("spec").path("ports");
+      for (int i = 0; i < ports.size(); i++) {
+        JsonNode sp = ports.get(i);
+        JsonNode targetPort = sp.get("targetPort");
+        Integer effective;
+        if (targetPort == null || targetPort.isNull()) {
+          effective = Trees.intValue(sp.get("port"));
+        } else if (targetPort.isIntegralNumber()) {
+          effective = targetPort.intValue();
+        } else {
+          continue;
+        }
+        if (effective == null) continue;
+        Integer target = moves.get(DeclaredPort.key(effective, sp.path("protocol").asText("TCP")));
+        if (target == null) continue;
+        String portName = sp.path("name").asText("");
+        FieldPath path = FieldPath.root().key("spec").key("ports").index(i, portName.isEmpty() ? null : portName)
+            .key("targetPort");
+        plan.serviceChange(ref, path, targetPort == null || targetPort.isNull() ? null : targetPort,
+            IntNode.valueOf(target), "Service " + ref.name() + " sends port " + sp.path("port").asText()
+                + " to " + effective + " of " + w.ref().kind() + " " + w.ref().name() + ", which moves to " + target);
+      }
+    }
+  }
+}

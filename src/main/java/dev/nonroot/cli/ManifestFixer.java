@@ -1,7 +1,7 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.api.PolicyMode;
 import dev.nonroot.cli.manifest.ManifestFile;
+import dev.nonroot.engine.Decision;
 import dev.nonroot.cli.manifest.ManifestObject;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.policy.EffectivePolicy;
@@ -100,7 +100,7 @@ public final class ManifestFixer {
       for (Finding f : ev.findings()) {
         if (!f.fixable() && f.rule() != Rule.NeedsRoot) manual++;
       }
-      boolean enforce = r.policy().mode() == PolicyMode.Enforce;
+      boolean enforce = r.decision().action() == Decision.Action.PATCH;
       // Records are taken before anything is applied: they show the values as read.
       for (Change c : ev.changes()) records.add(new Planned(r.object(), c, enforce));
       if (!ev.changes().isEmpty()) {

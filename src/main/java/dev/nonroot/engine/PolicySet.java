@@ -15,6 +15,7 @@ import java.util.Optional;
 public final class PolicySet {
   private final List<ResolvedPolicy> all;
   private final List<EffectivePolicy> inPrecedenceOrder;
+  private final String fingerprint;
 
   private PolicySet(List<ResolvedPolicy> all) {
     this.all = List.copyOf(all);
@@ -24,6 +25,10 @@ public final class PolicySet {
     }
     valid.sort(PolicyPrecedence.ORDER);
     this.inPrecedenceOrder = List.copyOf(valid);
+    List<String> ids = new ArrayList<>();
+    for (ResolvedPolicy p : all) ids.add(p.name() + "/" + p.uid() + "/" + p.generation());
+    ids.sort(null);
+    this.fingerprint = String.join(",", ids);
   }
 
   public static PolicySet of(Collection<ResolvedPolicy> policies) {
@@ -47,6 +52,14 @@ public final class PolicySet {
    */
   public List<EffectivePolicy> inPrecedenceOrder() {
     return inPrecedenceOrder;
+  }
+
+  /**
+   * Identifies this set of policy specs: two snapshots with the same fingerprint decide every
+   * workload the same way.
+   */
+  public String fingerprint() {
+    return fingerprint;
   }
 
   public Optional<ResolvedPolicy> named(String name) {

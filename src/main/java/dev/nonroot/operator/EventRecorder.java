@@ -5,45 +5,73 @@ import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kubernetes Events on workloads, only on transitions: an event identical to the last one sent for
- * the same object is not sent again.
+ * Kubernetes Events (core/v1) on workloads, aggregated the way {@code kubectl describe} shows them:
+ * a repeat of the same event is counted, not sent as a new object.
+ *
+ * <ul>
+ *   <li>The event's name is {@code <object name>.<16 hex>}, the hex being the first 8 bytes of the
+ *       SHA-256 of (involved kind, namespace, name, uid, type, reason, message): the same event on the
+ *       same object always has the same name, in every replica and after every restart.
+ *   <li>The first occurrence is CREATEd with count 1. A repeat is one JSON Patch (RFC 6902) setting
+ *       {@code count} and {@code lastTimestamp}, sent without reading the event first (no GET).
+ *   <li>The last known count of each event name is kept in a bounded LRU map ({@value #MAX_REMEMBERED}
+ *       names). An unknown name is created; a 409 AlreadyExists on create (the event was written
+ *       before a restart, by another replica, or has been evicted from the map) is answered with a
+ *       patch to count = (known count or 1) + 1. A 404 on patch (the API server expired the event,
+ *       after about an hour) is answered with a new create, count 1.
+ *   <li>Approximation: the recorder never reads events, so after a restart (or an eviction from the
+ *       map) the count starts again from 2 on the first repeat, even if the stored event said more.
+ *       {@code firstTimestamp} is kept, since the patch does not touch it.
+ *   <li>Best effort: a failure is logged at WARN with the object's kind/namespace/name and the event's
+ *       reason, never thrown. Timestamps come from the given {@link Clock}, in whole seconds.
+ *   <li>Thread-safe: emissions of one event name are serialized (striped locks), so concurrent
+ *       repeats of the same event count exactly within one process; other events do not wait for it
+ *       except on a stripe collision.
+ * </ul>
  */
 final class EventRecorder {
   static final String REMEDIATED = "Remediated";
   static final String FAILED = "RemediationFailed";
+  static final int MAX_REMEMBERED = 10_000;
+  static final int MAX_MESSAGE = 1024;
+  private static final int MAX_NAME = 253;
+  private static final int STRIPES = 64;
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
 
   private final KubernetesClient client;
   private final String instance;
-  private final Map<String, String> lastSent = new ConcurrentHashMap<>();
+  private final Clock clock;
+  /** Event name → last count the API server accepted. Access-ordered (LRU); guarded by itself. */
+  private final Map<String, Integer> counts = new LinkedHashMap<>(256, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+      return size() > MAX_REMEMBERED;
+    }
+  };
+  private final Object[] stripes = new Object[STRIPES];
 
-  EventRecorder(KubernetesClient client, String instance) {
+  EventRecorder(KubernetesClient client, String instance, Clock clock) {
     this.client = client;
     this.instance = instance;
-  }
-
-  /** The object is compliant (or gone): the next event about it is a transition again. */
-  void forget(HasMetadata about) {
-    lastSent.remove(key(about));
-  }
-
-  /** Forgets objects that no longer exist. */
-  void retainOnly(java.util.Set<dev.nonroot.engine.model.ObjectRef> existing) {
-    java.util.Set<String> keys = new java.util.HashSet<>();
-    for (dev.nonroot.engine.model.ObjectRef r : existing) keys.add(r.kind() + "/" + r.namespace() + "/" + r.name());
-    lastSent.keySet().retainAll(keys);
-  }
-
-  private static String key(HasMetadata about) {
-    return about.getKind() + "/" + about.getMetadata().getNamespace() + "/" + about.getMetadata().getName();
+    this.clock = clock;
+    for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
   }
 
   void normal(HasMetadata about, String reason, String message) {
@@ -55,14 +83,61 @@ final class EventRecorder {
   }
 
   private void emit(HasMetadata about, String type, String reason, String message) {
-    String key = key(about);
-    String fingerprint = reason + "\n" + message;
-    if (fingerprint.equals(lastSent.put(key, fingerprint))) return;
-    String now = Instant.now().toString();
+    String where = "?";
+    try {
+      where = describe(about);
+      String namespace = about.getMetadata().getNamespace();
+      // Events about cluster-scoped objects live in "default", as kubectl and client-go put them.
+      String eventNamespace = namespace == null || namespace.isEmpty() ? "default" : namespace;
+      String text = cut(message);
+      String name = eventName(about.getKind(), namespace, about.getMetadata().getName(),
+          about.getMetadata().getUid(), type, reason, text);
+      String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+      synchronized (stripes[Math.floorMod(name.hashCode(), STRIPES)]) {
+        send(about, eventNamespace, name, type, reason, text, now);
+      }
+    } catch (RuntimeException e) {
+      // Events are best effort: losing one must never fail a remediation.
+      LOG.warn("could not record event {} on {}: {}", reason, where, failure(e));
+    }
+  }
+
+  /** At most three calls: create → 409 → patch, or patch → 404 → create → 409 → patch. */
+  private void send(HasMetadata about, String namespace, String name, String type, String reason,
+      String text, String now) {
+    Integer known = remembered(name);
+    Integer next = known == null ? null : known + 1; // null: create
+    for (int call = 1; ; call++) {
+      try {
+        if (next == null) {
+          create(about, namespace, name, type, reason, text, now);
+          remember(name, 1);
+        } else {
+          patch(namespace, name, next, now);
+          remember(name, next);
+        }
+        return;
+      } catch (KubernetesClientException e) {
+        if (call >= 3) throw e;
+        if (next == null && e.getCode() == 409) {
+          next = (known == null ? 1 : known) + 1;
+        } else if (next != null && e.getCode() == 404) {
+          forgetName(name);
+          known = null;
+          next = null;
+        } else {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void create(HasMetadata about, String namespace, String name, String type, String reason,
+      String text, String now) {
     Event event = new EventBuilder()
         .withNewMetadata()
-          .withName(about.getMetadata().getName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE))
-          .withNamespace(about.getMetadata().getNamespace())
+          .withName(name)
+          .withNamespace(namespace)
         .endMetadata()
         .withInvolvedObject(new ObjectReferenceBuilder()
             .withApiVersion(about.getApiVersion())
@@ -73,7 +148,7 @@ final class EventRecorder {
             .build())
         .withType(type)
         .withReason(reason)
-        .withMessage(message.length() > 1024 ? message.substring(0, 1021) + "..." : message)
+        .withMessage(text)
         .withNewSource().withComponent("nonroot-operator").endSource()
         .withReportingComponent("nonroot.dev/operator")
         .withReportingInstance(instance)
@@ -81,11 +156,91 @@ final class EventRecorder {
         .withLastTimestamp(now)
         .withCount(1)
         .build();
-    try {
-      client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(event).create();
-    } catch (RuntimeException e) {
-      // Events are best effort: losing one must never fail a remediation.
-      LOG.warn("could not record event {} on {}: {}", reason, key, e.getMessage());
+    client.v1().events().inNamespace(namespace).resource(event).create();
+  }
+
+  /**
+   * One JSON Patch, no read: {@code resource(stub).patch(...)} sends the body as is, whereas
+   * {@code withName(n).patch(...)} would GET the event first. "add" sets a member whether or not it
+   * exists (an event written by another component may lack {@code count}).
+   */
+  private void patch(String namespace, String name, int count, String now) {
+    Event stub = new EventBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().build();
+    String body = "[{\"op\":\"add\",\"path\":\"/count\",\"value\":" + count + "},"
+        + "{\"op\":\"add\",\"path\":\"/lastTimestamp\",\"value\":\"" + now + "\"}]";
+    client.v1().events().inNamespace(namespace).resource(stub).patch(PatchContext.of(PatchType.JSON), body);
+  }
+
+  private Integer remembered(String name) {
+    synchronized (counts) {
+      return counts.get(name);
     }
+  }
+
+  private void remember(String name, int count) {
+    synchronized (counts) {
+      counts.put(name, count);
+    }
+  }
+
+  private void forgetName(String name) {
+    synchronized (counts) {
+      counts.remove(name);
+    }
+  }
+
+  /**
+   * {@code <object name>.<16 hex>}: a valid DNS subdomain of at most 253 characters. The object-name
+   * part is lowercased, stripped of characters a subdomain cannot hold, and truncated if needed.
+   */
+  static String eventName(String kind, String namespace, String name, String uid, String type,
+      String reason, String message) {
+    String hash = hash(kind, namespace, name, uid, type, reason, message);
+    String prefix = name == null ? "" : name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
+    int max = MAX_NAME - 1 - hash.length();
+    if (prefix.length() > max) prefix = prefix.substring(0, max);
+    // Each dot-separated label must start and end with an alphanumeric character.
+    StringBuilder labels = new StringBuilder();
+    for (String label : prefix.split("\\.")) {
+      String l = label.replaceAll("^-+|-+$", "");
+      if (l.isEmpty()) continue;
+      if (labels.length() > 0) labels.append('.');
+      labels.append(l);
+    }
+    return labels.length() == 0 ? hash : labels + "." + hash;
+  }
+
+  /** First 8 bytes of SHA-256 over the fields, each length-prefixed so no two inputs collide by joining. */
+  private static String hash(String... fields) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String f : fields) {
+        byte[] bytes = (f == null ? "" : f).getBytes(StandardCharsets.UTF_8);
+        sha.update((bytes.length + ":").getBytes(StandardCharsets.US_ASCII));
+        sha.update(bytes);
+      }
+      byte[] digest = sha.digest();
+      return HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JRE", e);
+    }
+  }
+
+  private static String cut(String message) {
+    if (message == null) return "";
+    return message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE - 3) + "..." : message;
+  }
+
+  private static String describe(HasMetadata about) {
+    return about.getKind() + " " + about.getMetadata().getNamespace() + "/" + about.getMetadata().getName();
+  }
+
+  /** The failure, without any request body: status code and the first line of the message. */
+  private static String failure(RuntimeException e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    int nl = message.indexOf('\n');
+    if (nl >= 0) message = message.substring(0, nl);
+    if (message.length() > 300) message = message.substring(0, 300) + "...";
+    return e instanceof KubernetesClientException k && k.getCode() > 0 ? k.getCode() + " " + message : message;
   }
 }

@@ -1,38 +1,86 @@
 package dev.nonroot.operator;
 
+import dev.nonroot.api.WorkloadKind;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.ResolvedControllerConfiguration;
+import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
+import io.javaoperatorsdk.operator.processing.event.rate.LinearRateLimiter;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Assembles the controllers of one operator instance around a client: three workload remediators
- * and the policy status controller, sharing one policy catalog, ledger and event recorder.
+ * Assembles the controllers of one operator instance around a client: one workload controller per
+ * kind of the {@link WorkloadKind} table that it watches, and the policy status controller, sharing
+ * one policy catalog, verdict index, writer and event recorder.
  */
 public final class NonRootOperator implements AutoCloseable {
   /** How the operator runs; see {@link #defaults()}. */
-  public record Settings(Duration resyncPeriod, boolean leaderElection, String leaseNamespace, String identity,
-      int threads, double patchesPerSecond, Clock clock) {
+  public record Settings(
+      Duration resyncPeriod,
+      boolean leaderElection,
+      String leaseNamespace,
+      String identity,
+      int threads,
+      double patchesPerSecond,
+      Clock clock,
+      Set<WorkloadKind> kinds) {
     /** Workload patches (each a rollout) per second unless told otherwise. */
     public static final double DEFAULT_PATCHES_PER_SECOND = 5;
 
     public static Settings defaults() {
-      return new Settings(Duration.ofMinutes(10), false, null, hostname(), 10, DEFAULT_PATCHES_PER_SECOND,
-          Clock.systemUTC());
+      return new Settings(
+          Duration.ofMinutes(10),
+          false,
+          null,
+          hostname(),
+          10,
+          DEFAULT_PATCHES_PER_SECOND,
+          Clock.systemUTC(),
+          WorkloadKind.watchedKinds());
     }
 
     public Settings withResyncPeriod(Duration d) {
-      return new Settings(d, leaderElection, leaseNamespace, identity, threads, patchesPerSecond, clock);
+      return new Settings(
+          d, leaderElection, leaseNamespace, identity, threads, patchesPerSecond, clock, kinds);
     }
 
     public Settings withLeaderElection(String namespace) {
-      return new Settings(resyncPeriod, true, namespace, identity, threads, patchesPerSecond, clock);
+      return new Settings(
+          resyncPeriod, true, namespace, identity, threads, patchesPerSecond, clock, kinds);
     }
 
     /** 0 or less: no limit. */
     public Settings withPatchesPerSecond(double perSecond) {
-      return new Settings(resyncPeriod, leaderElection, leaseNamespace, identity, threads, perSecond, clock);
+      return new Settings(
+          resyncPeriod, leaderElection, leaseNamespace, identity, threads, perSecond, clock, kinds);
+    }
+
+    public Settings withClock(Clock c) {
+      return new Settings(
+          resyncPeriod, leaderElection, leaseNamespace, identity, threads, patchesPerSecond, c, kinds);
+    }
+
+    /** The workload kinds to watch and remediate (default: those the table watches by default). */
+    public Settings withKinds(Set<WorkloadKind> k) {
+      return new Settings(
+          resyncPeriod,
+          leaderElection,
+          leaseNamespace,
+          identity,
+          threads,
+          patchesPerSecond,
+          clock,
+          Set.copyOf(EnumSet.copyOf(k)));
     }
   }
 
@@ -50,43 +98,86 @@ public final class NonRootOperator implements AutoCloseable {
 
   /** Whether every controller's informers are running and synced. */
   public boolean ready() {
-    return operator.getRuntimeInfo().isStarted() && operator.getRuntimeInfo().allEventSourcesAreHealthy();
+    return operator.getRuntimeInfo().isStarted()
+        && operator.getRuntimeInfo().allEventSourcesAreHealthy();
   }
 
   public static NonRootOperator start(KubernetesClient client, Settings settings) {
-    Operator operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          // Server-side apply is not needed: status is one JSON patch we compute ourselves.
-          .withUseSSAToPatchPrimaryResource(false)
-          // No CRD read at start: the ClusterRole grants no access to CustomResourceDefinitions.
-          .checkingCRDAndValidateLocalModel(false)
-          .withCloseClientOnStop(false)
-          .withStopOnInformerErrorDuringStartup(true)
-          .withCacheSyncTimeout(Duration.ofMinutes(2))
-          .withConcurrentReconciliationThreads(settings.threads());
-      if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration("nonroot-operator",
-            settings.leaseNamespace(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE, settings.identity(), null, true));
-      }
-    });
-    RemediationLedger ledger = new RemediationLedger();
+    Operator operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  // Server-side apply is not needed: status is one JSON patch we compute ourselves.
+                  .withUseSSAToPatchPrimaryResource(false)
+                  // No CRD read at start: the ClusterRole grants no access to CRDs.
+                  .checkingCRDAndValidateLocalModel(false)
+                  .withCloseClientOnStop(false)
+                  .withStopOnInformerErrorDuringStartup(true)
+                  .withCacheSyncTimeout(Duration.ofMinutes(2))
+                  .withConcurrentReconciliationThreads(settings.threads());
+              if (settings.leaderElection()) {
+                o.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        "nonroot-operator",
+                        settings.leaseNamespace(),
+                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        settings.identity(),
+                        null,
+                        true));
+              }
+            });
     OperatorMetrics metrics = new OperatorMetrics();
-    var services = new WorkloadRemediator.OperatorServices(new PolicyCatalog(), new WorkloadPatcher(client),
-        new EventRecorder(client, settings.identity()), ledger, metrics,
-        new PatchBudget(settings.patchesPerSecond(), settings.clock()), settings.clock());
-    operator.register(new PolicyStatusReconciler(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
-    // Not generation-aware: adding or removing the exempt annotation, or a label a selector reads,
-    // bumps no generation but changes what is due.
-    operator.register(new DeploymentRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod())
-        .withGenerationAware(false).withOnUpdateFilter(PodTemplates::relevantUpdate));
-    operator.register(new StatefulSetRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod())
-        .withGenerationAware(false).withOnUpdateFilter(PodTemplates::relevantUpdate));
-    operator.register(new DaemonSetRemediator(services), c -> c.withReconciliationMaxInterval(settings.resyncPeriod())
-        .withGenerationAware(false).withOnUpdateFilter(PodTemplates::relevantUpdate));
+    Collaborators shared =
+        new Collaborators(
+            new PolicyCatalog(),
+            new VerdictIndex(),
+            new WorkloadWriter(client),
+            new EventRecorder(client, settings.identity(), settings.clock()),
+            metrics,
+            new PatchBudget(settings.patchesPerSecond(), settings.clock()),
+            settings.clock());
+    operator.register(
+        new PolicyStatusController(shared),
+        c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
+    for (WorkloadKind kind : settings.kinds()) register(operator, kind, shared, settings);
     operator.start();
     return new NonRootOperator(operator, metrics);
+  }
+
+  /**
+   * One controller per kind, configured from the table rather than from an annotated subclass per
+   * kind. Not generation-aware: adding the exempt annotation, or a label a selector reads, bumps no
+   * generation but changes what is due. Deletions reach the reconciler too (no finalizer), so the
+   * verdict index forgets deleted workloads at once.
+   */
+  private static <R extends HasMetadata> void register(
+      Operator operator, WorkloadKind kind, Collaborators shared, Settings settings) {
+    @SuppressWarnings("unchecked")
+    Class<R> type = (Class<R>) kind.type();
+    InformerConfiguration<R> informer =
+        InformerConfiguration.builder(type)
+            .withName(kind.plural())
+            .withWatchAllNamespaces()
+            .withOnUpdateFilter(WorkloadController::relevantUpdate)
+            .buildForController();
+    ControllerConfiguration<R> config =
+        new ResolvedControllerConfiguration<>(
+            kind.plural(),
+            false,
+            WorkloadController.class.getCanonicalName(),
+            GenericRetry.defaultLimitedExponentialRetry(),
+            LinearRateLimiter.deactivatedRateLimiter(),
+            settings.resyncPeriod(),
+            null,
+            Map.of(),
+            OperatorConstants.FIELD_MANAGER,
+            operator.getConfigurationService(),
+            informer,
+            true,
+            null);
+    operator.register(new WorkloadController<>(kind, type, shared), config);
   }
 
   @Override
@@ -98,8 +189,8 @@ public final class NonRootOperator implements AutoCloseable {
     String h = System.getenv("HOSTNAME");
     if (h != null && !h.isBlank()) return h;
     try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
       return "nonroot-operator";
     }
   }

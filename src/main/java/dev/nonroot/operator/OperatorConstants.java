@@ -5,9 +5,5 @@ public final class OperatorConstants {
   /** The field manager of every write, so managedFields and audit logs name us. */
   public static final String FIELD_MANAGER = "nonroot-operator";
 
-  static final String POLICIES = "policies";
-  static final String SERVICES = "services";
-  static final String NAMESPACES = "namespaces";
-
   private OperatorConstants() {}
 }

@@ -1,7 +1,5 @@
 package dev.nonroot.operator;
 
-import dev.nonroot.engine.model.Workload;
-
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -14,15 +12,24 @@ public final class OperatorMetrics {
   public static final String FAILURES = "nonroot_patch_failures_total";
   public static final String CONFLICTS = "nonroot_patch_conflicts_total";
   public static final String STATUS_WRITES = "nonroot_policy_status_writes_total";
+  public static final String EVALUATIONS = "nonroot_workload_evaluations_total";
+  public static final String STATUS_PASSES = "nonroot_policy_status_passes_total";
+  public static final String STATUS_PASS_NANOS = "nonroot_policy_status_pass_nanoseconds_total";
 
-  private static final Map<String, String> HELP = Map.of(
-      PATCHES, "Workload patches applied (one per remediation).",
-      SERVICE_PATCHES, "Service targetPort patches applied.",
-      FAILURES, "Patches refused by the API server for reasons other than a conflict.",
-      CONFLICTS, "Patches refused because the object changed since it was cached (re-evaluated).",
-      STATUS_WRITES, "NonRootPolicy status writes.");
+  private static final Map<String, String> HELP =
+      Map.of(
+          PATCHES, "Workload patches applied (one per remediation).",
+          SERVICE_PATCHES, "Service targetPort patches applied.",
+          FAILURES, "Patches refused by the API server for reasons other than a conflict.",
+          CONFLICTS,
+              "Patches refused because the object changed since it was cached (re-evaluated).",
+          STATUS_WRITES, "NonRootPolicy status writes.",
+          EVALUATIONS, "Workload decisions made by the engine (one per workload change).",
+          STATUS_PASSES, "Policy status folds over the verdict index.",
+          STATUS_PASS_NANOS, "Time spent folding policy statuses.");
 
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
+  private final AtomicLong slowestStatusPass = new AtomicLong();
 
   public OperatorMetrics() {
     HELP.keySet().forEach(k -> counters.put(k, new AtomicLong()));
@@ -32,15 +39,37 @@ public final class OperatorMetrics {
     counters.get(name).incrementAndGet();
   }
 
+  void observeStatusPass(long nanos) {
+    increment(STATUS_PASSES);
+    counters.get(STATUS_PASS_NANOS).addAndGet(nanos);
+    slowestStatusPass.accumulateAndGet(nanos, Math::max);
+  }
+
   public long get(String name) {
     return counters.get(name).get();
   }
 
+  /** The longest status fold so far, in nanoseconds. */
+  public long slowestStatusPassNanos() {
+    return slowestStatusPass.get();
+  }
+
   public String render() {
     StringBuilder b = new StringBuilder();
-    new TreeMap<>(counters).forEach((name, value) -> b.append("# HELP ").append(name).append(' ')
-        .append(HELP.get(name)).append("\n# TYPE ").append(name).append(" counter\n")
-        .append(name).append(' ').append(value.get()).append('\n'));
+    new TreeMap<>(counters)
+        .forEach(
+            (name, value) ->
+                b.append("# HELP ")
+                    .append(name)
+                    .append(' ')
+                    .append(HELP.get(name))
+                    .append("\n# TYPE ")
+                    .append(name)
+                    .append(" counter\n")
+                    .append(name)
+                    .append(' ')
+                    .append(value.get())
+                    .append('\n'));
     return b.toString();
   }
 }

@@ -1,64 +1,47 @@
 package dev.nonroot.operator;
 
 import dev.nonroot.api.NonRootPolicy;
-import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.policy.InvalidPolicyException;
-import dev.nonroot.engine.model.Inventory;
-import dev.nonroot.engine.policy.PolicyMatcher;
-import dev.nonroot.engine.policy.PolicyPrecedence;
-import dev.nonroot.engine.policy.PolicyResolver;
-import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.PolicySet;
+import dev.nonroot.engine.policy.ResolvedPolicy;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * All policies in the cluster, resolved once per generation. Invalid policies take no part in
- * matching, so one bad policy never disturbs the others.
+ * The cluster's policies as the engine reads them, each resolved once per generation rather than
+ * once per workload.
  */
 final class PolicyCatalog {
-  /** A policy as resolved: exactly one of effective and error is set. */
-  record Resolved(String name, long generation, EffectivePolicy effective, InvalidPolicyException error) {
-    boolean valid() {
-      return effective != null;
-    }
+  private final Map<String, ResolvedPolicy> byKey = new ConcurrentHashMap<>();
+
+  PolicySet snapshot(Collection<NonRootPolicy> policies) {
+    List<ResolvedPolicy> resolved = new ArrayList<>(policies.size());
+    for (NonRootPolicy p : policies) resolved.add(resolve(p));
+    return PolicySet.of(resolved);
   }
 
-  private final Map<String, Resolved> cache = new ConcurrentHashMap<>();
-
-  Resolved resolve(NonRootPolicy policy) {
-    String name = policy.getMetadata().getName();
-    String key = policy.getMetadata().getUid() + "/" + name;
-    long generation = policy.getMetadata().getGeneration() == null ? 0 : policy.getMetadata().getGeneration();
-    Resolved cached = cache.get(key);
+  private ResolvedPolicy resolve(NonRootPolicy policy) {
+    Long g = policy.getMetadata().getGeneration();
+    long generation = g == null ? 0 : g;
+    ResolvedPolicy cached = byKey.get(key(policy));
     if (cached != null && cached.generation() == generation) return cached;
-    Resolved fresh;
-    try {
-      fresh = new Resolved(name, generation, PolicyResolver.resolve(policy), null);
-    } catch (InvalidPolicyException e) {
-      fresh = new Resolved(name, generation, null, e);
-    }
-    cache.put(key, fresh);
+    ResolvedPolicy fresh = ResolvedPolicy.of(policy);
+    byKey.put(key(policy), fresh);
     return fresh;
   }
 
   /** Forgets deleted policies. */
   void retainOnly(Collection<NonRootPolicy> existing) {
-    java.util.Set<String> keys = new java.util.HashSet<>();
-    for (NonRootPolicy p : existing) keys.add(p.getMetadata().getUid() + "/" + p.getMetadata().getName());
-    cache.keySet().retainAll(keys);
+    Set<String> keys = new HashSet<>();
+    for (NonRootPolicy p : existing) keys.add(key(p));
+    byKey.keySet().retainAll(keys);
   }
 
-  /** Valid policies that match the workload, the acting one first. */
-  List<EffectivePolicy> matching(Collection<NonRootPolicy> policies, Workload workload, Inventory inventory) {
-    List<EffectivePolicy> out = new ArrayList<>();
-    for (NonRootPolicy p : policies) {
-      Resolved r = resolve(p);
-      if (r.valid() && PolicyMatcher.matches(r.effective(), workload, inventory)) out.add(r.effective());
-    }
-    out.sort(PolicyPrecedence.ORDER);
-    return out;
+  private static String key(NonRootPolicy p) {
+    return p.getMetadata().getUid() + "/" + p.getMetadata().getName();
   }
 }

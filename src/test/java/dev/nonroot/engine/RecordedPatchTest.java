@@ -1,4 +1,4 @@
-package dev.nonroot.operator;
+package dev.nonroot.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,13 +7,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.record.RecordedPatch;
 import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.plan.Rule;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class WorkloadPatcherTest {
+class RecordedPatchTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
@@ -24,7 +25,7 @@ class WorkloadPatcherTest {
     Change change = new Change(new ObjectRef("Deployment", "ns", "web"), path, null, null, BooleanNode.TRUE,
         Rule.RunAsNonRoot, "reason");
     ChangeRecord record = ChangeRecord.empty().with(List.of(change), "baseline", "2026-01-01T00:00:00Z");
-    JsonNode ops = JSON.readTree(WorkloadPatcher.patchBody(original, List.of(change), record));
+    JsonNode ops = RecordedPatch.of(original, List.of(change), record, RecordedPatch.Guard.RESOURCE_VERSION);
 
     assertThat(ops.get(0).toString()).isEqualTo("{\"op\":\"replace\",\"path\":\"/metadata/resourceVersion\",\"value\":\"42\"}");
     assertThat(ops.get(1).toString()).isEqualTo("{\"op\":\"add\",\"path\":\"/spec/template/spec/securityContext\",\"value\":{}}");
@@ -37,6 +38,40 @@ class WorkloadPatcherTest {
       assertThat(e.original()).isNull();
       assertThat(e.to()).isEqualTo(BooleanNode.TRUE);
     });
+  }
+
+  @Test
+  void withoutTheGuardThePatchCarriesTheSameChangeAndRecordButNoVersion() throws Exception {
+    JsonNode original = JSON.readTree("{\"metadata\":{\"name\":\"web\",\"resourceVersion\":\"42\"},"
+        + "\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"c\"}]}}}}");
+    FieldPath path = FieldPath.ofPointer("/spec/template/spec/securityContext/runAsNonRoot");
+    Change change = new Change(new ObjectRef("Deployment", "ns", "web"), path, null, null, BooleanNode.TRUE,
+        Rule.RunAsNonRoot, "reason");
+    JsonNode guarded = RecordedPatch.of(original, List.of(change), "baseline", "t", RecordedPatch.Guard.RESOURCE_VERSION);
+    JsonNode unguarded = RecordedPatch.of(original, List.of(change), "baseline", "t", RecordedPatch.Guard.NONE);
+
+    assertThat(unguarded.toString()).doesNotContain("resourceVersion");
+    assertThat(guarded.size()).isEqualTo(unguarded.size() + 1);
+    for (int i = 0; i < unguarded.size(); i++) assertThat(unguarded.get(i)).isEqualTo(guarded.get(i + 1));
+  }
+
+  @Test
+  void theRecordAlreadyOnTheObjectIsExtendedNotReplaced() throws Exception {
+    FieldPath first = FieldPath.ofPointer("/spec/template/spec/securityContext/runAsNonRoot");
+    FieldPath second = FieldPath.ofPointer("/spec/template/spec/securityContext/runAsUser");
+    ObjectRef ref = new ObjectRef("Deployment", "ns", "web");
+    ChangeRecord earlier = ChangeRecord.empty().with(
+        List.of(new Change(ref, first, null, null, BooleanNode.TRUE, Rule.RunAsNonRoot, "")), "baseline", "t1");
+    com.fasterxml.jackson.databind.node.ObjectNode original = JSON.createObjectNode();
+    original.putObject("metadata").putObject("annotations").put("nonroot.dev/changes", earlier.toJson());
+    Change change = new Change(ref, second, null, null, com.fasterxml.jackson.databind.node.IntNode.valueOf(65532),
+        Rule.RunAsUser, "");
+
+    JsonNode ops = RecordedPatch.of(original, List.of(change), "baseline", "t2", RecordedPatch.Guard.NONE);
+    ChangeRecord written = ChangeRecord.parse(ops.get(ops.size() - 1).path("value").asText());
+
+    assertThat(written.entries()).extracting(ChangeRecord.Entry::path)
+        .containsExactly(first.pointer(), second.pointer());
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.nonroot.operator;
+package dev.nonroot.engine.status;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -6,23 +6,23 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** metav1.Condition bookkeeping: lastTransitionTime moves only when the status flips. */
-final class Conditions {
-  static final String READY = "Ready";
-  static final String VALID = "Valid";
-  static final String OVERLAPPING = "Overlapping";
+public final class Conditions {
+  public static final String READY = "Ready";
+  public static final String VALID = "Valid";
+  public static final String OVERLAPPING = "Overlapping";
 
   private final List<Condition> previous;
   private final long generation;
   private final String now;
   private final List<Condition> next = new ArrayList<>();
 
-  Conditions(List<Condition> previous, long generation, String now) {
+  public Conditions(List<Condition> previous, long generation, String now) {
     this.previous = previous == null ? List.of() : previous;
     this.generation = generation;
     this.now = now;
   }
 
-  Conditions set(String type, boolean status, String reason, String message) {
+  public Conditions set(String type, boolean status, String reason, String message) {
     String s = status ? "True" : "False";
     String since = previous.stream()
         .filter(c -> type.equals(c.getType()) && s.equals(c.getStatus()))
@@ -40,7 +40,7 @@ final class Conditions {
     return this;
   }
 
-  List<Condition> build() {
+  public List<Condition> build() {
     return List.copyOf(next);
   }
 }

@@ -1,0 +1,225 @@
+package dev.nonroot.engine.status;
+
+import dev.nonroot.api.NonRootPolicyStatus;
+import dev.nonroot.api.PolicyMode;
+import dev.nonroot.api.RecordedChange;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.ResolvedPolicy;
+import dev.nonroot.engine.rules.Outcome;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A policy's status as a pure fold over the verdicts of every workload and the records on
+ * Services: counters, conditions and the bounded list of changes. No I/O and no evaluation, so it
+ * costs the same whether a pass follows a storm of changes or nothing at all, and a restarted
+ * operator folds the same verdicts into the same status.
+ */
+public final class StatusFold {
+  /** The changes list stays under this many bytes of JSON; etcd and every watcher pay for it. */
+  public static final int CHANGES_BUDGET_BYTES = 200 * 1024;
+
+  private static final Comparator<RecordedChange> ORDER =
+      Comparator.comparing(RecordedChange::getTime)
+          .thenComparing(RecordedChange::getNamespace)
+          .thenComparing(RecordedChange::getKind)
+          .thenComparing(RecordedChange::getName)
+          .thenComparing(RecordedChange::getField);
+
+  private StatusFold() {}
+
+  /**
+   * @param policy the policy, as resolved from its current spec
+   * @param verdicts one verdict per workload in the cluster
+   * @param serviceChanges recorded changes on Services, by the policy that made them
+   * @param previous the status the policy has now (null if none): keeps condition transition times
+   *     and the first-seen time of WouldPatch changes across restarts
+   * @param now the time of this pass, RFC 3339
+   */
+  public static NonRootPolicyStatus fold(
+      ResolvedPolicy policy,
+      Collection<Verdict> verdicts,
+      Map<String, List<Verdict.Listed>> serviceChanges,
+      NonRootPolicyStatus previous,
+      String now) {
+    NonRootPolicyStatus before = previous == null ? new NonRootPolicyStatus() : previous;
+    NonRootPolicyStatus status = new NonRootPolicyStatus();
+    status.setObservedGeneration(policy.generation());
+    Conditions conditions = new Conditions(before.getConditions(), policy.generation(), now);
+    if (!policy.valid()) {
+      status.setConditions(
+          conditions
+              .set(Conditions.VALID, false, "InvalidSpec", policy.error().getMessage())
+              .set(
+                  Conditions.READY,
+                  false,
+                  "InvalidSpec",
+                  "the policy is not applied until its spec is fixed")
+              .build());
+      return status;
+    }
+    EffectivePolicy self = policy.effective();
+    String name = self.name();
+    Map<String, String> previousTimes = new HashMap<>();
+    for (RecordedChange c : before.getChanges()) {
+      if (Verdict.WOULD_PATCH.equals(c.getAction())) previousTimes.put(Verdict.key(c), c.getTime());
+    }
+
+    Counts n = new Counts();
+    Map<String, Integer> reasons = new TreeMap<>();
+    Map<String, Integer> overlaps = new TreeMap<>();
+    List<Verdict.Listed> changes = new ArrayList<>();
+    for (Verdict v : verdicts) {
+      List<Verdict.Listed> mine = v.patched().getOrDefault(name, List.of());
+      if (!v.matching().contains(name)) {
+        continue;
+      }
+      n.matched++;
+      for (String other : v.matching()) {
+        if (!other.equals(name)) overlaps.merge(other, 1, Integer::sum);
+      }
+      if (!mine.isEmpty()) n.remediated++;
+      changes.addAll(mine);
+      if (!name.equals(v.governing())) {
+        n.overridden++;
+        continue;
+      }
+      switch (v.outcome()) {
+        case Exempt -> n.exempt++;
+        case Compliant -> n.compliant++;
+        case NeedsRoot -> {
+          n.needsRoot++;
+          n.violations++;
+          v.needsRootReasons().forEach(r -> reasons.merge(r, 1, Integer::sum));
+        }
+        case NonCompliant, Unresolved -> {
+          n.violations++;
+          if (v.outcome() == Outcome.NonCompliant) n.pending++;
+        }
+      }
+      if (v.outcome() == Outcome.NonCompliant
+          && v.failure() != null
+          && v.failure().policy().equals(name)) {
+        n.failed++;
+      }
+      if (self.mode() == PolicyMode.Audit) {
+        for (Verdict.Listed l : v.wouldPatch()) changes.add(firstSeen(l, previousTimes));
+      }
+    }
+    changes.addAll(serviceChanges.getOrDefault(name, List.of()));
+    status.setMatched(n.matched);
+    status.setCompliant(n.compliant);
+    status.setRemediated(n.remediated);
+    status.setViolations(n.violations);
+    status.setFailed(n.failed);
+    status.setExempt(n.exempt);
+    status.setNeedsRoot(n.needsRoot);
+    status.setOverridden(n.overridden);
+    status.setNeedsRootReasons(reasons);
+    bound(changes, status);
+    status.setConditions(conditions(self, n, overlaps, conditions).build());
+    return status;
+  }
+
+  private static final class Counts {
+    int matched;
+    int compliant;
+    int remediated;
+    int violations;
+    int failed;
+    int exempt;
+    int needsRoot;
+    int overridden;
+    int pending;
+  }
+
+  private static Conditions conditions(
+      EffectivePolicy self, Counts n, Map<String, Integer> overlaps, Conditions conditions) {
+    conditions.set(Conditions.VALID, true, "Valid", "the spec is valid");
+    String needsRootNote =
+        n.needsRoot == 0 ? "" : "; " + n.needsRoot + " need root and are left unchanged";
+    if (self.mode() == PolicyMode.Audit) {
+      conditions.set(
+          Conditions.READY,
+          true,
+          "Audited",
+          n.pending + " of " + n.matched + " matched workloads would be patched" + needsRootNote);
+    } else if (n.failed > 0) {
+      conditions.set(
+          Conditions.READY,
+          false,
+          "RemediationFailed",
+          n.failed + " workloads could not be patched; see their Events");
+    } else if (n.pending > 0) {
+      conditions.set(
+          Conditions.READY, false, "Remediating", n.pending + " workloads still to patch");
+    } else {
+      conditions.set(
+          Conditions.READY,
+          true,
+          "Converged",
+          n.compliant + " of " + n.matched + " matched workloads comply" + needsRootNote);
+    }
+    if (overlaps.isEmpty()) {
+      conditions.set(
+          Conditions.OVERLAPPING, false, "NoOverlap", "no other policy matches these workloads");
+    } else {
+      StringBuilder m = new StringBuilder();
+      overlaps.forEach(
+          (other, count) -> {
+            if (m.length() > 0) m.append("; ");
+            m.append(count).append(" workloads also matched by ").append(other);
+          });
+      m.append(" (highest spec.priority acts, then name order); ")
+          .append(n.overridden)
+          .append(" handled by another policy");
+      conditions.set(Conditions.OVERLAPPING, true, "OverlappingPolicies", m.toString());
+    }
+    return conditions;
+  }
+
+  /**
+   * A WouldPatch change keeps the older of its two first-seen times: the verdict's (this process)
+   * and the previous status's (an earlier process, before a restart).
+   */
+  private static Verdict.Listed firstSeen(Verdict.Listed l, Map<String, String> previousTimes) {
+    String earlier = previousTimes.get(Verdict.key(l.change()));
+    if (earlier == null || earlier.compareTo(l.change().getTime()) >= 0) return l;
+    RecordedChange c = l.change();
+    RecordedChange copy =
+        new RecordedChange(
+            c.getKind(),
+            c.getNamespace(),
+            c.getName(),
+            c.getContainer(),
+            c.getField(),
+            c.getFrom(),
+            c.getTo(),
+            c.getAction(),
+            c.getRule(),
+            earlier);
+    return new Verdict.Listed(copy, l.bytes());
+  }
+
+  /** Keeps the newest changes within the byte budget; the rest is counted in truncated. */
+  private static void bound(List<Verdict.Listed> changes, NonRootPolicyStatus status) {
+    changes.sort(Comparator.comparing(Verdict.Listed::change, ORDER));
+    int bytes = 0;
+    int keepFrom = changes.size();
+    while (keepFrom > 0) {
+      int size = changes.get(keepFrom - 1).bytes();
+      if (bytes + size > CHANGES_BUDGET_BYTES) break;
+      bytes += size;
+      keepFrom--;
+    }
+    List<RecordedChange> kept = new ArrayList<>(changes.size() - keepFrom);
+    for (Verdict.Listed l : changes.subList(keepFrom, changes.size())) kept.add(l.change());
+    status.setChanges(kept);
+    status.setTruncated(keepFrom);
+  }
+}

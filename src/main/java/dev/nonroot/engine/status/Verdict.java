@@ -1,0 +1,161 @@
+package dev.nonroot.engine.status;
+
+import dev.nonroot.api.RecordedChange;
+import dev.nonroot.engine.Decision;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.rules.NeedsRootDetector;
+import dev.nonroot.engine.rules.Outcome;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * What the policy statuses need to know about one workload, taken from its {@link Decision} and
+ * its change record once per workload change. A status is a fold over verdicts, so no status pass
+ * ever evaluates a workload again.
+ *
+ * @param matching the names of every matching policy, the governing one first
+ * @param outcome the governing policy's outcome, or null when no policy matches
+ * @param needsRootReasons distinct reasons the workload needs root, in name order
+ * @param wouldPatch what an Audit policy would change, each with the time it was first seen
+ * @param patched the workload's recorded changes, by the policy that made them
+ * @param failure the last failed write for the governing policy, or null
+ */
+public record Verdict(
+    ObjectRef ref,
+    List<String> matching,
+    Outcome outcome,
+    Set<String> needsRootReasons,
+    List<Listed> wouldPatch,
+    Map<String, List<Listed>> patched,
+    Failure failure) {
+
+  /** Action of a recorded change the policy made. */
+  public static final String PATCHED = "Patched";
+  /** Action of a change an Audit policy would make. */
+  public static final String WOULD_PATCH = "WouldPatch";
+
+  /** A write for {@code policy} the API server refused (other than a conflict). */
+  public record Failure(String policy, String message) {}
+
+  /** A change as listed in a status, with its size in the status's JSON. */
+  public record Listed(RecordedChange change, int bytes) {
+    static Listed of(RecordedChange c) {
+      return new Listed(c, ListedSize.of(c));
+    }
+  }
+
+  /** A workload that no policy matches. */
+  public static Verdict unmatched(ObjectRef ref, ChangeRecord record) {
+    return new Verdict(ref, List.of(), null, Set.of(), List.of(), patchedBy(ref, record), null);
+  }
+
+  /**
+   * The verdict of a decision. {@code previous} (the same workload's last verdict, or null) keeps
+   * the first-seen time of a WouldPatch change that is still due.
+   */
+  public static Verdict of(Decision d, ChangeRecord record, Verdict previous, String now) {
+    ObjectRef ref = d.workload().ref();
+    if (!d.matched()) return unmatched(ref, record);
+    List<String> matching = new ArrayList<>();
+    for (EffectivePolicy p : d.matching()) matching.add(p.name());
+    Set<String> reasons = new TreeSet<>();
+    for (NeedsRootDetector.Evidence e : d.evaluation().needsRoot()) reasons.add(e.reason().name());
+    List<Listed> wouldPatch = new ArrayList<>();
+    if (d.action() == Decision.Action.WOULD_PATCH) {
+      Map<String, String> seen = new HashMap<>();
+      if (previous != null && d.governing().name().equals(previous.governing())) {
+        for (Listed l : previous.wouldPatch) seen.put(key(l.change()), l.change().getTime());
+      }
+      List<Change> all = new ArrayList<>(d.evaluation().changes());
+      all.addAll(d.evaluation().serviceChanges());
+      for (Change c : all) {
+        RecordedChange r =
+            new RecordedChange(
+                c.target().kind(),
+                c.target().namespace(),
+                c.target().name(),
+                c.container(),
+                c.field(),
+                Change.render(c.oldValue()),
+                Change.render(c.newValue()),
+                WOULD_PATCH,
+                c.rule().name(),
+                now);
+        r.setTime(seen.getOrDefault(key(r), now));
+        wouldPatch.add(Listed.of(r));
+      }
+    }
+    return new Verdict(
+        ref,
+        List.copyOf(matching),
+        d.evaluation().outcome(),
+        Set.copyOf(reasons),
+        List.copyOf(wouldPatch),
+        patchedBy(ref, record),
+        null);
+  }
+
+  /** The recorded changes of one object (a workload or a Service), by policy. */
+  public static Map<String, List<Listed>> patchedBy(ObjectRef ref, ChangeRecord record) {
+    if (record.isEmpty()) return Map.of();
+    Map<String, List<Listed>> out = new TreeMap<>();
+    for (ChangeRecord.Entry e : record.entries()) {
+      RecordedChange r =
+          new RecordedChange(
+              ref.kind(),
+              ref.namespace(),
+              ref.name(),
+              e.container(),
+              e.field(),
+              Change.render(e.from()),
+              Change.render(e.to()),
+              PATCHED,
+              e.rule(),
+              e.time());
+      out.computeIfAbsent(e.policy(), k -> new ArrayList<>()).add(Listed.of(r));
+    }
+    out.replaceAll((k, v) -> List.copyOf(v));
+    return Map.copyOf(out);
+  }
+
+  public Verdict withFailure(Failure f) {
+    return new Verdict(ref, matching, outcome, needsRootReasons, wouldPatch, patched, f);
+  }
+
+  /** The governing policy's name, or null. */
+  public String governing() {
+    return matching.isEmpty() ? null : matching.get(0);
+  }
+
+  /** Every policy whose status this verdict shows up in. */
+  public Set<String> policies() {
+    Set<String> out = new LinkedHashSet<>(matching);
+    out.addAll(patched.keySet());
+    if (failure != null) out.add(failure.policy());
+    return out;
+  }
+
+  /** Identifies a listed change across passes: the same field of the same object, to the same value. */
+  static String key(RecordedChange c) {
+    return c.getAction()
+        + "|"
+        + c.getKind()
+        + "|"
+        + c.getNamespace()
+        + "|"
+        + c.getName()
+        + "|"
+        + c.getField()
+        + "|"
+        + c.getTo();
+  }
+}

@@ -1,0 +1,258 @@
+package dev.nonroot.operator;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.api.WorkloadKind;
+import dev.nonroot.engine.Decision;
+import dev.nonroot.engine.Governor;
+import dev.nonroot.engine.PolicySet;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.record.RecordedPatch;
+import dev.nonroot.engine.rules.Evaluation;
+import dev.nonroot.engine.status.Verdict;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Observe → decide → write → record, for one kind of the {@link WorkloadKind} table. Each workload
+ * change is decided once by the engine's {@link Governor}; the verdict goes to the {@link
+ * VerdictIndex}, from which the policy statuses are folded. Reads come from informer caches; under
+ * Enforce a workload that needs fixing gets exactly one JSON Patch (plus one per Service whose
+ * targetPort moves); Audit never writes.
+ */
+final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkloadController.class);
+  private static final String POLICIES = "policies";
+  private static final String SERVICES = "services";
+  private static final String NAMESPACES = "namespaces";
+  /** Enough for the patched version to be in the cache, which our own write is fed into. */
+  private static final Duration AFTER_OWN_WRITE = Duration.ofMillis(1);
+
+  private final WorkloadKind kind;
+  private final Class<R> type;
+  private final Collaborators shared;
+
+  WorkloadController(WorkloadKind kind, Class<R> type, Collaborators shared) {
+    this.kind = kind;
+    this.type = type;
+    this.shared = shared;
+  }
+
+  /**
+   * Whether an update can change a decision: the spec (a new generation), labels (selectors) or
+   * annotations (exemption, record). Status churn cannot. The same test for every kind.
+   */
+  static boolean relevantUpdate(HasMetadata next, HasMetadata old) {
+    return !Objects.equals(next.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+        || !Objects.equals(next.getMetadata().getLabels(), old.getMetadata().getLabels())
+        || !Objects.equals(next.getMetadata().getAnnotations(), old.getMetadata().getAnnotations());
+  }
+
+  @Override
+  public List<EventSource<?, R>> prepareEventSources(EventSourceContext<R> context) {
+    var primaries = context.getPrimaryCache();
+    shared
+        .index()
+        .cover(
+            new VerdictIndex.Source() {
+              @Override
+              public Stream<? extends HasMetadata> cached() {
+                return primaries.list();
+              }
+
+              @Override
+              public ObjectRef ref(HasMetadata cached) {
+                return refOf(cached);
+              }
+            });
+    // Any policy spec change can change every decision of this kind.
+    var policies =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(NonRootPolicy.class, type)
+                .withName(POLICIES)
+                .withWatchAllNamespaces()
+                .withSecondaryToPrimaryMapper(p -> ids(primaries.list()))
+                // Status writes change nothing a decision depends on.
+                .withOnUpdateFilter(
+                    (next, old) ->
+                        !Objects.equals(
+                            next.getMetadata().getGeneration(), old.getMetadata().getGeneration()))
+                .build(),
+            context);
+    var services =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Service.class, type)
+                .withName(SERVICES)
+                .withWatchAllNamespaces()
+                .withSecondaryToPrimaryMapper(
+                    s -> ids(primaries.list(s.getMetadata().getNamespace())))
+                .build(),
+            context);
+    var namespaces =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Namespace.class, type)
+                .withName(NAMESPACES)
+                .withWatchAllNamespaces()
+                .withSecondaryToPrimaryMapper(n -> ids(primaries.list(n.getMetadata().getName())))
+                .build(),
+            context);
+    return List.of(policies, services, namespaces);
+  }
+
+  private static <T extends HasMetadata> Set<ResourceID> ids(Stream<T> items) {
+    return items.map(ResourceID::fromResource).collect(Collectors.toSet());
+  }
+
+  private ObjectRef refOf(HasMetadata resource) {
+    return new ObjectRef(
+        kind.name(), resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public UpdateControl<R> reconcile(R resource, Context<R> context) {
+    ObjectRef ref = refOf(resource);
+    VerdictIndex index = shared.index();
+    if (context.isPrimaryResourceDeleted()) {
+      index.remove(ref);
+      return UpdateControl.noUpdate();
+    }
+    var retriever = context.eventSourceRetriever();
+    var policySource =
+        (InformerEventSource<NonRootPolicy, R>)
+            retriever.getEventSourceFor(NonRootPolicy.class, POLICIES);
+    var serviceSource =
+        (InformerEventSource<Service, R>) retriever.getEventSourceFor(Service.class, SERVICES);
+    var namespaceSource =
+        (InformerEventSource<Namespace, R>)
+            retriever.getEventSourceFor(Namespace.class, NAMESPACES);
+    CacheInventory inventory = new CacheInventory(serviceSource, namespaceSource);
+    PolicySet policies = shared.catalog().snapshot(policySource.list(p -> true).toList());
+    String now = shared.now();
+
+    ObjectNode tree = ObjectTrees.of(resource);
+    ChangeRecord record = RecordedPatch.recordOf(tree);
+    VerdictIndex.State before = index.state(ref);
+    Verdict previous = before == null ? null : before.verdict();
+    Optional<Workload> workload = Workload.of(kind, tree);
+    if (workload.isEmpty()) {
+      index.put(
+          ref, new VerdictIndex.State(Verdict.unmatched(ref, record), policies.fingerprint(), false));
+      return UpdateControl.noUpdate();
+    }
+    Decision decision = Governor.decide(policies, workload.get(), inventory);
+    shared.metrics().increment(OperatorMetrics.EVALUATIONS);
+    Verdict verdict = Verdict.of(decision, record, previous, now);
+    if (decision.action() != Decision.Action.PATCH) {
+      // Nothing to write (any more): an earlier failure no longer describes this workload.
+      index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
+      return UpdateControl.noUpdate();
+    }
+    String policy = decision.governing().name();
+    Evaluation evaluation = decision.evaluation();
+    Verdict pending = verdict.withFailure(sameFailure(previous, policy));
+    boolean booked = before != null && before.booked();
+    if (!evaluation.changes().isEmpty() && !booked) {
+      Duration wait = shared.budget().take();
+      if (!wait.isZero()) {
+        index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), true));
+        return UpdateControl.<R>noUpdate().rescheduleAfter(wait);
+      }
+    }
+    index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
+    try {
+      patchServices(evaluation.serviceChanges(), inventory, policy, now);
+      if (evaluation.changes().isEmpty()) return UpdateControl.noUpdate();
+      R updated = shared.writer().patch(resource, tree, evaluation.changes(), policy, now);
+      // Our write goes into the cache (an event racing the watch must not re-plan on the old
+      // version); the patched version is then decided like any other change.
+      retriever
+          .getControllerEventSource()
+          .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
+      shared.metrics().increment(OperatorMetrics.PATCHES);
+      shared
+          .events()
+          .normal(resource, EventRecorder.REMEDIATED, summary(policy, evaluation.changes()));
+      return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_OWN_WRITE);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 || e.getCode() == 404) {
+        shared.metrics().increment(OperatorMetrics.CONFLICTS);
+        // The object moved on (or is gone) since the cache saw it: its next event decides again.
+        LOG.debug("{} changed while being remediated ({}); waiting for the fresh version", ref, e.getCode());
+        return UpdateControl.noUpdate();
+      }
+      String message = "patch failed (" + e.getCode() + "): " + firstLine(e.getMessage());
+      shared.metrics().increment(OperatorMetrics.FAILURES);
+      index.put(
+          ref,
+          new VerdictIndex.State(
+              verdict.withFailure(new Verdict.Failure(policy, message)),
+              policies.fingerprint(),
+              false));
+      shared.events().warning(resource, EventRecorder.FAILED, message);
+      throw e;
+    }
+  }
+
+  /** A failure stays shown while the same policy still has the same work to do. */
+  private static Verdict.Failure sameFailure(Verdict previous, String policy) {
+    if (previous == null || previous.failure() == null) return null;
+    return previous.failure().policy().equals(policy) ? previous.failure() : null;
+  }
+
+  private void patchServices(
+      List<Change> changes, CacheInventory inventory, String policy, String now) {
+    Map<ObjectRef, List<Change>> byService = new LinkedHashMap<>();
+    for (Change c : changes) byService.computeIfAbsent(c.target(), k -> new ArrayList<>()).add(c);
+    for (Map.Entry<ObjectRef, List<Change>> e : byService.entrySet()) {
+      Optional<Service> svc = inventory.served(e.getKey().namespace(), e.getKey().name());
+      if (svc.isEmpty()) continue;
+      shared.writer().patch(svc.get(), ObjectTrees.of(svc.get()), e.getValue(), policy, now);
+      shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
+      shared.events().normal(svc.get(), EventRecorder.REMEDIATED, summary(policy, e.getValue()));
+    }
+  }
+
+  static String summary(String policy, List<Change> changes) {
+    String fields = changes.stream().map(Change::field).limit(5).collect(Collectors.joining(", "));
+    int more = changes.size() - 5;
+    return "policy "
+        + policy
+        + " changed "
+        + changes.size()
+        + " field(s): "
+        + fields
+        + (more > 0 ? " and " + more + " more" : "");
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) return "";
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+}

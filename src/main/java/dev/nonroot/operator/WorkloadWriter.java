@@ -1,0 +1,45 @@
+package dev.nonroot.operator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nonroot.api.Annotations;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.record.RecordedPatch;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Sends the engine's {@link RecordedPatch} for an object, guarded by the resourceVersion the plan
+ * was made from: if the object changed since the cache saw it, the API server answers 409 and
+ * nothing is written.
+ */
+final class WorkloadWriter {
+  private static final PatchContext JSON_PATCH =
+      new PatchContext.Builder()
+          .withPatchType(PatchType.JSON)
+          .withFieldManager(OperatorConstants.FIELD_MANAGER)
+          .build();
+
+  private final KubernetesClient client;
+
+  WorkloadWriter(KubernetesClient client) {
+    this.client = client;
+  }
+
+  <R extends HasMetadata> R patch(
+      R resource, JsonNode original, List<Change> changes, String policy, String time) {
+    String body =
+        RecordedPatch.of(original, changes, policy, time, RecordedPatch.Guard.RESOURCE_VERSION)
+            .toString();
+    // resource(obj).patch does not GET first: the cache is the only read.
+    return client.resource(resource).patch(JSON_PATCH, body);
+  }
+
+  static boolean recorded(HasMetadata resource) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    return annotations != null && annotations.containsKey(Annotations.CHANGES);
+  }
+}

@@ -2,16 +2,14 @@ package dev.nonroot.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.List;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MatchSpec {
   @JsonPropertyDescription("Workload kinds to match. Default: Deployment, StatefulSet, DaemonSet.")
-  @ValidationRule(
-      value = "self.all(k, k in ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'])",
-      message = "kinds must be Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob or Pod")
+  @SchemaFrom(type = WorkloadKind[].class)
   private List<String> kinds;
 
   @JsonPropertyDescription("Namespaces to match; empty means all namespaces.")

@@ -13,6 +13,7 @@ public final class OperatorMetrics {
   public static final String CONFLICTS = "nonroot_patch_conflicts_total";
   public static final String STATUS_WRITES = "nonroot_policy_status_writes_total";
   public static final String EVALUATIONS = "nonroot_workload_evaluations_total";
+  public static final String RECONCILES = "nonroot_workload_reconciles_total";
   public static final String STATUS_PASSES = "nonroot_policy_status_passes_total";
   public static final String STATUS_PASS_NANOS = "nonroot_policy_status_pass_nanoseconds_total";
 
@@ -25,6 +26,7 @@ public final class OperatorMetrics {
               "Patches refused because the object changed since it was cached (re-evaluated).",
           STATUS_WRITES, "NonRootPolicy status writes.",
           EVALUATIONS, "Workload decisions made by the engine (one per workload change).",
+          RECONCILES, "Workload reconciles (a change of the workload or of what it depends on).",
           STATUS_PASSES, "Policy status folds over the verdict index.",
           STATUS_PASS_NANOS, "Time spent folding policy statuses.");
 

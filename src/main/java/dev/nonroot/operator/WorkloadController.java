@@ -142,6 +142,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       index.remove(ref);
       return UpdateControl.noUpdate();
     }
+    shared.metrics().increment(OperatorMetrics.RECONCILES);
     var retriever = context.eventSourceRetriever();
     var policySource =
         (InformerEventSource<NonRootPolicy, R>)

@@ -36,13 +36,20 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   OperatorHarness start(Duration resync) {
+    return start(NonRootOperator.Settings.defaults().withResyncPeriod(resync).withPatchesPerSecond(0));
+  }
+
+  OperatorHarness start(NonRootOperator.Settings settings) {
     operatorClient = new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(admin.getConfiguration()).withRequestRetryBackoffLimit(0).build())
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("requests", requests))
         .build();
-    operator = NonRootOperator.start(operatorClient,
-        NonRootOperator.Settings.defaults().withResyncPeriod(resync).withPatchesPerSecond(0));
+    operator = NonRootOperator.start(operatorClient, settings);
     return this;
+  }
+
+  OperatorMetrics metrics() {
+    return operator.metrics();
   }
 
   void stop() {

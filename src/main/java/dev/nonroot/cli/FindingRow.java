@@ -3,11 +3,11 @@ package dev.nonroot.cli;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nonroot.cli.manifest.LineLocator;
-import dev.nonroot.cli.manifest.ManifestObject;
+import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.Finding;
-import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.manifest.LineLocator;
+import dev.nonroot.manifest.ManifestObject;
 import java.util.ArrayList;
 import java.util.List;
 

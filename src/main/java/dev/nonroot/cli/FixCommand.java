@@ -1,7 +1,7 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestFile;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.manifest.ManifestFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestFile;
-import dev.nonroot.cli.manifest.ManifestSyntaxException;
+import dev.nonroot.manifest.ManifestFile;
+import dev.nonroot.manifest.ManifestSyntaxException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

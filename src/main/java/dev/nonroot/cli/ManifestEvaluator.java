@@ -1,8 +1,8 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestDocument;
-import dev.nonroot.cli.manifest.ManifestFile;
-import dev.nonroot.cli.manifest.ManifestObject;
+import dev.nonroot.manifest.ManifestDocument;
+import dev.nonroot.manifest.ManifestFile;
+import dev.nonroot.manifest.ManifestObject;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.PolicyMatcher;
 import dev.nonroot.engine.policy.PolicyPrecedence;

@@ -2,13 +2,13 @@ package dev.nonroot.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nonroot.cli.manifest.ManifestDocument;
-import dev.nonroot.cli.manifest.ManifestFile;
-import dev.nonroot.cli.manifest.ManifestObject;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Workload;
+import dev.nonroot.manifest.ManifestDocument;
+import dev.nonroot.manifest.ManifestFile;
+import dev.nonroot.manifest.ManifestObject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;

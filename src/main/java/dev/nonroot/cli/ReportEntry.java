@@ -3,8 +3,8 @@ package dev.nonroot.cli;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nonroot.cli.manifest.ManifestObject;
 import dev.nonroot.engine.plan.Change;
+import dev.nonroot.manifest.ManifestObject;
 
 /**
  * One change as fix's --report lists it. {@code path} is an RFC 6901 pointer into the document

@@ -1,7 +1,7 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestFile;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.manifest.ManifestFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;

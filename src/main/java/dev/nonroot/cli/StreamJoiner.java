@@ -1,7 +1,7 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestDocument;
-import dev.nonroot.cli.manifest.ManifestFile;
+import dev.nonroot.manifest.ManifestDocument;
+import dev.nonroot.manifest.ManifestFile;
 import java.util.List;
 
 /**

@@ -1,6 +1,6 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestObject;
+import dev.nonroot.manifest.ManifestObject;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.rules.Evaluation;
 import dev.nonroot.engine.model.Workload;

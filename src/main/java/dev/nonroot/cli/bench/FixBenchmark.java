@@ -2,9 +2,9 @@ package dev.nonroot.cli.bench;
 
 import dev.nonroot.cli.InputLoader;
 import dev.nonroot.cli.ManifestFixer;
-import dev.nonroot.cli.manifest.ManifestFile;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.PolicyResolver;
+import dev.nonroot.manifest.ManifestFile;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

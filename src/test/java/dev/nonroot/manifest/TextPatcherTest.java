@@ -1,4 +1,4 @@
-package dev.nonroot.cli.manifest;
+package dev.nonroot.manifest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

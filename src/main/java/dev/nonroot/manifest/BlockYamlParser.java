@@ -1,4 +1,4 @@
-package dev.nonroot.cli.manifest;
+package dev.nonroot.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;

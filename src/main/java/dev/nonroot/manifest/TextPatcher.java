@@ -1,7 +1,7 @@
-package dev.nonroot.cli.manifest;
+package dev.nonroot.manifest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nonroot.cli.manifest.BlockYamlParser.Shape;
+import dev.nonroot.manifest.BlockYamlParser.Shape;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.nonroot.cli.manifest;
+package dev.nonroot.manifest;
 
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;

@@ -1,4 +1,4 @@
-package dev.nonroot.cli.manifest;
+package dev.nonroot.manifest;
 
 /** A document that is not valid YAML (or not one we can represent); names the line. */
 public class ManifestSyntaxException extends Exception {

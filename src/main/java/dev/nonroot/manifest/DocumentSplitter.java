@@ -1,4 +1,4 @@
-package dev.nonroot.cli.manifest;
+package dev.nonroot.manifest;
 
 import java.util.ArrayList;
 import java.util.List;

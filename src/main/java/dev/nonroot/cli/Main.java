@@ -5,11 +5,14 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The nonroot-operator command line. Subcommands reach standard input/output through
@@ -17,18 +20,20 @@ import picocli.CommandLine.ParameterException;
  */
 @Command(name = "nonroot-operator", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Takes root away from Kubernetes workloads that never needed it.",
-    // Every subcommand of the CLI is listed here (run and demo join this list).
+    // The product's commands. Others (demo) are found at run time: see Subcommand.
     subcommands = {
         ScanCommand.class,
         FixCommand.class,
         RunCommand.class,
-        dev.nonroot.cli.demo.DemoCommand.class,
     })
 public final class Main implements Callable<Integer> {
   /** Set to print stack traces of internal errors (for bug reports). */
   static final String DEBUG_ENV = "NONROOT_DEBUG";
 
   private final Console console;
+
+  @Spec
+  private CommandSpec spec;
 
   private Main(Console console) {
     this.console = console;
@@ -46,6 +51,9 @@ public final class Main implements Callable<Integer> {
   public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
     Console console = new Console(in, out, err);
     CommandLine cli = new CommandLine(new Main(console));
+    for (Subcommand extra : ServiceLoader.load(Subcommand.class, Main.class.getClassLoader())) {
+      cli.addSubcommand(extra);
+    }
     PrintWriter usageOut = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter usageErr = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
     cli.setOut(usageOut);
@@ -66,8 +74,7 @@ public final class Main implements Callable<Integer> {
   /** No subcommand: show what there is. */
   @Override
   public Integer call() {
-    CommandLine cli = new CommandLine(this);
-    console.error(cli.getUsageMessage().stripTrailing());
+    console.error(spec.commandLine().getUsageMessage().stripTrailing());
     return ExitCodes.BAD_INPUT;
   }
 

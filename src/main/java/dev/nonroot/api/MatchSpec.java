@@ -15,7 +15,8 @@ public class MatchSpec {
   @JsonPropertyDescription("Namespaces to match; empty means all namespaces.")
   private List<String> namespaces;
 
-  @JsonPropertyDescription("Namespaces never matched. Default: kube-system, kube-public, kube-node-lease.")
+  @JsonPropertyDescription(
+      "Namespaces never matched. Default: kube-system, kube-public, kube-node-lease.")
   private List<String> excludeNamespaces;
 
   @JsonPropertyDescription("Matches workloads whose Namespace carries these labels.")
@@ -24,14 +25,43 @@ public class MatchSpec {
   @JsonPropertyDescription("Matches workloads carrying these labels.")
   private LabelSelector selector;
 
-  public List<String> getKinds() { return kinds; }
-  public void setKinds(List<String> kinds) { this.kinds = kinds; }
-  public List<String> getNamespaces() { return namespaces; }
-  public void setNamespaces(List<String> namespaces) { this.namespaces = namespaces; }
-  public List<String> getExcludeNamespaces() { return excludeNamespaces; }
-  public void setExcludeNamespaces(List<String> excludeNamespaces) { this.excludeNamespaces = excludeNamespaces; }
-  public LabelSelector getNamespaceSelector() { return namespaceSelector; }
-  public void setNamespaceSelector(LabelSelector namespaceSelector) { this.namespaceSelector = namespaceSelector; }
-  public LabelSelector getSelector() { return selector; }
-  public void setSelector(LabelSelector selector) { this.selector = selector; }
+  public List<String> getKinds() {
+    return kinds;
+  }
+
+  public void setKinds(List<String> kinds) {
+    this.kinds = kinds;
+  }
+
+  public List<String> getNamespaces() {
+    return namespaces;
+  }
+
+  public void setNamespaces(List<String> namespaces) {
+    this.namespaces = namespaces;
+  }
+
+  public List<String> getExcludeNamespaces() {
+    return excludeNamespaces;
+  }
+
+  public void setExcludeNamespaces(List<String> excludeNamespaces) {
+    this.excludeNamespaces = excludeNamespaces;
+  }
+
+  public LabelSelector getNamespaceSelector() {
+    return namespaceSelector;
+  }
+
+  public void setNamespaceSelector(LabelSelector namespaceSelector) {
+    this.namespaceSelector = namespaceSelector;
+  }
+
+  public LabelSelector getSelector() {
+    return selector;
+  }
+
+  public void setSelector(LabelSelector selector) {
+    this.selector = selector;
+  }
 }

@@ -21,11 +21,31 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Remediated", jsonPath = ".status.remediated", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Violations", jsonPath = ".status.violations", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
-@AdditionalPrinterColumn(name = "NeedsRoot", jsonPath = ".status.needsRoot", type = Type.INTEGER, priority = 1)
-@AdditionalPrinterColumn(name = "Exempt", jsonPath = ".status.exempt", type = Type.INTEGER, priority = 1)
-@AdditionalPrinterColumn(name = "Failed", jsonPath = ".status.failed", type = Type.INTEGER, priority = 1)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status", type = Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Reason", jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason", type = Type.STRING, priority = 1)
+@AdditionalPrinterColumn(
+    name = "NeedsRoot",
+    jsonPath = ".status.needsRoot",
+    type = Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Exempt",
+    jsonPath = ".status.exempt",
+    type = Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Failed",
+    jsonPath = ".status.failed",
+    type = Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+    type = Type.STRING,
+    priority = 1)
 public class NonRootPolicy extends CustomResource<NonRootPolicySpec, NonRootPolicyStatus> {
   public static final String GROUP = "nonroot.dev";
   public static final String VERSION = "v1alpha1";

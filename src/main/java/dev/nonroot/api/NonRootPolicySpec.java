@@ -26,25 +26,62 @@ public class NonRootPolicySpec {
   @JsonPropertyDescription("How ports below 1024 are made bindable without root.")
   private PortsSpec ports;
 
-  @JsonPropertyDescription("Report leaves workloads with a legitimate need for root unchanged and reports why; Remediate fixes them anyway.")
+  @JsonPropertyDescription(
+      "Report leaves workloads with a legitimate need for root unchanged and reports why; Remediate fixes them anyway.")
   @SchemaFrom(type = NeedsRootAction.class)
   @Default("Report")
   private String needsRoot;
 
-  @JsonPropertyDescription("When several policies match one workload, the highest priority wins; ties go to the policy whose name sorts first.")
+  @JsonPropertyDescription(
+      "When several policies match one workload, the highest priority wins; ties go to the policy whose name sorts first.")
   @Default("0")
   private Integer priority;
 
-  public String getMode() { return mode; }
-  public void setMode(String mode) { this.mode = mode; }
-  public MatchSpec getMatch() { return match; }
-  public void setMatch(MatchSpec match) { this.match = match; }
-  public SecurityContextSpec getSecurityContext() { return securityContext; }
-  public void setSecurityContext(SecurityContextSpec securityContext) { this.securityContext = securityContext; }
-  public PortsSpec getPorts() { return ports; }
-  public void setPorts(PortsSpec ports) { this.ports = ports; }
-  public String getNeedsRoot() { return needsRoot; }
-  public void setNeedsRoot(String needsRoot) { this.needsRoot = needsRoot; }
-  public Integer getPriority() { return priority; }
-  public void setPriority(Integer priority) { this.priority = priority; }
+  public String getMode() {
+    return mode;
+  }
+
+  public void setMode(String mode) {
+    this.mode = mode;
+  }
+
+  public MatchSpec getMatch() {
+    return match;
+  }
+
+  public void setMatch(MatchSpec match) {
+    this.match = match;
+  }
+
+  public SecurityContextSpec getSecurityContext() {
+    return securityContext;
+  }
+
+  public void setSecurityContext(SecurityContextSpec securityContext) {
+    this.securityContext = securityContext;
+  }
+
+  public PortsSpec getPorts() {
+    return ports;
+  }
+
+  public void setPorts(PortsSpec ports) {
+    this.ports = ports;
+  }
+
+  public String getNeedsRoot() {
+    return needsRoot;
+  }
+
+  public void setNeedsRoot(String needsRoot) {
+    this.needsRoot = needsRoot;
+  }
+
+  public Integer getPriority() {
+    return priority;
+  }
+
+  public void setPriority(Integer priority) {
+    this.priority = priority;
+  }
 }

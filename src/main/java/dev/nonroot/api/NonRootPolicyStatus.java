@@ -20,56 +20,145 @@ public class NonRootPolicyStatus {
 
   @JsonPropertyDescription("Workloads in scope of this policy (exempt ones included).")
   private Integer matched = 0;
+
   @JsonPropertyDescription("Matched, non-exempt workloads with nothing left to fix.")
   private Integer compliant = 0;
+
   @JsonPropertyDescription("Workloads this policy has patched at least once.")
   private Integer remediated = 0;
-  @JsonPropertyDescription("Matched, non-exempt workloads that still violate the policy (in Audit mode: all that would be patched).")
+
+  @JsonPropertyDescription(
+      "Matched, non-exempt workloads that still violate the policy (in Audit mode: all that would be patched).")
   private Integer violations = 0;
+
   @JsonPropertyDescription("Workloads whose last patch failed.")
   private Integer failed = 0;
-  @JsonPropertyDescription("Workloads skipped through the nonroot.dev/exempt annotation on them or their Namespace.")
+
+  @JsonPropertyDescription(
+      "Workloads skipped through the nonroot.dev/exempt annotation on them or their Namespace.")
   private Integer exempt = 0;
+
   @JsonPropertyDescription("Workloads left unchanged because they show a legitimate need for root.")
   private Integer needsRoot = 0;
+
   @JsonPropertyDescription("Workloads this policy matches that a higher-precedence policy handles.")
   private Integer overridden = 0;
 
-  @JsonPropertyDescription("How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort).")
+  @JsonPropertyDescription(
+      "How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort).")
   private Map<String, Integer> needsRootReasons = new TreeMap<>();
 
-  @JsonPropertyDescription("Recorded changes, newest last, bounded in size; the full record is on each workload's nonroot.dev/changes annotation.")
+  @JsonPropertyDescription(
+      "Recorded changes, newest last, bounded in size; the full record is on each workload's nonroot.dev/changes annotation.")
   private List<RecordedChange> changes = new ArrayList<>();
 
-  @JsonPropertyDescription("How many older changes were left out of 'changes' to keep the status small.")
+  @JsonPropertyDescription(
+      "How many older changes were left out of 'changes' to keep the status small.")
   private Integer truncated = 0;
 
-  public Long getObservedGeneration() { return observedGeneration; }
-  public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-  public List<Condition> getConditions() { return conditions; }
-  public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
-  public Integer getMatched() { return matched; }
-  public void setMatched(Integer matched) { this.matched = matched; }
-  public Integer getCompliant() { return compliant; }
-  public void setCompliant(Integer compliant) { this.compliant = compliant; }
-  public Integer getRemediated() { return remediated; }
-  public void setRemediated(Integer remediated) { this.remediated = remediated; }
-  public Integer getViolations() { return violations; }
-  public void setViolations(Integer violations) { this.violations = violations; }
-  public Integer getFailed() { return failed; }
-  public void setFailed(Integer failed) { this.failed = failed; }
-  public Integer getExempt() { return exempt; }
-  public void setExempt(Integer exempt) { this.exempt = exempt; }
-  public Integer getNeedsRoot() { return needsRoot; }
-  public void setNeedsRoot(Integer needsRoot) { this.needsRoot = needsRoot; }
-  public Integer getOverridden() { return overridden; }
-  public void setOverridden(Integer overridden) { this.overridden = overridden; }
-  public Map<String, Integer> getNeedsRootReasons() { return needsRootReasons; }
-  public void setNeedsRootReasons(Map<String, Integer> needsRootReasons) { this.needsRootReasons = needsRootReasons; }
-  public List<RecordedChange> getChanges() { return changes; }
-  public void setChanges(List<RecordedChange> changes) { this.changes = changes; }
-  public Integer getTruncated() { return truncated; }
-  public void setTruncated(Integer truncated) { this.truncated = truncated; }
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public Integer getMatched() {
+    return matched;
+  }
+
+  public void setMatched(Integer matched) {
+    this.matched = matched;
+  }
+
+  public Integer getCompliant() {
+    return compliant;
+  }
+
+  public void setCompliant(Integer compliant) {
+    this.compliant = compliant;
+  }
+
+  public Integer getRemediated() {
+    return remediated;
+  }
+
+  public void setRemediated(Integer remediated) {
+    this.remediated = remediated;
+  }
+
+  public Integer getViolations() {
+    return violations;
+  }
+
+  public void setViolations(Integer violations) {
+    this.violations = violations;
+  }
+
+  public Integer getFailed() {
+    return failed;
+  }
+
+  public void setFailed(Integer failed) {
+    this.failed = failed;
+  }
+
+  public Integer getExempt() {
+    return exempt;
+  }
+
+  public void setExempt(Integer exempt) {
+    this.exempt = exempt;
+  }
+
+  public Integer getNeedsRoot() {
+    return needsRoot;
+  }
+
+  public void setNeedsRoot(Integer needsRoot) {
+    this.needsRoot = needsRoot;
+  }
+
+  public Integer getOverridden() {
+    return overridden;
+  }
+
+  public void setOverridden(Integer overridden) {
+    this.overridden = overridden;
+  }
+
+  public Map<String, Integer> getNeedsRootReasons() {
+    return needsRootReasons;
+  }
+
+  public void setNeedsRootReasons(Map<String, Integer> needsRootReasons) {
+    this.needsRootReasons = needsRootReasons;
+  }
+
+  public List<RecordedChange> getChanges() {
+    return changes;
+  }
+
+  public void setChanges(List<RecordedChange> changes) {
+    this.changes = changes;
+  }
+
+  public Integer getTruncated() {
+    return truncated;
+  }
+
+  public void setTruncated(Integer truncated) {
+    this.truncated = truncated;
+  }
 
   @Override
   public boolean equals(Object o) {

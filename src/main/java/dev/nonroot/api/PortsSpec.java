@@ -11,24 +11,29 @@ import java.util.Map;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PortsSpec {
-  @JsonPropertyDescription("Remap moves low ports up; Sysctl lowers net.ipv4.ip_unprivileged_port_start; Keep leaves ports alone.")
+  @JsonPropertyDescription(
+      "Remap moves low ports up; Sysctl lowers net.ipv4.ip_unprivileged_port_start; Keep leaves ports alone.")
   @SchemaFrom(type = PortStrategy.class)
   @Default("Remap")
   private String strategy;
 
-  @JsonPropertyDescription("Remap: a port p below 1024 becomes p + offset (80 -> 8080 with the default 8000).")
+  @JsonPropertyDescription(
+      "Remap: a port p below 1024 becomes p + offset (80 -> 8080 with the default 8000).")
   @Min(1024)
   @Max(64511)
   @Default("8000")
   private Integer offset;
 
-  @JsonPropertyDescription("Remap: explicit moves that win over the offset, e.g. {\"53\": 5353}. Keys are ports 1-1023, values 1024-65535.")
+  @JsonPropertyDescription(
+      "Remap: explicit moves that win over the offset, e.g. {\"53\": 5353}. Keys are ports 1-1023, values 1024-65535.")
   @ValidationRule(
-      value = "self.all(k, k.matches('^[0-9]{1,4}$') && int(k) >= 1 && int(k) <= 1023 && self[k] >= 1024 && self[k] <= 65535)",
+      value =
+          "self.all(k, k.matches('^[0-9]{1,4}$') && int(k) >= 1 && int(k) <= 1023 && self[k] >= 1024 && self[k] <= 65535)",
       message = "map keys must be ports 1-1023 and values ports 1024-65535")
   private Map<String, Integer> map;
 
-  @JsonPropertyDescription("Remap: also move the targetPort of Services that select the workload's pods.")
+  @JsonPropertyDescription(
+      "Remap: also move the targetPort of Services that select the workload's pods.")
   @Default("true")
   private Boolean updateServices;
 
@@ -36,14 +41,43 @@ public class PortsSpec {
   @Default("true")
   private Boolean updateProbes;
 
-  public String getStrategy() { return strategy; }
-  public void setStrategy(String strategy) { this.strategy = strategy; }
-  public Integer getOffset() { return offset; }
-  public void setOffset(Integer offset) { this.offset = offset; }
-  public Map<String, Integer> getMap() { return map; }
-  public void setMap(Map<String, Integer> map) { this.map = map; }
-  public Boolean getUpdateServices() { return updateServices; }
-  public void setUpdateServices(Boolean updateServices) { this.updateServices = updateServices; }
-  public Boolean getUpdateProbes() { return updateProbes; }
-  public void setUpdateProbes(Boolean updateProbes) { this.updateProbes = updateProbes; }
+  public String getStrategy() {
+    return strategy;
+  }
+
+  public void setStrategy(String strategy) {
+    this.strategy = strategy;
+  }
+
+  public Integer getOffset() {
+    return offset;
+  }
+
+  public void setOffset(Integer offset) {
+    this.offset = offset;
+  }
+
+  public Map<String, Integer> getMap() {
+    return map;
+  }
+
+  public void setMap(Map<String, Integer> map) {
+    this.map = map;
+  }
+
+  public Boolean getUpdateServices() {
+    return updateServices;
+  }
+
+  public void setUpdateServices(Boolean updateServices) {
+    this.updateServices = updateServices;
+  }
+
+  public Boolean getUpdateProbes() {
+    return updateProbes;
+  }
+
+  public void setUpdateProbes(Boolean updateProbes) {
+    this.updateProbes = updateProbes;
+  }
 }

@@ -14,11 +14,13 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SecurityContextSpec {
-  @JsonPropertyDescription("Set runAsNonRoot: true on the pod and fix any container that says false.")
+  @JsonPropertyDescription(
+      "Set runAsNonRoot: true on the pod and fix any container that says false.")
   @Default("true")
   private Boolean runAsNonRoot;
 
-  @JsonPropertyDescription("UID used where no non-zero UID is set at pod or container level; replaces an explicit 0.")
+  @JsonPropertyDescription(
+      "UID used where no non-zero UID is set at pod or container level; replaces an explicit 0.")
   @Min(1)
   @Max(2147483647)
   @Default("65532")
@@ -35,10 +37,12 @@ public class SecurityContextSpec {
   @JsonPropertyDescription("Capabilities every container must drop. Default: [ALL].")
   private List<String> dropCapabilities;
 
-  @JsonPropertyDescription("Capabilities allowed to stay in capabilities.add; all others are removed.")
+  @JsonPropertyDescription(
+      "Capabilities allowed to stay in capabilities.add; all others are removed.")
   private List<String> keepCapabilities;
 
-  @JsonPropertyDescription("RuntimeDefault replaces an unset or Unconfined seccomp profile; Unmanaged leaves it.")
+  @JsonPropertyDescription(
+      "RuntimeDefault replaces an unset or Unconfined seccomp profile; Unmanaged leaves it.")
   @SchemaFrom(type = SeccompMode.class)
   @Default("RuntimeDefault")
   private String seccompProfile;
@@ -47,20 +51,67 @@ public class SecurityContextSpec {
   @Default("false")
   private Boolean readOnlyRootFilesystem;
 
-  public Boolean getRunAsNonRoot() { return runAsNonRoot; }
-  public void setRunAsNonRoot(Boolean runAsNonRoot) { this.runAsNonRoot = runAsNonRoot; }
-  public Long getRunAsUser() { return runAsUser; }
-  public void setRunAsUser(Long runAsUser) { this.runAsUser = runAsUser; }
-  public Boolean getAllowPrivilegeEscalation() { return allowPrivilegeEscalation; }
-  public void setAllowPrivilegeEscalation(Boolean allowPrivilegeEscalation) { this.allowPrivilegeEscalation = allowPrivilegeEscalation; }
-  public Boolean getPrivileged() { return privileged; }
-  public void setPrivileged(Boolean privileged) { this.privileged = privileged; }
-  public List<String> getDropCapabilities() { return dropCapabilities; }
-  public void setDropCapabilities(List<String> dropCapabilities) { this.dropCapabilities = dropCapabilities; }
-  public List<String> getKeepCapabilities() { return keepCapabilities; }
-  public void setKeepCapabilities(List<String> keepCapabilities) { this.keepCapabilities = keepCapabilities; }
-  public String getSeccompProfile() { return seccompProfile; }
-  public void setSeccompProfile(String seccompProfile) { this.seccompProfile = seccompProfile; }
-  public Boolean getReadOnlyRootFilesystem() { return readOnlyRootFilesystem; }
-  public void setReadOnlyRootFilesystem(Boolean readOnlyRootFilesystem) { this.readOnlyRootFilesystem = readOnlyRootFilesystem; }
+  public Boolean getRunAsNonRoot() {
+    return runAsNonRoot;
+  }
+
+  public void setRunAsNonRoot(Boolean runAsNonRoot) {
+    this.runAsNonRoot = runAsNonRoot;
+  }
+
+  public Long getRunAsUser() {
+    return runAsUser;
+  }
+
+  public void setRunAsUser(Long runAsUser) {
+    this.runAsUser = runAsUser;
+  }
+
+  public Boolean getAllowPrivilegeEscalation() {
+    return allowPrivilegeEscalation;
+  }
+
+  public void setAllowPrivilegeEscalation(Boolean allowPrivilegeEscalation) {
+    this.allowPrivilegeEscalation = allowPrivilegeEscalation;
+  }
+
+  public Boolean getPrivileged() {
+    return privileged;
+  }
+
+  public void setPrivileged(Boolean privileged) {
+    this.privileged = privileged;
+  }
+
+  public List<String> getDropCapabilities() {
+    return dropCapabilities;
+  }
+
+  public void setDropCapabilities(List<String> dropCapabilities) {
+    this.dropCapabilities = dropCapabilities;
+  }
+
+  public List<String> getKeepCapabilities() {
+    return keepCapabilities;
+  }
+
+  public void setKeepCapabilities(List<String> keepCapabilities) {
+    this.keepCapabilities = keepCapabilities;
+  }
+
+  public String getSeccompProfile() {
+    return seccompProfile;
+  }
+
+  public void setSeccompProfile(String seccompProfile) {
+    this.seccompProfile = seccompProfile;
+  }
+
+  public Boolean getReadOnlyRootFilesystem() {
+    return readOnlyRootFilesystem;
+  }
+
+  public void setReadOnlyRootFilesystem(Boolean readOnlyRootFilesystem) {
+    this.readOnlyRootFilesystem = readOnlyRootFilesystem;
+  }
 }

@@ -26,7 +26,12 @@ public enum WorkloadKind {
   // the pod templates of Jobs and Pods are immutable. scan and fix handle them all.
   ReplicaSet("apps", "replicasets", ReplicaSet.class, Paths.TEMPLATE, false),
   Job("batch", "jobs", Job.class, Paths.TEMPLATE, false),
-  CronJob("batch", "cronjobs", CronJob.class, List.of("spec", "jobTemplate", "spec", "template"), false),
+  CronJob(
+      "batch",
+      "cronjobs",
+      CronJob.class,
+      List.of("spec", "jobTemplate", "spec", "template"),
+      false),
   Pod("", "pods", Pod.class, List.of(), false);
 
   private static final class Paths {
@@ -107,7 +112,10 @@ public enum WorkloadKind {
    * knows. Manifests are read leniently: any built-in group of the table (or a legacy one) will do.
    */
   public static Optional<WorkloadKind> of(String apiVersion, String kind) {
-    String g = apiVersion == null || !apiVersion.contains("/") ? "" : apiVersion.substring(0, apiVersion.indexOf('/'));
+    String g =
+        apiVersion == null || !apiVersion.contains("/")
+            ? ""
+            : apiVersion.substring(0, apiVersion.indexOf('/'));
     if (!g.isEmpty() && !LEGACY_GROUPS.contains(g) && !knownGroup(g)) return Optional.empty();
     for (WorkloadKind k : values()) {
       if (k.name().equals(kind)) return Optional.of(k);

@@ -3,11 +3,11 @@ package dev.nonroot.cli;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nonroot.cli.manifest.LineLocator;
-import dev.nonroot.cli.manifest.ManifestObject;
+import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.Finding;
-import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.manifest.LineLocator;
+import dev.nonroot.manifest.ManifestObject;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,11 +15,34 @@ import java.util.List;
  * One finding as scan prints it: where (file and line of the field, or of the container or object),
  * what and why. {@code from}/{@code to} are JSON values; null when absent (from) or removed (to).
  */
-@JsonPropertyOrder({"file", "line", "kind", "namespace", "name", "container", "rule", "field", "from", "to",
-    "fixable", "message"})
+@JsonPropertyOrder({
+  "file",
+  "line",
+  "kind",
+  "namespace",
+  "name",
+  "container",
+  "rule",
+  "field",
+  "from",
+  "to",
+  "fixable",
+  "message"
+})
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record FindingRow(String file, int line, String kind, String namespace, String name, String container,
-    String rule, String field, JsonNode from, JsonNode to, boolean fixable, String message) {
+public record FindingRow(
+    String file,
+    int line,
+    String kind,
+    String namespace,
+    String name,
+    String container,
+    String rule,
+    String field,
+    JsonNode from,
+    JsonNode to,
+    boolean fixable,
+    String message) {
 
   /** Every finding of every matched workload, in input order. */
   static List<FindingRow> of(List<WorkloadResult> results, ManifestInventory inventory) {
@@ -38,12 +61,25 @@ public record FindingRow(String file, int line, String kind, String namespace, S
       if (!services.isEmpty()) target = services.get(0);
     }
     Change fix = f.fix();
-    String pointer = fix != null ? target.pointerPrefix() + fix.path().pointer() : containerPointer(r, f.container());
+    String pointer =
+        fix != null
+            ? target.pointerPrefix() + fix.path().pointer()
+            : containerPointer(r, f.container());
     int line = pointer == null ? target.line() : LineLocator.line(target.document(), pointer);
     ObjectRef ref = f.target();
-    return new FindingRow(target.document().file().name(), line, ref.kind(), ref.namespace(), ref.name(),
-        f.container(), f.rule().name(), fix == null ? null : target.fieldPrefix() + fix.field(),
-        fix == null ? null : fix.oldValue(), fix == null ? null : fix.newValue(), f.fixable(), f.message());
+    return new FindingRow(
+        target.document().file().name(),
+        line,
+        ref.kind(),
+        ref.namespace(),
+        ref.name(),
+        f.container(),
+        f.rule().name(),
+        fix == null ? null : target.fieldPrefix() + fix.field(),
+        fix == null ? null : fix.oldValue(),
+        fix == null ? null : fix.newValue(),
+        f.fixable(),
+        f.message());
   }
 
   private static String containerPointer(WorkloadResult r, String container) {
@@ -52,7 +88,12 @@ public record FindingRow(String file, int line, String kind, String namespace, S
       JsonNode items = r.workload().podSpec().path(list);
       for (int i = 0; i < items.size(); i++) {
         if (container.equals(items.get(i).path("name").asText(null))) {
-          return r.object().pointerPrefix() + r.workload().podSpecPath().pointer() + "/" + list + "/" + i;
+          return r.object().pointerPrefix()
+              + r.workload().podSpecPath().pointer()
+              + "/"
+              + list
+              + "/"
+              + i;
         }
       }
     }

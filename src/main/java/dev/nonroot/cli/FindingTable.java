@@ -5,7 +5,9 @@ import java.util.List;
 
 /** scan's default output: one aligned row per finding, the message last and never cut. */
 final class FindingTable {
-  private static final String[] HEADERS = {"LOCATION", "KIND", "NAME", "CONTAINER", "RULE", "FIX", "MESSAGE"};
+  private static final String[] HEADERS = {
+    "LOCATION", "KIND", "NAME", "CONTAINER", "RULE", "FIX", "MESSAGE"
+  };
 
   private FindingTable() {}
 
@@ -13,8 +15,16 @@ final class FindingTable {
     List<String[]> cells = new ArrayList<>();
     cells.add(HEADERS);
     for (FindingRow r : rows) {
-      cells.add(new String[] {r.location(), r.kind(), r.qualifiedName(), r.container() == null ? "-" : r.container(),
-          r.rule(), r.fixable() ? "yes" : "no", r.message()});
+      cells.add(
+          new String[] {
+            r.location(),
+            r.kind(),
+            r.qualifiedName(),
+            r.container() == null ? "-" : r.container(),
+            r.rule(),
+            r.fixable() ? "yes" : "no",
+            r.message()
+          });
     }
     int[] width = new int[HEADERS.length];
     for (String[] row : cells) {

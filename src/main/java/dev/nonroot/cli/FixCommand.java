@@ -1,7 +1,7 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestFile;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.manifest.ManifestFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,36 +19,51 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "fix", sortOptions = false, mixinStandardHelpOptions = true,
-    description = {"Print the manifests with every fix applied (or rewrite them with --in-place).",
-        "Documents with nothing to fix are printed byte for byte as read.",
-        "Exit status: 0 success, 2 bad input or usage."})
+@Command(
+    name = "fix",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the manifests with every fix applied (or rewrite them with --in-place).",
+      "Documents with nothing to fix are printed byte for byte as read.",
+      "Exit status: 0 success, 2 bad input or usage."
+    })
 final class FixCommand implements Callable<Integer> {
-  @ParentCommand
-  private Main main;
+  @ParentCommand private Main main;
 
-  @Spec
-  private CommandSpec spec;
+  @Spec private CommandSpec spec;
 
-  @Option(names = "--policy", paramLabel = "FILE",
+  @Option(
+      names = "--policy",
+      paramLabel = "FILE",
       description = "NonRootPolicy YAML (repeatable). Default: a policy with every default.")
   private List<Path> policies;
 
-  @Option(names = "--in-place", description = "Rewrite the files that change instead of printing. Nothing is "
-      + "written when any input is bad; unchanged files are not touched.")
+  @Option(
+      names = "--in-place",
+      description =
+          "Rewrite the files that change instead of printing. Nothing is "
+              + "written when any input is bad; unchanged files are not touched.")
   private boolean inPlace;
 
-  @Option(names = "--report", paramLabel = "FILE", description = "Write every change as a JSON array to FILE.")
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description = "Write every change as a JSON array to FILE.")
   private Path report;
 
-  @Parameters(arity = "1..*", paramLabel = "PATH",
-      description = "A file, a directory (every *.yaml and *.yml in it, recursively) or - for standard input.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "PATH",
+      description =
+          "A file, a directory (every *.yaml and *.yml in it, recursively) or - for standard input.")
   private List<String> paths;
 
   @Override
   public Integer call() {
     if (inPlace && paths.contains(InputLoader.STDIN)) {
-      throw new ParameterException(spec.commandLine(), "--in-place cannot rewrite standard input (-)");
+      throw new ParameterException(
+          spec.commandLine(), "--in-place cannot rewrite standard input (-)");
     }
     Console console = main.console();
     List<EffectivePolicy> policy = PolicyLoader.load(policies);

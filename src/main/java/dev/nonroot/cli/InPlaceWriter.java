@@ -29,8 +29,13 @@ final class InPlaceWriter {
         replace(e.getKey(), e.getValue());
         done.add(name);
       } catch (IOException ex) {
-        throw new BadInputException(name + ": cannot write: " + InputLoader.describe(ex)
-            + (done.isEmpty() ? "; no file was changed" : "; already rewritten: " + String.join(", ", done)));
+        throw new BadInputException(
+            name
+                + ": cannot write: "
+                + InputLoader.describe(ex)
+                + (done.isEmpty()
+                    ? "; no file was changed"
+                    : "; already rewritten: " + String.join(", ", done)));
       }
     }
   }
@@ -43,7 +48,8 @@ final class InPlaceWriter {
       Files.write(tmp, text.getBytes(StandardCharsets.UTF_8));
       copyPermissions(target, tmp);
       try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(
+            tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }

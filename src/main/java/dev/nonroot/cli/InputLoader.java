@@ -1,7 +1,7 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestFile;
-import dev.nonroot.cli.manifest.ManifestSyntaxException;
+import dev.nonroot.manifest.ManifestFile;
+import dev.nonroot.manifest.ManifestSyntaxException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * Turns PATH arguments into parsed manifest files: a file, a directory (every *.yaml and *.yml in
- * it, recursively, in sorted order) or "-" for standard input. Any problem is a {@link BadInputException}.
+ * it, recursively, in sorted order) or "-" for standard input. Any problem is a {@link
+ * BadInputException}.
  */
 public final class InputLoader {
   public static final String STDIN = "-";
@@ -41,7 +42,8 @@ public final class InputLoader {
       Path path = Path.of(arg);
       if (Files.isDirectory(path)) {
         List<Path> found = yamlFilesUnder(arg, path);
-        if (found.isEmpty()) throw new BadInputException(arg + ": no *.yaml or *.yml files in this directory");
+        if (found.isEmpty())
+          throw new BadInputException(arg + ": no *.yaml or *.yml files in this directory");
         for (Path p : found) {
           if (seen.add(identity(p))) files.add(parse(p.toString(), p, read(p.toString(), p)));
         }
@@ -60,10 +62,13 @@ public final class InputLoader {
 
   private static List<Path> yamlFilesUnder(String arg, Path dir) {
     try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(p -> {
-        String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return (name.endsWith(".yaml") || name.endsWith(".yml")) && Files.isRegularFile(p);
-      }).sorted().toList();
+      return walk.filter(
+              p -> {
+                String name = p.getFileName().toString().toLowerCase(Locale.ROOT);
+                return (name.endsWith(".yaml") || name.endsWith(".yml")) && Files.isRegularFile(p);
+              })
+          .sorted()
+          .toList();
     } catch (IOException | UncheckedIOException e) {
       IOException io = e instanceof UncheckedIOException u ? u.getCause() : (IOException) e;
       throw new BadInputException(arg + ": cannot read directory: " + describe(io));
@@ -105,7 +110,10 @@ public final class InputLoader {
     try {
       return ManifestFile.parse(name, path, text);
     } catch (ManifestSyntaxException e) {
-      String hint = text.contains("{{") ? " (this looks like a template: render it first, e.g. with helm template)" : "";
+      String hint =
+          text.contains("{{")
+              ? " (this looks like a template: render it first, e.g. with helm template)"
+              : "";
       throw new BadInputException(name + ":" + e.line() + ": " + e.problem() + hint);
     }
   }

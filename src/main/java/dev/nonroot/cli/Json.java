@@ -8,7 +8,8 @@ import java.io.UncheckedIOException;
 
 /** The JSON the CLI writes for machines (scan -o json, fix --report): indented, one document. */
 final class Json {
-  private static final ObjectMapper MAPPER = JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder().enable(SerializationFeature.INDENT_OUTPUT).build();
 
   private Json() {}
 

@@ -5,30 +5,37 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The nonroot-operator command line. Subcommands reach standard input/output through
  * {@code @ParentCommand Main} and {@link #console()}, so tests run them in-process.
  */
-@Command(name = "nonroot-operator", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(
+    name = "nonroot-operator",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = "Takes root away from Kubernetes workloads that never needed it.",
-    // Every subcommand of the CLI is listed here (run and demo join this list).
+    // The product's commands. Others (demo) are found at run time: see Subcommand.
     subcommands = {
-        ScanCommand.class,
-        FixCommand.class,
-        RunCommand.class,
-        dev.nonroot.cli.demo.DemoCommand.class,
+      ScanCommand.class,
+      FixCommand.class,
+      RunCommand.class,
     })
 public final class Main implements Callable<Integer> {
   /** Set to print stack traces of internal errors (for bug reports). */
   static final String DEBUG_ENV = "NONROOT_DEBUG";
 
   private final Console console;
+
+  @Spec private CommandSpec spec;
 
   private Main(Console console) {
     this.console = console;
@@ -46,8 +53,13 @@ public final class Main implements Callable<Integer> {
   public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
     Console console = new Console(in, out, err);
     CommandLine cli = new CommandLine(new Main(console));
-    PrintWriter usageOut = new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
-    PrintWriter usageErr = new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
+    for (Subcommand extra : ServiceLoader.load(Subcommand.class, Main.class.getClassLoader())) {
+      cli.addSubcommand(extra);
+    }
+    PrintWriter usageOut =
+        new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
+    PrintWriter usageErr =
+        new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true);
     cli.setOut(usageOut);
     cli.setErr(usageErr);
     cli.setParameterExceptionHandler(Main::usageError);
@@ -66,15 +78,17 @@ public final class Main implements Callable<Integer> {
   /** No subcommand: show what there is. */
   @Override
   public Integer call() {
-    CommandLine cli = new CommandLine(this);
-    console.error(cli.getUsageMessage().stripTrailing());
+    console.error(spec.commandLine().getUsageMessage().stripTrailing());
     return ExitCodes.BAD_INPUT;
   }
 
   private static int usageError(ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
-    String message = ex.getMessage() == null ? "invalid usage" : ex.getMessage().lines().findFirst().orElse("");
-    cmd.getErr().println("error: " + message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
+    String message =
+        ex.getMessage() == null ? "invalid usage" : ex.getMessage().lines().findFirst().orElse("");
+    cmd.getErr()
+        .println(
+            "error: " + message + " (see '" + cmd.getCommandSpec().qualifiedName() + " --help')");
     cmd.getErr().flush();
     return ExitCodes.BAD_INPUT;
   }
@@ -84,9 +98,13 @@ public final class Main implements Callable<Integer> {
       console.error(ex.getMessage());
       return ExitCodes.BAD_INPUT;
     }
-    String message = ex.getMessage() == null ? "" : ": " + ex.getMessage().lines().findFirst().orElse("");
-    console.error("internal error: " + ex.getClass().getSimpleName() + message
-        + (System.getenv(DEBUG_ENV) == null ? " (set " + DEBUG_ENV + "=1 for details)" : ""));
+    String message =
+        ex.getMessage() == null ? "" : ": " + ex.getMessage().lines().findFirst().orElse("");
+    console.error(
+        "internal error: "
+            + ex.getClass().getSimpleName()
+            + message
+            + (System.getenv(DEBUG_ENV) == null ? " (set " + DEBUG_ENV + "=1 for details)" : ""));
     if (System.getenv(DEBUG_ENV) != null) ex.printStackTrace(console.err());
     return ExitCodes.INTERNAL_ERROR;
   }

@@ -1,12 +1,12 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestDocument;
-import dev.nonroot.cli.manifest.ManifestFile;
-import dev.nonroot.cli.manifest.ManifestObject;
 import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.PolicySet;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.manifest.ManifestDocument;
+import dev.nonroot.manifest.ManifestFile;
+import dev.nonroot.manifest.ManifestObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;

@@ -1,15 +1,15 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestFile;
 import dev.nonroot.engine.Decision;
-import dev.nonroot.cli.manifest.ManifestObject;
 import dev.nonroot.engine.plan.Change;
-import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.rules.Evaluation;
 import dev.nonroot.engine.plan.Finding;
-import dev.nonroot.engine.rules.Outcome;
 import dev.nonroot.engine.plan.PlanApplier;
 import dev.nonroot.engine.plan.Rule;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.rules.Evaluation;
+import dev.nonroot.engine.rules.Outcome;
+import dev.nonroot.manifest.ManifestFile;
+import dev.nonroot.manifest.ManifestObject;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
@@ -23,12 +23,22 @@ import java.util.Set;
  * file they came from. Workloads under an Audit policy are recorded but not changed.
  */
 public final class ManifestFixer {
-  /** One planned change and the object it lands on; old values are copied before anything is applied. */
+  /**
+   * One planned change and the object it lands on; old values are copied before anything is
+   * applied.
+   */
   private record Planned(ManifestObject target, Change change, boolean applied) {
     Planned {
       if (change.oldValue() != null && change.oldValue().isContainerNode()) {
-        change = new Change(change.target(), change.path(), change.container(), change.oldValue().deepCopy(),
-            change.newValue(), change.rule(), change.reason());
+        change =
+            new Change(
+                change.target(),
+                change.path(),
+                change.container(),
+                change.oldValue().deepCopy(),
+                change.newValue(),
+                change.rule(),
+                change.reason());
       }
     }
   }
@@ -45,8 +55,16 @@ public final class ManifestFixer {
     private final int auditChanges;
     private final int unmatched;
 
-    private Result(List<WorkloadResult> results, List<Planned> planned, int workloadsChanged, int servicesChanged,
-        int filesChanged, int needsRoot, int manualFindings, int auditChanges, int unmatched) {
+    private Result(
+        List<WorkloadResult> results,
+        List<Planned> planned,
+        int workloadsChanged,
+        int servicesChanged,
+        int filesChanged,
+        int needsRoot,
+        int manualFindings,
+        int auditChanges,
+        int unmatched) {
       this.results = results;
       this.planned = planned;
       this.workloadsChanged = workloadsChanged;
@@ -60,21 +78,46 @@ public final class ManifestFixer {
 
     /** Every change, as --report lists it (made on demand: only the report needs them). */
     public List<ReportEntry> changes() {
-      return planned.stream().map(p -> ReportEntry.of(p.target(), p.change(), p.applied())).toList();
+      return planned.stream()
+          .map(p -> ReportEntry.of(p.target(), p.change(), p.applied()))
+          .toList();
     }
 
     public long appliedChanges() {
       return planned.stream().filter(Planned::applied).count();
     }
 
-    public List<WorkloadResult> results() { return results; }
-    public int workloadsChanged() { return workloadsChanged; }
-    public int servicesChanged() { return servicesChanged; }
-    public int filesChanged() { return filesChanged; }
-    public int needsRoot() { return needsRoot; }
-    public int manualFindings() { return manualFindings; }
-    public int auditChanges() { return auditChanges; }
-    public int unmatched() { return unmatched; }
+    public List<WorkloadResult> results() {
+      return results;
+    }
+
+    public int workloadsChanged() {
+      return workloadsChanged;
+    }
+
+    public int servicesChanged() {
+      return servicesChanged;
+    }
+
+    public int filesChanged() {
+      return filesChanged;
+    }
+
+    public int needsRoot() {
+      return needsRoot;
+    }
+
+    public int manualFindings() {
+      return manualFindings;
+    }
+
+    public int auditChanges() {
+      return auditChanges;
+    }
+
+    public int unmatched() {
+      return unmatched;
+    }
   }
 
   private ManifestFixer() {}
@@ -104,11 +147,13 @@ public final class ManifestFixer {
       // Records are taken before anything is applied: they show the values as read.
       for (Change c : ev.changes()) records.add(new Planned(r.object(), c, enforce));
       if (!ev.changes().isEmpty()) {
-        if (enforce) toChange.add(r); else audit += ev.changes().size();
+        if (enforce) toChange.add(r);
+        else audit += ev.changes().size();
       }
       for (Change c : ev.serviceChanges()) {
         // Two workloads behind one Service plan the same move; it is made (and listed) once.
-        if (!seenServiceChanges.add(c.target() + " " + c.path().pointer() + " " + c.newValue())) continue;
+        if (!seenServiceChanges.add(c.target() + " " + c.path().pointer() + " " + c.newValue()))
+          continue;
         for (ManifestObject svc : inventory.serviceObjects(c.target())) {
           records.add(new Planned(svc, c, enforce));
           if (enforce) serviceChanges.computeIfAbsent(svc, k -> new ArrayList<>()).add(c);
@@ -120,12 +165,21 @@ public final class ManifestFixer {
       PlanApplier.apply(r.object().node(), r.evaluation().changes());
       r.object().document().markChanged();
     }
-    serviceChanges.forEach((svc, changes) -> {
-      PlanApplier.apply(svc.node(), changes);
-      svc.document().markChanged();
-    });
+    serviceChanges.forEach(
+        (svc, changes) -> {
+          PlanApplier.apply(svc.node(), changes);
+          svc.document().markChanged();
+        });
     int filesChanged = (int) files.stream().filter(ManifestFile::changed).count();
-    return new Result(results, records, toChange.size(), serviceChanges.size(), filesChanged, needsRoot,
-        manual, audit, unmatched);
+    return new Result(
+        results,
+        records,
+        toChange.size(),
+        serviceChanges.size(),
+        filesChanged,
+        needsRoot,
+        manual,
+        audit,
+        unmatched);
   }
 }

@@ -2,13 +2,13 @@ package dev.nonroot.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nonroot.cli.manifest.ManifestDocument;
-import dev.nonroot.cli.manifest.ManifestFile;
-import dev.nonroot.cli.manifest.ManifestObject;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Workload;
+import dev.nonroot.manifest.ManifestDocument;
+import dev.nonroot.manifest.ManifestFile;
+import dev.nonroot.manifest.ManifestObject;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -25,13 +25,18 @@ import java.util.Optional;
  * <p>The engine looks at a namespace's Services only to find those whose selector matches the pod
  * template, and does so for every workload. With thousands of Services in one namespace that is
  * quadratic, so {@link #forWorkload} hands it just the candidates: Services indexed by one
- * key=value pair of their selector, looked up by the pod's labels. The engine still checks the whole
- * selector. Services with an empty selector select nothing and are never candidates.
+ * key=value pair of their selector, looked up by the pod's labels. The engine still checks the
+ * whole selector. Services with an empty selector select nothing and are never candidates.
  */
 public final class ManifestInventory implements Inventory {
   private final Map<String, List<ObjectNode>> servicesByNamespace = new HashMap<>();
-  /** namespace -> "key=value" of a selector pair -> Services with that pair, each under one pair only. */
+
+  /**
+   * namespace -> "key=value" of a selector pair -> Services with that pair, each under one pair
+   * only.
+   */
   private final Map<String, Map<String, List<ObjectNode>>> candidatesBySelector = new HashMap<>();
+
   private final Map<ObjectNode, Integer> order = new IdentityHashMap<>();
   private final Map<ObjectRef, List<ManifestObject>> serviceObjects = new HashMap<>();
   private final Map<String, NamespaceInfo> namespaces = new HashMap<>();
@@ -55,14 +60,18 @@ public final class ManifestInventory implements Inventory {
       Map<String, String> selector = strings(o.node().path("spec").path("selector"));
       if (!selector.isEmpty()) {
         Map.Entry<String, String> first = selector.entrySet().iterator().next();
-        candidatesBySelector.computeIfAbsent(ns, k -> new HashMap<>())
-            .computeIfAbsent(first.getKey() + "=" + first.getValue(), k -> new ArrayList<>()).add(o.node());
+        candidatesBySelector
+            .computeIfAbsent(ns, k -> new HashMap<>())
+            .computeIfAbsent(first.getKey() + "=" + first.getValue(), k -> new ArrayList<>())
+            .add(o.node());
       }
       serviceObjects.computeIfAbsent(serviceRef(o), k -> new ArrayList<>()).add(o);
     } else if (o.kind().equals("Namespace") && !o.name().isEmpty()) {
       JsonNode meta = o.node().path("metadata");
-      namespaces.putIfAbsent(o.name(), new NamespaceInfo(o.name(), strings(meta.path("labels")),
-          strings(meta.path("annotations"))));
+      namespaces.putIfAbsent(
+          o.name(),
+          new NamespaceInfo(
+              o.name(), strings(meta.path("labels")), strings(meta.path("annotations"))));
     }
   }
 
@@ -107,14 +116,18 @@ public final class ManifestInventory implements Inventory {
     };
   }
 
-  /** The Service documents a change aimed at {@code ref} applies to (more than one if it is repeated). */
+  /**
+   * The Service documents a change aimed at {@code ref} applies to (more than one if it is
+   * repeated).
+   */
   public List<ManifestObject> serviceObjects(ObjectRef ref) {
     return serviceObjects.getOrDefault(ref, List.of());
   }
 
   private static Map<String, String> strings(JsonNode map) {
     Map<String, String> out = new LinkedHashMap<>();
-    map.properties().forEach(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+    map.properties()
+        .forEach(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
     return out;
   }
 }

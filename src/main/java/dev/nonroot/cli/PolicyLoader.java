@@ -1,5 +1,6 @@
 package dev.nonroot.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,13 +12,13 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.nonroot.api.MatchSpec;
 import dev.nonroot.api.NonRootPolicy;
-import dev.nonroot.cli.manifest.LineLocator;
-import dev.nonroot.cli.manifest.ManifestDocument;
-import dev.nonroot.cli.manifest.ManifestFile;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.InvalidPolicyException;
 import dev.nonroot.engine.policy.PolicyError;
 import dev.nonroot.engine.policy.PolicyResolver;
+import dev.nonroot.manifest.LineLocator;
+import dev.nonroot.manifest.ManifestDocument;
+import dev.nonroot.manifest.ManifestFile;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.nio.file.Path;
@@ -34,10 +35,11 @@ import java.util.stream.Collectors;
  */
 public final class PolicyLoader {
   static final String API_VERSION = NonRootPolicy.GROUP + "/" + NonRootPolicy.VERSION;
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          .build();
 
   private PolicyLoader() {}
 
@@ -48,14 +50,16 @@ public final class PolicyLoader {
     for (Path p : files) {
       String name = p.toString();
       if (!p.toFile().exists()) throw new BadInputException(name + ": no such file (--policy)");
-      if (p.toFile().isDirectory()) throw new BadInputException(name + ": is a directory; --policy takes a file");
+      if (p.toFile().isDirectory())
+        throw new BadInputException(name + ": is a directory; --policy takes a file");
       ManifestFile file = InputLoader.loadFile(name, p);
       int before = out.size();
       for (ManifestDocument doc : file.documents()) {
         if (doc.tree() == null) continue;
         out.add(resolve(file, doc));
       }
-      if (out.size() == before) throw new BadInputException(name + ": no NonRootPolicy in this file");
+      if (out.size() == before)
+        throw new BadInputException(name + ": no NonRootPolicy in this file");
     }
     return List.copyOf(out);
   }
@@ -64,35 +68,67 @@ public final class PolicyLoader {
     JsonNode tree = doc.tree();
     String where = file.name() + ":";
     if (!tree.isObject()) {
-      throw new BadInputException(where + doc.contentLine() + ": not a NonRootPolicy (expected a mapping with apiVersion: "
-          + API_VERSION + " and kind: NonRootPolicy)");
+      throw new BadInputException(
+          where
+              + doc.contentLine()
+              + ": not a NonRootPolicy (expected a mapping with apiVersion: "
+              + API_VERSION
+              + " and kind: NonRootPolicy)");
     }
     String kind = tree.path("kind").asText("");
     if (!kind.equals("NonRootPolicy")) {
-      throw new BadInputException(where + LineLocator.line(doc, "/kind") + ": not a NonRootPolicy (kind: "
-          + (kind.isEmpty() ? "missing" : kind) + "); --policy takes a NonRootPolicy (apiVersion: " + API_VERSION + ")");
+      throw new BadInputException(
+          where
+              + LineLocator.line(doc, "/kind")
+              + ": not a NonRootPolicy (kind: "
+              + (kind.isEmpty() ? "missing" : kind)
+              + "); --policy takes a NonRootPolicy (apiVersion: "
+              + API_VERSION
+              + ")");
     }
     String apiVersion = tree.path("apiVersion").asText("");
     if (!apiVersion.equals(API_VERSION)) {
-      throw new BadInputException(where + LineLocator.line(doc, "/apiVersion") + ": apiVersion must be " + API_VERSION
-          + ", got " + (apiVersion.isEmpty() ? "none" : apiVersion));
+      throw new BadInputException(
+          where
+              + LineLocator.line(doc, "/apiVersion")
+              + ": apiVersion must be "
+              + API_VERSION
+              + ", got "
+              + (apiVersion.isEmpty() ? "none" : apiVersion));
     }
     NonRootPolicy policy;
     try {
       policy = MAPPER.treeToValue(tree, NonRootPolicy.class);
     } catch (UnrecognizedPropertyException e) {
       String field = field(e);
-      throw new BadInputException(where + LineLocator.line(doc, pointer(e)) + ": unknown field " + field
-          + known(e.getKnownPropertyIds()));
+      throw new BadInputException(
+          where
+              + LineLocator.line(doc, pointer(e))
+              + ": unknown field "
+              + field
+              + known(e.getKnownPropertyIds()));
     } catch (MismatchedInputException e) {
       JsonNode value = tree.at(pointer(e));
-      throw new BadInputException(where + LineLocator.line(doc, pointer(e)) + ": " + field(e) + ": expected "
-          + expected(e.getTargetType()) + ", got " + (e instanceof InvalidFormatException f && f.getValue() != null
-              ? "\"" + f.getValue() + "\"" : value.isMissingNode() ? "an invalid value" : value.toString()));
+      throw new BadInputException(
+          where
+              + LineLocator.line(doc, pointer(e))
+              + ": "
+              + field(e)
+              + ": expected "
+              + expected(e.getTargetType())
+              + ", got "
+              + (e instanceof InvalidFormatException f && f.getValue() != null
+                  ? "\"" + f.getValue() + "\""
+                  : value.isMissingNode() ? "an invalid value" : value.toString()));
     } catch (JsonMappingException e) {
-      throw new BadInputException(where + LineLocator.line(doc, pointer(e)) + ": " + field(e) + ": "
-          + e.getOriginalMessage());
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new BadInputException(
+          where
+              + LineLocator.line(doc, pointer(e))
+              + ": "
+              + field(e)
+              + ": "
+              + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
       throw new BadInputException(where + doc.contentLine() + ": " + e.getOriginalMessage());
     }
     checkNoExtraFields(doc, policy);
@@ -102,12 +138,18 @@ public final class PolicyLoader {
     try {
       return PolicyResolver.resolve(policy);
     } catch (InvalidPolicyException e) {
-      int line = e.errors().isEmpty() ? doc.contentLine() : LineLocator.line(doc, fieldPointer(e.errors().get(0)));
+      int line =
+          e.errors().isEmpty()
+              ? doc.contentLine()
+              : LineLocator.line(doc, fieldPointer(e.errors().get(0)));
       throw new BadInputException(where + line + ": " + e.getMessage());
     }
   }
 
-  /** fabric8's model types keep unknown fields instead of failing; a typo in a selector must not widen it. */
+  /**
+   * fabric8's model types keep unknown fields instead of failing; a typo in a selector must not
+   * widen it.
+   */
   private static void checkNoExtraFields(ManifestDocument doc, NonRootPolicy policy) {
     extra(doc, "metadata", policy.getMetadata().getAdditionalProperties());
     MatchSpec match = policy.getSpec() == null ? null : policy.getSpec().getMatch();
@@ -122,15 +164,20 @@ public final class PolicyLoader {
     if (s.getMatchExpressions() == null) return;
     for (int i = 0; i < s.getMatchExpressions().size(); i++) {
       LabelSelectorRequirement r = s.getMatchExpressions().get(i);
-      if (r != null) extra(doc, field + ".matchExpressions[" + i + "]", r.getAdditionalProperties());
+      if (r != null)
+        extra(doc, field + ".matchExpressions[" + i + "]", r.getAdditionalProperties());
     }
   }
 
   private static void extra(ManifestDocument doc, String field, Map<String, Object> extra) {
     if (extra == null || extra.isEmpty()) return;
     String name = field + "." + extra.keySet().iterator().next();
-    throw new BadInputException(doc.file().name() + ":" + LineLocator.line(doc, fieldPointer(name))
-        + ": unknown field " + name);
+    throw new BadInputException(
+        doc.file().name()
+            + ":"
+            + LineLocator.line(doc, fieldPointer(name))
+            + ": unknown field "
+            + name);
   }
 
   private static String field(JsonMappingException e) {
@@ -149,7 +196,8 @@ public final class PolicyLoader {
   private static String pointer(JsonMappingException e) {
     StringBuilder b = new StringBuilder();
     for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) b.append('/').append(r.getFieldName().replace("~", "~0").replace("/", "~1"));
+      if (r.getFieldName() != null)
+        b.append('/').append(r.getFieldName().replace("~", "~0").replace("/", "~1"));
       else if (r.getIndex() >= 0) b.append('/').append(r.getIndex());
     }
     return b.toString();
@@ -170,7 +218,8 @@ public final class PolicyLoader {
         int close = part.indexOf(']', bracket);
         if (close < 0) break;
         String inner = part.substring(bracket + 1, close);
-        if (inner.startsWith("\"") && inner.endsWith("\"") && inner.length() >= 2) inner = inner.substring(1, inner.length() - 1);
+        if (inner.startsWith("\"") && inner.endsWith("\"") && inner.length() >= 2)
+          inner = inner.substring(1, inner.length() - 1);
         b.append('/').append(inner.replace("~", "~0").replace("/", "~1"));
         bracket = part.indexOf('[', close);
       }
@@ -180,15 +229,19 @@ public final class PolicyLoader {
 
   private static String known(Collection<Object> ids) {
     if (ids == null || ids.isEmpty()) return "";
-    return " (known fields: " + ids.stream().map(String::valueOf).sorted().collect(Collectors.joining(", ")) + ")";
+    return " (known fields: "
+        + ids.stream().map(String::valueOf).sorted().collect(Collectors.joining(", "))
+        + ")";
   }
 
   private static String expected(Class<?> type) {
     if (type == null) return "another type";
-    if (type == Integer.class || type == int.class || type == Long.class || type == long.class) return "an integer";
+    if (type == Integer.class || type == int.class || type == Long.class || type == long.class)
+      return "an integer";
     if (type == Boolean.class || type == boolean.class) return "true or false";
     if (type == String.class) return "a string";
-    if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type)) return "a list";
+    if (List.class.isAssignableFrom(type) || Collection.class.isAssignableFrom(type))
+      return "a list";
     if (Map.class.isAssignableFrom(type)) return "a mapping";
     return "a " + type.getSimpleName() + " mapping";
   }

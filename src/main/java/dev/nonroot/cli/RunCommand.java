@@ -5,6 +5,7 @@ import dev.nonroot.operator.HealthServer;
 import dev.nonroot.operator.NonRootOperator;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,53 +18,81 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 /** The operator itself: connects like kubectl and runs until stopped. */
-@Command(name = "run", mixinStandardHelpOptions = true,
-    description = {"Run the operator against a cluster.",
-        "Connects like kubectl (KUBECONFIG and its current context, or the in-cluster service",
-        "account). Needs the NonRootPolicy CRD installed."})
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the operator against a cluster.",
+      "Connects like kubectl (KUBECONFIG and its current context, or the in-cluster service",
+      "account). Needs the NonRootPolicy CRD installed."
+    })
 final class RunCommand implements Callable<Integer> {
-  @ParentCommand
-  private Main main;
+  @ParentCommand private Main main;
 
-  @Option(names = "--context", paramLabel = "NAME", description = "kubeconfig context to use (default: current)")
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description = "kubeconfig context to use (default: current)")
   private String context;
 
-  @Option(names = "--health-port", paramLabel = "PORT", defaultValue = "8080",
-      description = "port of /healthz, /readyz and /metrics; 0 picks a free one (default: ${DEFAULT-VALUE})")
+  @Option(
+      names = "--health-port",
+      paramLabel = "PORT",
+      defaultValue = "8080",
+      description =
+          "port of /healthz, /readyz and /metrics; 0 picks a free one (default: ${DEFAULT-VALUE})")
   private int healthPort;
 
-  @Option(names = "--leader-election", description = "take a Lease before acting, so several replicas can run")
+  @Option(
+      names = "--leader-election",
+      description = "take a Lease before acting, so several replicas can run")
   private boolean leaderElection;
 
-  @Option(names = "--lease-namespace", paramLabel = "NS", defaultValue = "${env:POD_NAMESPACE:-nonroot-system}",
-      description = "namespace of the leader-election Lease (default: $POD_NAMESPACE or nonroot-system)")
+  @Option(
+      names = "--lease-namespace",
+      paramLabel = "NS",
+      defaultValue = "${env:POD_NAMESPACE:-nonroot-system}",
+      description =
+          "namespace of the leader-election Lease (default: $POD_NAMESPACE or nonroot-system)")
   private String leaseNamespace;
 
-  @Option(names = "--resync", paramLabel = "DURATION", defaultValue = "PT10M",
+  @Option(
+      names = "--resync",
+      paramLabel = "DURATION",
+      defaultValue = "PT10M",
       converter = DurationConverter.class,
-      description = "re-evaluate everything this often even without events, e.g. 10m, 30s (default: 10m)")
+      description =
+          "re-evaluate everything this often even without events, e.g. 10m, 30s (default: 10m)")
   private Duration resync;
 
-  @Option(names = "--max-patches-per-second", paramLabel = "N", defaultValue = "5",
-      description = {"workload patches per second at most; each one starts a rollout, so a new policy does not",
-          "restart the whole cluster at once; 0 = no limit (default: ${DEFAULT-VALUE})"})
+  @Option(
+      names = "--max-patches-per-second",
+      paramLabel = "N",
+      defaultValue = "5",
+      description = {
+        "workload patches per second at most; each one starts a rollout, so a new policy does not",
+        "restart the whole cluster at once; 0 = no limit (default: ${DEFAULT-VALUE})"
+      })
   private double patchesPerSecond;
 
   @Override
   public Integer call() throws Exception {
     Console console = main.console();
-    if (!Double.isFinite(patchesPerSecond) || patchesPerSecond < 0
+    if (!Double.isFinite(patchesPerSecond)
+        || patchesPerSecond < 0
         || (patchesPerSecond > 0 && patchesPerSecond < 0.01)) {
-      throw new BadInputException("--max-patches-per-second must be 0 (no limit) or at least 0.01, got "
-          + patchesPerSecond);
+      throw new BadInputException(
+          "--max-patches-per-second must be 0 (no limit) or at least 0.01, got "
+              + patchesPerSecond);
     }
     Config config = Config.autoConfigure(context);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
     String problem;
     // One quick try: a missing cluster should be reported in a second, not after ten retries.
-    try (KubernetesClient probe = new KubernetesClientBuilder()
-        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(config).withRequestRetryBackoffLimit(0).build())
-        .build()) {
+    try (KubernetesClient probe =
+        new KubernetesClientBuilder()
+            .withConfig(new ConfigBuilder(config).withRequestRetryBackoffLimit(0).build())
+            .build()) {
       problem = preflight(probe);
     }
     if (problem != null) {
@@ -71,27 +100,39 @@ final class RunCommand implements Callable<Integer> {
       client.close();
       return ExitCodes.BAD_INPUT;
     }
-    NonRootOperator.Settings settings = NonRootOperator.Settings.defaults().withResyncPeriod(resync)
-        .withPatchesPerSecond(patchesPerSecond);
+    NonRootOperator.Settings settings =
+        NonRootOperator.Settings.defaults()
+            .withResyncPeriod(resync)
+            .withPatchesPerSecond(patchesPerSecond);
     if (leaderElection) settings = settings.withLeaderElection(leaseNamespace);
     NonRootOperator operator = NonRootOperator.start(client, settings);
     HealthServer health;
     try {
-      health = HealthServer.start(healthPort, () -> true, operator::ready, operator.metrics()::render);
+      health =
+          HealthServer.start(healthPort, () -> true, operator::ready, operator.metrics()::render);
     } catch (IOException e) {
       operator.close();
       client.close();
-      throw new BadInputException("cannot serve health checks on port " + healthPort + ": " + e.getMessage());
+      throw new BadInputException(
+          "cannot serve health checks on port " + healthPort + ": " + e.getMessage());
     }
-    console.error("nonroot-operator running against " + config.getMasterUrl() + "; health, readiness and metrics on :"
-        + health.port() + " (/healthz, /readyz, /metrics)");
+    console.error(
+        "nonroot-operator running against "
+            + config.getMasterUrl()
+            + "; health, readiness and metrics on :"
+            + health.port()
+            + " (/healthz, /readyz, /metrics)");
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      health.close();
-      operator.close();
-      client.close();
-      stopped.countDown();
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  health.close();
+                  operator.close();
+                  client.close();
+                  stopped.countDown();
+                },
+                "shutdown"));
     stopped.await();
     return ExitCodes.OK;
   }
@@ -104,15 +145,26 @@ final class RunCommand implements Callable<Integer> {
     } catch (KubernetesClientException e) {
       String url = client.getConfiguration().getMasterUrl();
       return switch (e.getCode()) {
-        case 404 -> "the NonRootPolicy CRD is not installed in " + url
-            + ": kubectl apply -f crds/nonrootpolicies.nonroot.dev-v1.yml";
-        case 401, 403 -> "not allowed to list nonrootpolicies at " + url + " (" + e.getCode()
-            + "): check the ClusterRole in manifests/ is bound to this identity";
-        default -> e.getCode() <= 0
-            // fabric8 reports transport failures with code 0 or -1.
-            ? "cannot reach the API server at " + url + ": " + rootCause(e)
-            : "the API server at " + url + " refused to list nonrootpolicies (" + e.getCode() + "): "
-                + e.getMessage().lines().findFirst().orElse("");
+        case 404 ->
+            "the NonRootPolicy CRD is not installed in "
+                + url
+                + ": kubectl apply -f crds/nonrootpolicies.nonroot.dev-v1.yml";
+        case 401, 403 ->
+            "not allowed to list nonrootpolicies at "
+                + url
+                + " ("
+                + e.getCode()
+                + "): check the ClusterRole in manifests/ is bound to this identity";
+        default ->
+            e.getCode() <= 0
+                // fabric8 reports transport failures with code 0 or -1.
+                ? "cannot reach the API server at " + url + ": " + rootCause(e)
+                : "the API server at "
+                    + url
+                    + " refused to list nonrootpolicies ("
+                    + e.getCode()
+                    + "): "
+                    + e.getMessage().lines().findFirst().orElse("");
       };
     }
   }

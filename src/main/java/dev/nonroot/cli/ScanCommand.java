@@ -1,7 +1,7 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestFile;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.manifest.ManifestFile;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -10,25 +10,40 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "scan", sortOptions = false, mixinStandardHelpOptions = true,
-    description = {"Report what in Kubernetes manifests violates the policy. Changes nothing.",
-        "Exit status: 0 nothing violates, 1 findings, 2 bad input or usage."})
+@Command(
+    name = "scan",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    description = {
+      "Report what in Kubernetes manifests violates the policy. Changes nothing.",
+      "Exit status: 0 nothing violates, 1 findings, 2 bad input or usage."
+    })
 final class ScanCommand implements Callable<Integer> {
-  enum Format { table, json }
+  enum Format {
+    table,
+    json
+  }
 
-  @ParentCommand
-  private Main main;
+  @ParentCommand private Main main;
 
-  @Option(names = "--policy", paramLabel = "FILE",
+  @Option(
+      names = "--policy",
+      paramLabel = "FILE",
       description = "NonRootPolicy YAML (repeatable). Default: a policy with every default.")
   private List<Path> policies;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FORMAT",
+      defaultValue = "table",
       description = "table (default) or json: one JSON array of findings.")
   private Format output;
 
-  @Parameters(arity = "1..*", paramLabel = "PATH",
-      description = "A file, a directory (every *.yaml and *.yml in it, recursively) or - for standard input.")
+  @Parameters(
+      arity = "1..*",
+      paramLabel = "PATH",
+      description =
+          "A file, a directory (every *.yaml and *.yml in it, recursively) or - for standard input.")
   private List<String> paths;
 
   @Override

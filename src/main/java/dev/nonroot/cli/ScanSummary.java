@@ -26,16 +26,26 @@ final class ScanSummary {
     }
     int scanned = results.size() - unmatched;
     long fixable = rows.stream().filter(FindingRow::fixable).count();
-    StringBuilder s = new StringBuilder("scanned ").append(Plural.of(scanned, "workload")).append(" in ")
-        .append(Plural.of(files, "file")).append(": ")
-        .append(compliant).append(" compliant, ")
-        .append(violating).append(" violating, ")
-        .append(needsRoot).append(needsRoot == 1 ? " needs root, " : " need root, ")
-        .append(exempt).append(" exempt");
+    StringBuilder s =
+        new StringBuilder("scanned ")
+            .append(Plural.of(scanned, "workload"))
+            .append(" in ")
+            .append(Plural.of(files, "file"))
+            .append(": ")
+            .append(compliant)
+            .append(" compliant, ")
+            .append(violating)
+            .append(" violating, ")
+            .append(needsRoot)
+            .append(needsRoot == 1 ? " needs root, " : " need root, ")
+            .append(exempt)
+            .append(" exempt");
     s.append("; ").append(Plural.of(rows.size(), "finding"));
     if (!rows.isEmpty()) s.append(" (").append(fixable).append(" fixable with 'fix')");
     if (unmatched > 0) {
-      s.append("; ").append(Plural.of(unmatched, "workload")).append(" not matched by the policy (kind or namespace)");
+      s.append("; ")
+          .append(Plural.of(unmatched, "workload"))
+          .append(" not matched by the policy (kind or namespace)");
     }
     return s.toString();
   }

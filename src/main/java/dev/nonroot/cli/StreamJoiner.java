@@ -1,13 +1,13 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestDocument;
-import dev.nonroot.cli.manifest.ManifestFile;
+import dev.nonroot.manifest.ManifestDocument;
+import dev.nonroot.manifest.ManifestFile;
 import java.util.List;
 
 /**
- * Joins several files into one multi-document YAML stream for standard output: a file that does
- * not start with --- gets one, and a missing final newline is added between files, so no two
- * documents run into each other.
+ * Joins several files into one multi-document YAML stream for standard output: a file that does not
+ * start with --- gets one, and a missing final newline is added between files, so no two documents
+ * run into each other.
  */
 final class StreamJoiner {
   private StreamJoiner() {}
@@ -33,7 +33,10 @@ final class StreamJoiner {
     for (String line : first.raw().split("\n", -1)) {
       String t = line.strip();
       if (t.isEmpty() || t.startsWith("#") || t.startsWith("%") || t.equals("\uFEFF")) continue;
-      return t.equals("---") || t.startsWith("--- ") || t.startsWith("---\t") || t.startsWith("\uFEFF---");
+      return t.equals("---")
+          || t.startsWith("--- ")
+          || t.startsWith("---\t")
+          || t.startsWith("\uFEFF---");
     }
     return false;
   }

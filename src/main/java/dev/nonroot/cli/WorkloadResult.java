@@ -1,10 +1,10 @@
 package dev.nonroot.cli;
 
-import dev.nonroot.cli.manifest.ManifestObject;
 import dev.nonroot.engine.Decision;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.rules.Evaluation;
+import dev.nonroot.manifest.ManifestObject;
 
 /** One workload read from the input, and the engine's decision on it. */
 public record WorkloadResult(ManifestObject object, Decision decision) {

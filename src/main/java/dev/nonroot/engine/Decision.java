@@ -3,6 +3,7 @@ package dev.nonroot.engine;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.rules.Evaluation;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,7 +43,7 @@ public record Decision(
   /** Every matching policy, the governing one first. */
   public List<EffectivePolicy> matching() {
     if (governing == null) return List.of();
-    List<EffectivePolicy> out = new java.util.ArrayList<>(overlapping.size() + 1);
+    List<EffectivePolicy> out = new ArrayList<>(overlapping.size() + 1);
     out.add(governing);
     out.addAll(overlapping);
     return out;

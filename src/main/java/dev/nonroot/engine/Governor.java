@@ -11,10 +11,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The one place that decides: which policy governs a workload (the matching policy with the
- * highest spec.priority, then the first name), which others overlap, what must change, and whether
- * that change is written (Enforce) or only reported (Audit). The operator, the policy status and
- * the CLI all ask here; none of them matches or evaluates on its own.
+ * The one place that decides: which policy governs a workload (the matching policy with the highest
+ * spec.priority, then the first name), which others overlap, what must change, and whether that
+ * change is written (Enforce) or only reported (Audit). The operator, the policy status and the CLI
+ * all ask here; none of them matches or evaluates on its own.
  */
 public final class Governor {
   private Governor() {}

@@ -47,8 +47,8 @@ public final class PolicySet {
   }
 
   /**
-   * The valid policies, the one that would act first. Invalid policies take no part in matching,
-   * so one bad policy never disturbs the others.
+   * The valid policies, the one that would act first. Invalid policies take no part in matching, so
+   * one bad policy never disturbs the others.
    */
   public List<EffectivePolicy> inPrecedenceOrder() {
     return inPrecedenceOrder;

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -17,25 +18,32 @@ import java.util.Optional;
  * serves one reconcile: each namespace's Services are converted once, not once per workload.
  */
 final class CacheInventory implements Inventory {
-  private final Map<String, List<ObjectNode>> servicesByNamespace = new java.util.HashMap<>();
-  private final Map<String, Service> served = new java.util.HashMap<>();
+  private final Map<String, List<ObjectNode>> servicesByNamespace = new HashMap<>();
+  private final Map<String, Service> served = new HashMap<>();
   private final ManagedInformerEventSource<Service, ?, ?> services;
   private final ManagedInformerEventSource<Namespace, ?, ?> namespaces;
 
-  CacheInventory(ManagedInformerEventSource<Service, ?, ?> services, ManagedInformerEventSource<Namespace, ?, ?> namespaces) {
+  CacheInventory(
+      ManagedInformerEventSource<Service, ?, ?> services,
+      ManagedInformerEventSource<Namespace, ?, ?> namespaces) {
     this.services = services;
     this.namespaces = namespaces;
   }
 
   @Override
   public List<ObjectNode> services(String namespace) {
-    return servicesByNamespace.computeIfAbsent(namespace, ns -> services.list(ns, s -> true)
-        .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
-        .map(s -> {
-          served.put(ns + "/" + s.getMetadata().getName(), s);
-          return ObjectTrees.of(s);
-        })
-        .toList());
+    return servicesByNamespace.computeIfAbsent(
+        namespace,
+        ns ->
+            services
+                .list(ns, s -> true)
+                .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
+                .map(
+                    s -> {
+                      served.put(ns + "/" + s.getMetadata().getName(), s);
+                      return ObjectTrees.of(s);
+                    })
+                .toList());
   }
 
   /**
@@ -48,8 +56,15 @@ final class CacheInventory implements Inventory {
 
   @Override
   public Optional<NamespaceInfo> namespace(String name) {
-    return namespaces.get(new ResourceID(name)).map(ns -> new NamespaceInfo(name,
-        ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels(),
-        ns.getMetadata().getAnnotations() == null ? Map.of() : ns.getMetadata().getAnnotations()));
+    return namespaces
+        .get(new ResourceID(name))
+        .map(
+            ns ->
+                new NamespaceInfo(
+                    name,
+                    ns.getMetadata().getLabels() == null ? Map.of() : ns.getMetadata().getLabels(),
+                    ns.getMetadata().getAnnotations() == null
+                        ? Map.of()
+                        : ns.getMetadata().getAnnotations()));
   }
 }

@@ -27,20 +27,21 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>The event's name is {@code <object name>.<16 hex>}, the hex being the first 8 bytes of the
- *       SHA-256 of (involved kind, namespace, name, uid, type, reason, message): the same event on the
- *       same object always has the same name, in every replica and after every restart.
+ *       SHA-256 of (involved kind, namespace, name, uid, type, reason, message): the same event on
+ *       the same object always has the same name, in every replica and after every restart.
  *   <li>The first occurrence is CREATEd with count 1. A repeat is one JSON Patch (RFC 6902) setting
  *       {@code count} and {@code lastTimestamp}, sent without reading the event first (no GET).
- *   <li>The last known count of each event name is kept in a bounded LRU map ({@value #MAX_REMEMBERED}
- *       names). An unknown name is created; a 409 AlreadyExists on create (the event was written
- *       before a restart, by another replica, or has been evicted from the map) is answered with a
- *       patch to count = (known count or 1) + 1. A 404 on patch (the API server expired the event,
- *       after about an hour) is answered with a new create, count 1.
+ *   <li>The last known count of each event name is kept in a bounded LRU map ({@value
+ *       #MAX_REMEMBERED} names). An unknown name is created; a 409 AlreadyExists on create (the
+ *       event was written before a restart, by another replica, or has been evicted from the map)
+ *       is answered with a patch to count = (known count or 1) + 1. A 404 on patch (the API server
+ *       expired the event, after about an hour) is answered with a new create, count 1.
  *   <li>Approximation: the recorder never reads events, so after a restart (or an eviction from the
  *       map) the count starts again from 2 on the first repeat, even if the stored event said more.
  *       {@code firstTimestamp} is kept, since the patch does not touch it.
- *   <li>Best effort: a failure is logged at WARN with the object's kind/namespace/name and the event's
- *       reason, never thrown. Timestamps come from the given {@link Clock}, in whole seconds.
+ *   <li>Best effort: a failure is logged at WARN with the object's kind/namespace/name and the
+ *       event's reason, never thrown. Timestamps come from the given {@link Clock}, in whole
+ *       seconds.
  *   <li>Thread-safe: emissions of one event name are serialized (striped locks), so concurrent
  *       repeats of the same event count exactly within one process; other events do not wait for it
  *       except on a stripe collision.
@@ -58,13 +59,16 @@ final class EventRecorder {
   private final KubernetesClient client;
   private final String instance;
   private final Clock clock;
+
   /** Event name → last count the API server accepted. Access-ordered (LRU); guarded by itself. */
-  private final Map<String, Integer> counts = new LinkedHashMap<>(256, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
-      return size() > MAX_REMEMBERED;
-    }
-  };
+  private final Map<String, Integer> counts =
+      new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+          return size() > MAX_REMEMBERED;
+        }
+      };
+
   private final Object[] stripes = new Object[STRIPES];
 
   EventRecorder(KubernetesClient client, String instance, Clock clock) {
@@ -90,8 +94,15 @@ final class EventRecorder {
       // Events about cluster-scoped objects live in "default", as kubectl and client-go put them.
       String eventNamespace = namespace == null || namespace.isEmpty() ? "default" : namespace;
       String text = cut(message);
-      String name = eventName(about.getKind(), namespace, about.getMetadata().getName(),
-          about.getMetadata().getUid(), type, reason, text);
+      String name =
+          eventName(
+              about.getKind(),
+              namespace,
+              about.getMetadata().getName(),
+              about.getMetadata().getUid(),
+              type,
+              reason,
+              text);
       String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
       synchronized (stripes[Math.floorMod(name.hashCode(), STRIPES)]) {
         send(about, eventNamespace, name, type, reason, text, now);
@@ -103,8 +114,14 @@ final class EventRecorder {
   }
 
   /** At most three calls: create → 409 → patch, or patch → 404 → create → 409 → patch. */
-  private void send(HasMetadata about, String namespace, String name, String type, String reason,
-      String text, String now) {
+  private void send(
+      HasMetadata about,
+      String namespace,
+      String name,
+      String type,
+      String reason,
+      String text,
+      String now) {
     Integer known = remembered(name);
     Integer next = known == null ? null : known + 1; // null: create
     for (int call = 1; ; call++) {
@@ -132,43 +149,69 @@ final class EventRecorder {
     }
   }
 
-  private void create(HasMetadata about, String namespace, String name, String type, String reason,
-      String text, String now) {
-    Event event = new EventBuilder()
-        .withNewMetadata()
-          .withName(name)
-          .withNamespace(namespace)
-        .endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder()
-            .withApiVersion(about.getApiVersion())
-            .withKind(about.getKind())
-            .withNamespace(about.getMetadata().getNamespace())
-            .withName(about.getMetadata().getName())
-            .withUid(about.getMetadata().getUid())
-            .build())
-        .withType(type)
-        .withReason(reason)
-        .withMessage(text)
-        .withNewSource().withComponent("nonroot-operator").endSource()
-        .withReportingComponent("nonroot.dev/operator")
-        .withReportingInstance(instance)
-        .withFirstTimestamp(now)
-        .withLastTimestamp(now)
-        .withCount(1)
-        .build();
+  private void create(
+      HasMetadata about,
+      String namespace,
+      String name,
+      String type,
+      String reason,
+      String text,
+      String now) {
+    Event event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .endMetadata()
+            .withInvolvedObject(
+                new ObjectReferenceBuilder()
+                    .withApiVersion(about.getApiVersion())
+                    .withKind(about.getKind())
+                    .withNamespace(about.getMetadata().getNamespace())
+                    .withName(about.getMetadata().getName())
+                    .withUid(about.getMetadata().getUid())
+                    .build())
+            .withType(type)
+            .withReason(reason)
+            .withMessage(text)
+            .withNewSource()
+            .withComponent("nonroot-operator")
+            .endSource()
+            .withReportingComponent("nonroot.dev/operator")
+            .withReportingInstance(instance)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .build();
     client.v1().events().inNamespace(namespace).resource(event).create();
   }
 
   /**
-   * One JSON Patch, no read: {@code resource(stub).patch(...)} sends the body as is, whereas
-   * {@code withName(n).patch(...)} would GET the event first. "add" sets a member whether or not it
-   * exists (an event written by another component may lack {@code count}).
+   * One JSON Patch, no read: {@code resource(stub).patch(...)} sends the body as is, whereas {@code
+   * withName(n).patch(...)} would GET the event first. "add" sets a member whether or not it exists
+   * (an event written by another component may lack {@code count}).
    */
   private void patch(String namespace, String name, int count, String now) {
-    Event stub = new EventBuilder().withNewMetadata().withName(name).withNamespace(namespace).endMetadata().build();
-    String body = "[{\"op\":\"add\",\"path\":\"/count\",\"value\":" + count + "},"
-        + "{\"op\":\"add\",\"path\":\"/lastTimestamp\",\"value\":\"" + now + "\"}]";
-    client.v1().events().inNamespace(namespace).resource(stub).patch(PatchContext.of(PatchType.JSON), body);
+    Event stub =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(namespace)
+            .endMetadata()
+            .build();
+    String body =
+        "[{\"op\":\"add\",\"path\":\"/count\",\"value\":"
+            + count
+            + "},"
+            + "{\"op\":\"add\",\"path\":\"/lastTimestamp\",\"value\":\""
+            + now
+            + "\"}]";
+    client
+        .v1()
+        .events()
+        .inNamespace(namespace)
+        .resource(stub)
+        .patch(PatchContext.of(PatchType.JSON), body);
   }
 
   private Integer remembered(String name) {
@@ -190,13 +233,21 @@ final class EventRecorder {
   }
 
   /**
-   * {@code <object name>.<16 hex>}: a valid DNS subdomain of at most 253 characters. The object-name
-   * part is lowercased, stripped of characters a subdomain cannot hold, and truncated if needed.
+   * {@code <object name>.<16 hex>}: a valid DNS subdomain of at most 253 characters. The
+   * object-name part is lowercased, stripped of characters a subdomain cannot hold, and truncated
+   * if needed.
    */
-  static String eventName(String kind, String namespace, String name, String uid, String type,
-      String reason, String message) {
+  static String eventName(
+      String kind,
+      String namespace,
+      String name,
+      String uid,
+      String type,
+      String reason,
+      String message) {
     String hash = hash(kind, namespace, name, uid, type, reason, message);
-    String prefix = name == null ? "" : name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
+    String prefix =
+        name == null ? "" : name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9.-]", "-");
     int max = MAX_NAME - 1 - hash.length();
     if (prefix.length() > max) prefix = prefix.substring(0, max);
     // Each dot-separated label must start and end with an alphanumeric character.
@@ -210,7 +261,10 @@ final class EventRecorder {
     return labels.length() == 0 ? hash : labels + "." + hash;
   }
 
-  /** First 8 bytes of SHA-256 over the fields, each length-prefixed so no two inputs collide by joining. */
+  /**
+   * First 8 bytes of SHA-256 over the fields, each length-prefixed so no two inputs collide by
+   * joining.
+   */
   private static String hash(String... fields) {
     try {
       MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -232,7 +286,11 @@ final class EventRecorder {
   }
 
   private static String describe(HasMetadata about) {
-    return about.getKind() + " " + about.getMetadata().getNamespace() + "/" + about.getMetadata().getName();
+    return about.getKind()
+        + " "
+        + about.getMetadata().getNamespace()
+        + "/"
+        + about.getMetadata().getName();
   }
 
   /** The failure, without any request body: status code and the first line of the message. */
@@ -241,6 +299,8 @@ final class EventRecorder {
     int nl = message.indexOf('\n');
     if (nl >= 0) message = message.substring(0, nl);
     if (message.length() > 300) message = message.substring(0, 300) + "...";
-    return e instanceof KubernetesClientException k && k.getCode() > 0 ? k.getCode() + " " + message : message;
+    return e instanceof KubernetesClientException k && k.getCode() > 0
+        ? k.getCode() + " " + message
+        : message;
   }
 }

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** /healthz (liveness), /readyz (caches synced, controllers running) and /metrics over plain HTTP. */
+/**
+ * /healthz (liveness), /readyz (caches synced, controllers running) and /metrics over plain HTTP.
+ */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
 
@@ -17,11 +19,22 @@ public final class HealthServer implements AutoCloseable {
     this.server = server;
   }
 
-  public static HealthServer start(int port, BooleanSupplier live, BooleanSupplier ready, Supplier<String> metrics)
+  public static HealthServer start(
+      int port, BooleanSupplier live, BooleanSupplier ready, Supplier<String> metrics)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext("/healthz", ex -> respond(ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "ok\n" : "stopped\n"));
-    server.createContext("/readyz", ex -> respond(ex, ready.getAsBoolean() ? 200 : 503, ready.getAsBoolean() ? "ok\n" : "starting\n"));
+    server.createContext(
+        "/healthz",
+        ex ->
+            respond(
+                ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "ok\n" : "stopped\n"));
+    server.createContext(
+        "/readyz",
+        ex ->
+            respond(
+                ex,
+                ready.getAsBoolean() ? 200 : 503,
+                ready.getAsBoolean() ? "ok\n" : "starting\n"));
     server.createContext("/metrics", ex -> respond(ex, 200, metrics.get()));
     server.start();
     return new HealthServer(server);

@@ -67,7 +67,14 @@ public final class NonRootOperator implements AutoCloseable {
 
     public Settings withClock(Clock c) {
       return new Settings(
-          resyncPeriod, leaderElection, leaseNamespace, identity, threads, patchesPerSecond, c, kinds);
+          resyncPeriod,
+          leaderElection,
+          leaseNamespace,
+          identity,
+          threads,
+          patchesPerSecond,
+          c,
+          kinds);
     }
 
     /** The workload kinds to watch and remediate (default: those the table watches by default). */

@@ -4,8 +4,8 @@ import java.time.Clock;
 import java.time.Duration;
 
 /**
- * A token bucket for workload patches. Each patch changes a pod template and so starts a rollout;
- * a new Enforce policy over a whole cluster must not restart everything at once.
+ * A token bucket for workload patches. Each patch changes a pod template and so starts a rollout; a
+ * new Enforce policy over a whole cluster must not restart everything at once.
  */
 final class PatchBudget {
   private final double perSecond;

@@ -39,6 +39,7 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyStatusController.class);
   private static final String VERDICTS = "verdicts";
   private static final String SERVICES = "services";
+
   /** How soon to look again while the index is still catching up (start, spec change). */
   private static final Duration CATCHING_UP = Duration.ofMillis(250);
 
@@ -53,7 +54,9 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
       EventSourceContext<NonRootPolicy> context) {
     var policies = context.getPrimaryCache();
     SimpleInboundEventSource<NonRootPolicy> verdicts = new SimpleInboundEventSource<>(VERDICTS);
-    shared.index().onChange(names -> names.forEach(n -> verdicts.propagateEvent(new ResourceID(n))));
+    shared
+        .index()
+        .onChange(names -> names.forEach(n -> verdicts.propagateEvent(new ResourceID(n))));
     // Records on Services count in the status of the policy that wrote them.
     var services =
         new InformerEventSource<>(

@@ -39,8 +39,10 @@ final class VerdictIndex {
   }
 
   private final Map<ObjectRef, State> states = new ConcurrentHashMap<>();
+
   /** Records on Services, parsed once per resourceVersion. */
   private final Map<ObjectRef, ServiceRecord> services = new HashMap<>();
+
   private final List<Source> sources = new ArrayList<>();
   private volatile Consumer<Set<String>> listener = policies -> {};
 
@@ -97,7 +99,8 @@ final class VerdictIndex {
     return true;
   }
 
-  private record ServiceRecord(String resourceVersion, Map<String, List<Verdict.Listed>> byPolicy) {}
+  private record ServiceRecord(
+      String resourceVersion, Map<String, List<Verdict.Listed>> byPolicy) {}
 
   /**
    * The changes recorded on {@code recorded} (every Service that carries a record), by policy.
@@ -107,7 +110,8 @@ final class VerdictIndex {
     Map<ObjectRef, ServiceRecord> next = new HashMap<>();
     Map<String, List<Verdict.Listed>> out = new HashMap<>();
     for (Service s : recorded) {
-      ObjectRef ref = new ObjectRef("Service", s.getMetadata().getNamespace(), s.getMetadata().getName());
+      ObjectRef ref =
+          new ObjectRef("Service", s.getMetadata().getNamespace(), s.getMetadata().getName());
       String version = String.valueOf(s.getMetadata().getResourceVersion());
       ServiceRecord r = services.get(ref);
       if (r == null || !r.resourceVersion().equals(version)) {
@@ -115,7 +119,10 @@ final class VerdictIndex {
         r = new ServiceRecord(version, Verdict.patchedBy(ref, ChangeRecord.parse(annotation)));
       }
       next.put(ref, r);
-      r.byPolicy().forEach((policy, listed) -> out.computeIfAbsent(policy, k -> new ArrayList<>()).addAll(listed));
+      r.byPolicy()
+          .forEach(
+              (policy, listed) ->
+                  out.computeIfAbsent(policy, k -> new ArrayList<>()).addAll(listed));
     }
     services.clear();
     services.putAll(next);

@@ -50,6 +50,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private static final String POLICIES = "policies";
   private static final String SERVICES = "services";
   private static final String NAMESPACES = "namespaces";
+
   /** Enough for the patched version to be in the cache, which our own write is fed into. */
   private static final Duration AFTER_OWN_WRITE = Duration.ofMillis(1);
 
@@ -163,7 +164,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     Optional<Workload> workload = Workload.of(kind, tree);
     if (workload.isEmpty()) {
       index.put(
-          ref, new VerdictIndex.State(Verdict.unmatched(ref, record), policies.fingerprint(), false));
+          ref,
+          new VerdictIndex.State(Verdict.unmatched(ref, record), policies.fingerprint(), false));
       return UpdateControl.noUpdate();
     }
     Decision decision = Governor.decide(policies, workload.get(), inventory);
@@ -204,7 +206,10 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       if (e.getCode() == 409 || e.getCode() == 404) {
         shared.metrics().increment(OperatorMetrics.CONFLICTS);
         // The object moved on (or is gone) since the cache saw it: its next event decides again.
-        LOG.debug("{} changed while being remediated ({}); waiting for the fresh version", ref, e.getCode());
+        LOG.debug(
+            "{} changed while being remediated ({}); waiting for the fresh version",
+            ref,
+            e.getCode());
         return UpdateControl.noUpdate();
       }
       String message = "patch failed (" + e.getCode() + "): " + firstLine(e.getMessage());

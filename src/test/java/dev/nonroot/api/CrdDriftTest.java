@@ -12,7 +12,9 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** crds/ must be exactly what the Java model generates, and the schema must say what the docs say. */
+/**
+ * crds/ must be exactly what the Java model generates, and the schema must say what the docs say.
+ */
 class CrdDriftTest {
   private static final Path COMMITTED = Path.of(CrdLayout.COMMITTED);
 
@@ -25,7 +27,8 @@ class CrdDriftTest {
     }
     assertThat(COMMITTED).exists();
     assertThat(Files.readString(COMMITTED, StandardCharsets.UTF_8))
-        .as("crds/ differs from the model; regenerate with: mvn -B test -Dtest=CrdDriftTest -Dnonroot.updateCrds=true")
+        .as(
+            "crds/ differs from the model; regenerate with: mvn -B test -Dtest=CrdDriftTest -Dnonroot.updateCrds=true")
         .isEqualTo(expected);
   }
 
@@ -45,29 +48,35 @@ class CrdDriftTest {
     JsonNode cols = committed().at("/spec/versions/0/additionalPrinterColumns");
     List<String> normal = new ArrayList<>();
     List<String> wide = new ArrayList<>();
-    cols.forEach(c -> (c.path("priority").asInt() == 0 ? normal : wide).add(c.path("name").asText()));
-    assertThat(normal).containsExactly("Mode", "Matched", "Compliant", "Remediated", "Violations", "Age");
+    cols.forEach(
+        c -> (c.path("priority").asInt() == 0 ? normal : wide).add(c.path("name").asText()));
+    assertThat(normal)
+        .containsExactly("Mode", "Matched", "Compliant", "Remediated", "Violations", "Age");
     assertThat(wide).contains("NeedsRoot", "Exempt", "Failed", "Ready");
     assertThat(cols.get(1).path("jsonPath").asText()).isEqualTo(".status.matched");
   }
 
   @Test
   void schemaCarriesEnumsDefaultsAndValidation() throws Exception {
-    JsonNode spec = committed().at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties");
+    JsonNode spec =
+        committed().at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties");
     assertThat(texts(spec.at("/mode/enum"))).containsExactlyInAnyOrder("Enforce", "Audit");
     assertThat(spec.at("/mode/default").asText()).isEqualTo("Enforce");
     assertThat(texts(spec.at("/needsRoot/enum"))).containsExactlyInAnyOrder("Report", "Remediate");
-    assertThat(texts(spec.at("/ports/properties/strategy/enum"))).containsExactlyInAnyOrder("Remap", "Sysctl", "Keep");
+    assertThat(texts(spec.at("/ports/properties/strategy/enum")))
+        .containsExactlyInAnyOrder("Remap", "Sysctl", "Keep");
     assertThat(spec.at("/ports/properties/offset/default").asInt()).isEqualTo(8000);
     assertThat(spec.at("/ports/properties/offset/minimum").asInt()).isEqualTo(1024);
     assertThat(spec.at("/securityContext/properties/runAsUser/minimum").asInt()).isEqualTo(1);
     assertThat(spec.at("/securityContext/properties/runAsUser/default").asLong()).isEqualTo(65532);
     assertThat(texts(spec.at("/securityContext/properties/seccompProfile/enum")))
         .containsExactlyInAnyOrder("RuntimeDefault", "Unmanaged");
-    assertThat(spec.at("/ports/properties/map/x-kubernetes-validations/0/rule").asText()).contains("1023", "1024");
+    assertThat(spec.at("/ports/properties/map/x-kubernetes-validations/0/rule").asText())
+        .contains("1023", "1024");
     // The accepted kinds come from the WorkloadKind table, not from a hand-written list.
     assertThat(texts(spec.at("/match/properties/kinds/items/enum")))
-        .containsExactlyInAnyOrderElementsOf(Arrays.stream(WorkloadKind.values()).map(Enum::name).toList());
+        .containsExactlyInAnyOrderElementsOf(
+            Arrays.stream(WorkloadKind.values()).map(Enum::name).toList());
   }
 
   private static JsonNode committed() throws Exception {

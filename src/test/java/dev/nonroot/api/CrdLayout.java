@@ -20,33 +20,39 @@ import java.util.List;
 final class CrdLayout {
   static final String GENERATED = "META-INF/fabric8/nonrootpolicies.nonroot.dev-v1.yml";
   static final String COMMITTED = "crds/nonrootpolicies.nonroot.dev-v1.yml";
-  static final String HEADER = "# Generated from dev.nonroot.api.NonRootPolicy by crd-generator-maven-plugin; do not edit.\n"
-      + "# Regenerate: mvn -B test -Dtest=CrdDriftTest -Dnonroot.updateCrds=true\n";
+  static final String HEADER =
+      "# Generated from dev.nonroot.api.NonRootPolicy by crd-generator-maven-plugin; do not edit.\n"
+          + "# Regenerate: mvn -B test -Dtest=CrdDriftTest -Dnonroot.updateCrds=true\n";
 
-  private static final YAMLMapper YAML = YAMLMapper.builder(YAMLFactory.builder()
-          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
-          .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
-          .build())
-      .build();
+  private static final YAMLMapper YAML =
+      YAMLMapper.builder(
+              YAMLFactory.builder()
+                  .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                  .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+                  .enable(YAMLGenerator.Feature.ALWAYS_QUOTE_NUMBERS_AS_STRINGS)
+                  .build())
+          .build();
 
   private CrdLayout() {}
 
   static String render() throws IOException {
     JsonNode crd;
     try (InputStream in = CrdLayout.class.getClassLoader().getResourceAsStream(GENERATED)) {
-      if (in == null) throw new IllegalStateException(GENERATED + " is missing: run mvn process-classes");
+      if (in == null)
+        throw new IllegalStateException(GENERATED + " is missing: run mvn process-classes");
       crd = YAML.readTree(in);
     }
     for (JsonNode version : crd.path("spec").path("versions")) {
       ArrayNode columns = (ArrayNode) version.get("additionalPrinterColumns");
       List<JsonNode> ordered = new ArrayList<>();
-      for (AdditionalPrinterColumn c : NonRootPolicy.class.getAnnotationsByType(AdditionalPrinterColumn.class)) {
+      for (AdditionalPrinterColumn c :
+          NonRootPolicy.class.getAnnotationsByType(AdditionalPrinterColumn.class)) {
         for (JsonNode col : columns) {
           if (col.path("name").asText().equals(c.name())) ordered.add(col);
         }
       }
-      if (ordered.size() != columns.size()) throw new IllegalStateException("printer columns do not match the model");
+      if (ordered.size() != columns.size())
+        throw new IllegalStateException("printer columns do not match the model");
       columns.removeAll();
       columns.addAll(ordered);
     }

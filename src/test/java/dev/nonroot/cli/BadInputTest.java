@@ -11,12 +11,15 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every user mistake: exit 2, one line naming the file and the line or field, never a stack trace. */
+/**
+ * Every user mistake: exit 2, one line naming the file and the line or field, never a stack trace.
+ */
 class BadInputTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** name, how to make the arguments in a temp dir (after "scan"/"fix"), and what the line must say. */
+  /**
+   * name, how to make the arguments in a temp dir (after "scan"/"fix"), and what the line must say.
+   */
   record Case(String name, Setup setup, String... expected) {
     @Override
     public String toString() {
@@ -30,39 +33,66 @@ class BadInputTest {
 
   static Stream<Case> cases() {
     return Stream.of(
-        manifest("bad/mapping-values.yaml", "mapping-values.yaml:6: ", "mapping values are not allowed here"),
+        manifest(
+            "bad/mapping-values.yaml",
+            "mapping-values.yaml:6: ",
+            "mapping values are not allowed here"),
         manifest("bad/second-doc.yaml", "second-doc.yaml:12: ", "flow sequence"),
         manifest("bad/duplicate-key.yaml", "duplicate-key.yaml:5: ", "duplicate key \"name\""),
         manifest("bad/tab.yaml", "tab.yaml:4: ", "TAB"),
         manifest("bad/template.yaml", "template.yaml:1: ", "template"),
-        new Case("missing file", d -> List.of(d.resolve("nope.yaml").toString()),
+        new Case(
+            "missing file",
+            d -> List.of(d.resolve("nope.yaml").toString()),
             "nope.yaml: no such file or directory"),
-        new Case("directory without yaml", d -> {
-          Files.createDirectories(d.resolve("empty"));
-          Files.writeString(d.resolve("empty/readme.txt"), "hi");
-          return List.of(d.resolve("empty").toString());
-        }, "empty: no *.yaml or *.yml files in this directory"),
-        new Case("not utf-8", d -> {
-          Files.write(d.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xE9, '\n'});
-          return List.of(d.resolve("latin1.yaml").toString());
-        }, "latin1.yaml: not UTF-8 text"),
+        new Case(
+            "directory without yaml",
+            d -> {
+              Files.createDirectories(d.resolve("empty"));
+              Files.writeString(d.resolve("empty/readme.txt"), "hi");
+              return List.of(d.resolve("empty").toString());
+            },
+            "empty: no *.yaml or *.yml files in this directory"),
+        new Case(
+            "not utf-8",
+            d -> {
+              Files.write(d.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xE9, '\n'});
+              return List.of(d.resolve("latin1.yaml").toString());
+            },
+            "latin1.yaml: not UTF-8 text"),
         new Case("stdin twice", d -> List.of("-", "-"), "standard input can be given only once"),
         policy("policies/bad-mode.yaml", "bad-mode.yaml:6: ", "spec.mode", "Enforced"),
-        policy("policies/negative-offset.yaml", "negative-offset.yaml:8: ", "spec.ports.offset", "-1"),
+        policy(
+            "policies/negative-offset.yaml", "negative-offset.yaml:8: ", "spec.ports.offset", "-1"),
         policy("policies/low-map.yaml", "low-map.yaml:8: ", "spec.ports.map[\"53\"]", "853"),
-        policy("policies/unknown-field.yaml", "unknown-field.yaml:8: ",
+        policy(
+            "policies/unknown-field.yaml",
+            "unknown-field.yaml:8: ",
             "unknown field spec.securityContext.dropCapabilites"),
-        policy("policies/selector-typo.yaml", "selector-typo.yaml:8: ", "unknown field spec.match.selector.matchLabel"),
+        policy(
+            "policies/selector-typo.yaml",
+            "selector-typo.yaml:8: ",
+            "unknown field spec.match.selector.matchLabel"),
         policy("policies/wrong-type.yaml", "wrong-type.yaml:7: ", "spec.ports.offset", "lots"),
-        policy("policies/not-a-policy.yaml", "not-a-policy.yaml:2: ", "not a NonRootPolicy", "Deployment"),
-        new Case("policy file missing", d -> {
-          Path web = CliRun.fixtures(d, "web.yaml")[0];
-          return List.of("--policy", d.resolve("none.yaml").toString(), web.toString());
-        }, "none.yaml: no such file (--policy)"),
-        new Case("policy is a directory", d -> {
-          Path web = CliRun.fixtures(d, "web.yaml")[0];
-          return List.of("--policy", d.toString(), web.toString());
-        }, "is a directory; --policy takes a file"));
+        policy(
+            "policies/not-a-policy.yaml",
+            "not-a-policy.yaml:2: ",
+            "not a NonRootPolicy",
+            "Deployment"),
+        new Case(
+            "policy file missing",
+            d -> {
+              Path web = CliRun.fixtures(d, "web.yaml")[0];
+              return List.of("--policy", d.resolve("none.yaml").toString(), web.toString());
+            },
+            "none.yaml: no such file (--policy)"),
+        new Case(
+            "policy is a directory",
+            d -> {
+              Path web = CliRun.fixtures(d, "web.yaml")[0];
+              return List.of("--policy", d.toString(), web.toString());
+            },
+            "is a directory; --policy takes a file"));
   }
 
   private static Case manifest(String fixture, String... expected) {
@@ -70,10 +100,13 @@ class BadInputTest {
   }
 
   private static Case policy(String fixture, String... expected) {
-    return new Case(fixture, d -> {
-      Path[] f = CliRun.fixtures(d, "web.yaml", fixture);
-      return List.of("--policy", f[1].toString(), f[0].toString());
-    }, expected);
+    return new Case(
+        fixture,
+        d -> {
+          Path[] f = CliRun.fixtures(d, "web.yaml", fixture);
+          return List.of("--policy", f[1].toString(), f[0].toString());
+        },
+        expected);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -94,7 +127,11 @@ class BadInputTest {
     CliRun r = CliRun.run(args.toArray(String[]::new));
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(r.out()).isEmpty();
-    assertThat(r.errLine()).doesNotContain("\n").contains(c.expected())
-        .doesNotContain("Exception").doesNotContain("at dev.").doesNotContain("\tat ");
+    assertThat(r.errLine())
+        .doesNotContain("\n")
+        .contains(c.expected())
+        .doesNotContain("Exception")
+        .doesNotContain("at dev.")
+        .doesNotContain("\tat ");
   }
 }

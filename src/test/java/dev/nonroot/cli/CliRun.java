@@ -21,12 +21,20 @@ record CliRun(int exit, String out, String err) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     InputStream in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
-    int exit = Main.execute(args, in, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new CliRun(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    int exit =
+        Main.execute(
+            args,
+            in,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new CliRun(
+        exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  /** Copies test fixtures from src/test/resources/cli into {@code dir}; returns the copies, in order. */
+  /**
+   * Copies test fixtures from src/test/resources/cli into {@code dir}; returns the copies, in
+   * order.
+   */
   static Path[] fixtures(Path dir, String... names) {
     Path[] out = new Path[names.length];
     for (int i = 0; i < names.length; i++) {

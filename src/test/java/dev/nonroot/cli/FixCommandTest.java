@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FixCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void fileWithNothingToFixIsPrintedByteForByte() {
@@ -36,7 +35,8 @@ class FixCommandTest {
     String input = CliRun.fixture("web.yaml");
     String configMap = input.substring(input.indexOf("---\napiVersion: v1\nkind: ConfigMap"));
     assertThat(r.out()).endsWith(configMap).contains("  flag:   \"yes\"    \n");
-    assertThat(r.out()).startsWith("# Web tier: nginx on port 80, fixed by `fix`.\napiVersion: apps/v1\n");
+    assertThat(r.out())
+        .startsWith("# Web tier: nginx on port 80, fixed by `fix`.\napiVersion: apps/v1\n");
   }
 
   @Test
@@ -48,10 +48,19 @@ class FixCommandTest {
 
     Map<String, Object> pod = Yaml11.map(Yaml11.at(after, "spec", "template", "spec"));
     Map<String, Object> container = Yaml11.map(Yaml11.at(pod, "containers", 0));
-    assertThat(pod.remove("securityContext")).isEqualTo(Map.of("runAsNonRoot", true, "runAsUser", 65532,
-        "seccompProfile", Map.of("type", "RuntimeDefault")));
-    assertThat(container.remove("securityContext")).isEqualTo(Map.of("allowPrivilegeEscalation", false,
-        "capabilities", Map.of("drop", List.of("ALL"))));
+    assertThat(pod.remove("securityContext"))
+        .isEqualTo(
+            Map.of(
+                "runAsNonRoot",
+                true,
+                "runAsUser",
+                65532,
+                "seccompProfile",
+                Map.of("type", "RuntimeDefault")));
+    assertThat(container.remove("securityContext"))
+        .isEqualTo(
+            Map.of(
+                "allowPrivilegeEscalation", false, "capabilities", Map.of("drop", List.of("ALL"))));
     assertThat(Yaml11.at(container, "ports", 0, "containerPort")).isEqualTo(8080);
     assertThat(Yaml11.at(container, "livenessProbe", "httpGet", "port")).isEqualTo(8080);
     Yaml11.map(Yaml11.at(container, "ports", 0)).put("containerPort", 80);
@@ -66,7 +75,8 @@ class FixCommandTest {
   void changedDocumentKeepsCommentsAndQuoting() {
     Path[] f = CliRun.fixtures(dir, "web.yaml");
     String out = CliRun.run("fix", f[0].toString()).out();
-    assertThat(out).contains("    app: web   # the Service selects this\n")
+    assertThat(out)
+        .contains("    app: web   # the Service selects this\n")
         .contains("image: 'nginx:1.27'")
         .contains("value: \"8080\"")
         .contains("value: \"true\"");
@@ -74,8 +84,15 @@ class FixCommandTest {
 
   @Test
   void fixOfFixChangesNothing() throws Exception {
-    Path[] f = CliRun.fixtures(dir, "web.yaml", "web-service.yaml", "compliant.yaml", "list.yaml",
-        "tricky-strings.yaml", "needs-root.yaml");
+    Path[] f =
+        CliRun.fixtures(
+            dir,
+            "web.yaml",
+            "web-service.yaml",
+            "compliant.yaml",
+            "list.yaml",
+            "tricky-strings.yaml",
+            "needs-root.yaml");
     List<String> args = new ArrayList<>(List.of("fix"));
     for (Path p : f) args.add(p.toString());
     CliRun first = CliRun.run(args.toArray(String[]::new));
@@ -94,7 +111,8 @@ class FixCommandTest {
     CliRun r = CliRun.run("fix", f[0].toString(), f[1].toString(), f[2].toString());
     List<Object> docs = Yaml11.loadAll(r.out());
     assertThat(docs).hasSize(5);
-    assertThat(docs).extracting(d -> Yaml11.at(d, "metadata", "name"))
+    assertThat(docs)
+        .extracting(d -> Yaml11.at(d, "metadata", "name"))
         .containsExactly("api", "web", "web-config", "web", "other");
     // compliant.yaml has no final newline: the stream adds one before the next file's ---.
     assertThat(r.out()).startsWith(CliRun.fixture("compliant.yaml") + "\n---\n# Web tier");
@@ -127,8 +145,10 @@ class FixCommandTest {
     assertThat(port.path("namespace").asText()).isEqualTo("shop");
     assertThat(port.path("name").asText()).isEqualTo("web");
     assertThat(port.path("container").asText()).isEqualTo("nginx");
-    assertThat(port.path("field").asText()).isEqualTo("spec.template.spec.containers[nginx].ports[0].containerPort");
-    assertThat(port.path("path").asText()).isEqualTo("/spec/template/spec/containers/0/ports/0/containerPort");
+    assertThat(port.path("field").asText())
+        .isEqualTo("spec.template.spec.containers[nginx].ports[0].containerPort");
+    assertThat(port.path("path").asText())
+        .isEqualTo("/spec/template/spec/containers/0/ports/0/containerPort");
     assertThat(port.path("from").asInt()).isEqualTo(80);
     assertThat(port.path("to").asInt()).isEqualTo(8080);
     assertThat(port.path("reason").asText()).contains("8080");
@@ -152,7 +172,8 @@ class FixCommandTest {
     assertThat(annotations).isEqualTo(Yaml11.at(before, "metadata", "annotations"));
     assertThat(annotations.values()).allSatisfy(v -> assertThat(v).isInstanceOf(String.class));
     Object container = Yaml11.at(after, "spec", "template", "spec", "containers", 0);
-    assertThat(Yaml11.at(container, "command", 2)).isEqualTo("echo \"line one\"\necho 'line two'\n");
+    assertThat(Yaml11.at(container, "command", 2))
+        .isEqualTo("echo \"line one\"\necho 'line two'\n");
     assertThat(Yaml11.at(container, "args")).isEqualTo(List.of("--port", "8080", "--verbose=true"));
     assertThat(Yaml11.at(container, "env", 0, "value")).isNull();
     assertThat(Yaml11.at(container, "env", 1, "value")).isEqualTo("42");
@@ -166,12 +187,25 @@ class FixCommandTest {
     CliRun r = CliRun.run("fix", "--report", report.toString(), f[0].toString());
     Object list = Yaml11.loadAll(r.out()).get(0);
     assertThat(Yaml11.at(list, "items", 0, "spec", "ports", 0, "targetPort")).isEqualTo(8443);
-    assertThat(Yaml11.at(list, "items", 1, "spec", "template", "spec", "containers", 0, "ports", 0, "containerPort"))
+    assertThat(
+            Yaml11.at(
+                list,
+                "items",
+                1,
+                "spec",
+                "template",
+                "spec",
+                "containers",
+                0,
+                "ports",
+                0,
+                "containerPort"))
         .isEqualTo(8443);
     JsonNode changes = JSON.readTree(report.toFile());
     assertThat(find(changes, "PortRemap").path("path").asText())
         .isEqualTo("/items/1/spec/template/spec/containers/0/ports/0/containerPort");
-    assertThat(find(changes, "ServiceTargetPort").path("path").asText()).isEqualTo("/items/0/spec/ports/0/targetPort");
+    assertThat(find(changes, "ServiceTargetPort").path("path").asText())
+        .isEqualTo("/items/0/spec/ports/0/targetPort");
   }
 
   @Test
@@ -190,14 +224,17 @@ class FixCommandTest {
     CliRun r = CliRun.run("fix", f[0].toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).isEqualTo(CliRun.fixture("needs-root.yaml"));
-    assertThat(r.errLine()).isEqualTo("nothing to fix in 1 workload; 1 workload needs root (left unchanged)");
+    assertThat(r.errLine())
+        .isEqualTo("nothing to fix in 1 workload; 1 workload needs root (left unchanged)");
   }
 
   @Test
   void auditPolicyChangesNothingButReportsWhatItWould() throws Exception {
     Path[] f = CliRun.fixtures(dir, "web.yaml", "policies/audit.yaml");
     Path report = dir.resolve("r.json");
-    CliRun r = CliRun.run("fix", "--policy", f[1].toString(), "--report", report.toString(), f[0].toString());
+    CliRun r =
+        CliRun.run(
+            "fix", "--policy", f[1].toString(), "--report", report.toString(), f[0].toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).isEqualTo(CliRun.fixture("web.yaml"));
     assertThat(r.errLine()).contains("not made: Audit mode");
@@ -210,8 +247,18 @@ class FixCommandTest {
   void policyFromFileIsUsed() {
     Path[] f = CliRun.fixtures(dir, "web.yaml", "policies/offset-9000.yaml");
     CliRun r = CliRun.run("fix", "--policy", f[1].toString(), f[0].toString());
-    assertThat(Yaml11.at(Yaml11.loadAll(r.out()).get(0), "spec", "template", "spec", "containers", 0, "ports", 0,
-        "containerPort")).isEqualTo(9080);
+    assertThat(
+            Yaml11.at(
+                Yaml11.loadAll(r.out()).get(0),
+                "spec",
+                "template",
+                "spec",
+                "containers",
+                0,
+                "ports",
+                0,
+                "containerPort"))
+        .isEqualTo(9080);
   }
 
   @Test
@@ -240,10 +287,11 @@ class FixCommandTest {
   private static void collect(String path, Object node, Map<String, List<String>> out) {
     if (node instanceof Map<?, ?> m) {
       List<String> keys = new ArrayList<>();
-      m.forEach((k, v) -> {
-        keys.add(String.valueOf(k));
-        collect(path + "/" + k, v, out);
-      });
+      m.forEach(
+          (k, v) -> {
+            keys.add(String.valueOf(k));
+            collect(path + "/" + k, v, out);
+          });
       out.put(path, keys);
     } else if (node instanceof List<?> l) {
       for (int i = 0; i < l.size(); i++) collect(path + "/" + i, l.get(i), out);

@@ -16,8 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FixInPlaceTest {
   private static final FileTime OLD = FileTime.from(Instant.parse("2001-02-03T04:05:06Z"));
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path web;
   private Path service;
@@ -39,7 +38,8 @@ class FixInPlaceTest {
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).isEmpty();
     assertThat(r.errLine()).contains("across 2 files (rewritten in place)");
-    assertThat(CliRun.read(web) + CliRun.read(service).replaceFirst("^", "---\n")).isEqualTo(expected);
+    assertThat(CliRun.read(web) + CliRun.read(service).replaceFirst("^", "---\n"))
+        .isEqualTo(expected);
     assertThat(Files.getLastModifiedTime(web)).isNotEqualTo(OLD);
     // Untouched: same bytes and not even written.
     assertThat(CliRun.read(compliant)).isEqualTo(CliRun.fixture("compliant.yaml"));
@@ -59,13 +59,15 @@ class FixInPlaceTest {
     assertThat(again.exit()).isEqualTo(ExitCodes.OK);
     assertThat(again.errLine()).startsWith("nothing to fix");
     assertThat(CliRun.read(web)).isEqualTo(before);
-    for (Path p : List.of(web, service, compliant)) assertThat(Files.getLastModifiedTime(p)).isEqualTo(OLD);
+    for (Path p : List.of(web, service, compliant))
+      assertThat(Files.getLastModifiedTime(p)).isEqualTo(OLD);
   }
 
   @Test
   void badInputAnywhereMeansNothingIsWritten() throws Exception {
     Path[] bad = CliRun.fixtures(dir, "bad/mapping-values.yaml");
-    CliRun r = CliRun.run("fix", "--in-place", web.toString(), service.toString(), bad[0].toString());
+    CliRun r =
+        CliRun.run("fix", "--in-place", web.toString(), service.toString(), bad[0].toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(r.errLine()).startsWith(bad[0] + ":6: ");
     assertThat(CliRun.read(web)).isEqualTo(CliRun.fixture("web.yaml"));
@@ -95,7 +97,8 @@ class FixInPlaceTest {
     Files.setPosixFilePermissions(web, PosixFilePermissions.fromString("rw-r-----"));
     CliRun r = CliRun.run("fix", "--in-place", web.toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
-    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(web))).isEqualTo("rw-r-----");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(web)))
+        .isEqualTo("rw-r-----");
   }
 
   @Test

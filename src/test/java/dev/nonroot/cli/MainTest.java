@@ -2,6 +2,7 @@ package dev.nonroot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -38,7 +39,8 @@ class MainTest {
   void unknownOptionIsOneLineWithAHint() {
     CliRun r = CliRun.run("scan", "--frobnicate", "x.yaml");
     assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
-    assertThat(r.errLine()).doesNotContain("\n")
+    assertThat(r.errLine())
+        .doesNotContain("\n")
         .contains("Unknown option: '--frobnicate'")
         .contains("nonroot-operator scan --help");
     assertThat(r.out()).isEmpty();
@@ -67,16 +69,19 @@ class MainTest {
 
   @Test
   void runWithoutAReachableClusterSaysSoInOneLine() {
-    java.util.Map<String, String> props = java.util.Map.of(
-        "kubernetes.auth.tryKubeConfig", "false",
-        "kubernetes.auth.tryServiceAccount", "false",
-        "kubernetes.master", "http://127.0.0.1:1");
+    Map<String, String> props =
+        Map.of(
+            "kubernetes.auth.tryKubeConfig", "false",
+            "kubernetes.auth.tryServiceAccount", "false",
+            "kubernetes.master", "http://127.0.0.1:1");
     props.forEach(System::setProperty);
     try {
       CliRun r = CliRun.run("run", "--health-port", "0");
       assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
-      assertThat(r.err().strip()).startsWith("cannot reach the API server at http://127.0.0.1:1/")
-          .doesNotContain("\n").doesNotContain("Exception:");
+      assertThat(r.err().strip())
+          .startsWith("cannot reach the API server at http://127.0.0.1:1/")
+          .doesNotContain("\n")
+          .doesNotContain("Exception:");
     } finally {
       props.keySet().forEach(System::clearProperty);
     }
@@ -86,6 +91,7 @@ class MainTest {
   void aPatchBudgetThatIsNotANumberIsRefused() {
     CliRun r = CliRun.run("run", "--max-patches-per-second", "NaN");
     assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
-    assertThat(r.err().strip()).isEqualTo("--max-patches-per-second must be 0 (no limit) or at least 0.01, got NaN");
+    assertThat(r.err().strip())
+        .isEqualTo("--max-patches-per-second must be 0 (no limit) or at least 0.01, got NaN");
   }
 }

@@ -15,18 +15,26 @@ class ManifestsScanTest {
 
   @Test
   void ownDeployManifestsHaveZeroFindings() {
-    assertThat(MANIFESTS).as("manifests/ (the operator's kustomize layout) must exist").isDirectory();
+    assertThat(MANIFESTS)
+        .as("manifests/ (the operator's kustomize layout) must exist")
+        .isDirectory();
     assertThat(containsDeployment())
-        .as("manifests/ must contain the operator's Deployment; scanning nothing would prove nothing").isTrue();
+        .as(
+            "manifests/ must contain the operator's Deployment; scanning nothing would prove nothing")
+        .isTrue();
     CliRun r = CliRun.run("scan", MANIFESTS.toString());
     assertThat(r.out()).as("findings").isEmpty();
     assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
-    assertThat(r.errLine()).contains("0 violating").contains("; 0 findings").doesNotContain("scanned 0 workloads");
+    assertThat(r.errLine())
+        .contains("0 violating")
+        .contains("; 0 findings")
+        .doesNotContain("scanned 0 workloads");
   }
 
   private static boolean containsDeployment() {
     try (Stream<Path> files = Files.walk(MANIFESTS)) {
-      return files.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
+      return files
+          .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
           .anyMatch(p -> read(p).lines().anyMatch(l -> l.strip().equals("kind: Deployment")));
     } catch (IOException e) {
       throw new UncheckedIOException(e);

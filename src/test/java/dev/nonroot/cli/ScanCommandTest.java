@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,8 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ScanCommandTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void compliantManifestHasNoFindings() {
@@ -23,8 +23,9 @@ class ScanCommandTest {
     CliRun r = CliRun.run("scan", f[0].toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).isEmpty();
-    assertThat(r.errLine()).isEqualTo(
-        "scanned 1 workload in 1 file: 1 compliant, 0 violating, 0 need root, 0 exempt; 0 findings");
+    assertThat(r.errLine())
+        .isEqualTo(
+            "scanned 1 workload in 1 file: 1 compliant, 0 violating, 0 need root, 0 exempt; 0 findings");
   }
 
   @Test
@@ -33,13 +34,24 @@ class ScanCommandTest {
     CliRun r = CliRun.run("scan", f[0].toString(), f[1].toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.FINDINGS);
     List<String> lines = r.out().lines().toList();
-    assertThat(lines.get(0)).startsWith("LOCATION").contains("KIND", "NAME", "CONTAINER", "RULE", "FIX", "MESSAGE");
-    assertThat(lines).anySatisfy(l -> assertThat(l)
-        .startsWith(f[0] + ":23 ").contains("Deployment", "shop/web", "nginx", "PortRemap", "yes"));
+    assertThat(lines.get(0))
+        .startsWith("LOCATION")
+        .contains("KIND", "NAME", "CONTAINER", "RULE", "FIX", "MESSAGE");
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(f[0] + ":23 ")
+                    .contains("Deployment", "shop/web", "nginx", "PortRemap", "yes"));
     // The Service lives in the other file; its row points there.
-    assertThat(lines).anySatisfy(l -> assertThat(l)
-        .startsWith(f[1] + ":10 ").contains("Service", "shop/web", "ServiceTargetPort"));
-    assertThat(r.errLine()).startsWith("scanned 1 workload in 2 files: 0 compliant, 1 violating")
+    assertThat(lines)
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(f[1] + ":10 ")
+                    .contains("Service", "shop/web", "ServiceTargetPort"));
+    assertThat(r.errLine())
+        .startsWith("scanned 1 workload in 2 files: 0 compliant, 1 violating")
         .contains("fixable with 'fix'");
   }
 
@@ -52,13 +64,26 @@ class ScanCommandTest {
     assertThat(findings.isArray()).isTrue();
     assertThat(findings.size()).isGreaterThan(3);
     for (JsonNode finding : findings) {
-      assertThat(iterable(finding.fieldNames())).containsExactly("file", "line", "kind", "namespace", "name",
-          "container", "rule", "field", "from", "to", "fixable", "message");
+      assertThat(iterable(finding.fieldNames()))
+          .containsExactly(
+              "file",
+              "line",
+              "kind",
+              "namespace",
+              "name",
+              "container",
+              "rule",
+              "field",
+              "from",
+              "to",
+              "fixable",
+              "message");
     }
     JsonNode remap = find(findings, "PortRemap");
     assertThat(remap.path("file").asText()).isEqualTo(f[0].toString());
     assertThat(remap.path("line").asInt()).isEqualTo(23);
-    assertThat(remap.path("field").asText()).isEqualTo("spec.template.spec.containers[nginx].ports[0].containerPort");
+    assertThat(remap.path("field").asText())
+        .isEqualTo("spec.template.spec.containers[nginx].ports[0].containerPort");
     assertThat(remap.path("from").asInt()).isEqualTo(80);
     assertThat(remap.path("to").asInt()).isEqualTo(8080);
     assertThat(remap.path("fixable").asBoolean()).isTrue();
@@ -108,10 +133,14 @@ class ScanCommandTest {
     CliRun r = CliRun.run("scan", "-o", "json", dir.toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.FINDINGS);
     List<String> files = new ArrayList<>();
-    JSON.readTree(r.out()).forEach(n -> {
-      if (!files.contains(n.path("file").asText())) files.add(n.path("file").asText());
-    });
-    assertThat(files).containsExactly(dir.resolve("a/web.yaml").toString(), dir.resolve("b/nested/z.yml").toString());
+    JSON.readTree(r.out())
+        .forEach(
+            n -> {
+              if (!files.contains(n.path("file").asText())) files.add(n.path("file").asText());
+            });
+    assertThat(files)
+        .containsExactly(
+            dir.resolve("a/web.yaml").toString(), dir.resolve("b/nested/z.yml").toString());
   }
 
   @Test
@@ -119,7 +148,8 @@ class ScanCommandTest {
     Path[] f = CliRun.fixtures(dir, "list.yaml");
     CliRun r = CliRun.run("scan", "-o", "json", f[0].toString());
     JsonNode remap = find(JSON.readTree(r.out()), "PortRemap");
-    assertThat(remap.path("field").asText()).isEqualTo("items[1].spec.template.spec.containers[redis].ports[0].containerPort");
+    assertThat(remap.path("field").asText())
+        .isEqualTo("items[1].spec.template.spec.containers[redis].ports[0].containerPort");
     assertThat(remap.path("line").asInt()).isEqualTo(33);
     JsonNode svc = find(JSON.readTree(r.out()), "ServiceTargetPort");
     assertThat(svc.path("field").asText()).isEqualTo("items[0].spec.ports[0].targetPort");
@@ -131,7 +161,9 @@ class ScanCommandTest {
     Path[] f = CliRun.fixtures(dir, "web.yaml", "policies/only-web-namespace.yaml");
     CliRun r = CliRun.run("scan", "--policy", f[1].toString(), f[0].toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
-    assertThat(r.errLine()).contains("scanned 0 workloads").contains("1 workload not matched by the policy");
+    assertThat(r.errLine())
+        .contains("scanned 0 workloads")
+        .contains("1 workload not matched by the policy");
   }
 
   private static JsonNode find(JsonNode findings, String rule) {
@@ -141,7 +173,7 @@ class ScanCommandTest {
     throw new AssertionError("no " + rule + " finding in " + findings);
   }
 
-  private static List<String> iterable(java.util.Iterator<String> it) {
+  private static List<String> iterable(Iterator<String> it) {
     List<String> out = new ArrayList<>();
     it.forEachRemaining(out::add);
     return out;

@@ -1,19 +1,21 @@
 package dev.nonroot.engine;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.PolicyMatcher;
 import dev.nonroot.engine.rules.RemediationEngine;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every case in src/test/resources/engine/cases: the engine's verdict must be exactly the expected one. */
+/**
+ * Every case in src/test/resources/engine/cases: the engine's verdict must be exactly the expected
+ * one.
+ */
 class EngineFixtureTest {
   static Stream<Fixture> cases() {
     return Fixture.all();
@@ -32,13 +34,18 @@ class EngineFixtureTest {
     EffectivePolicy policy = f.policy();
     Workload w = workload.get();
     assertThat(PolicyMatcher.matches(policy, w, objects))
-        .as("%s: policy matches %s", f, w.ref()).isEqualTo(f.expectsMatch());
+        .as("%s: policy matches %s", f, w.ref())
+        .isEqualTo(f.expectsMatch());
     if (!f.expectsMatch()) return;
 
     ObjectNode expected = EvaluationView.expected(f.expect());
-    ObjectNode actual = EvaluationView.alignedTo(EvaluationView.of(RemediationEngine.evaluate(policy, w, objects)), expected);
+    ObjectNode actual =
+        EvaluationView.alignedTo(
+            EvaluationView.of(RemediationEngine.evaluate(policy, w, objects)), expected);
     assertThat(actual)
-        .as("%s%n--- expected%n%s--- actual%n%s", f, EvaluationView.yaml(expected), EvaluationView.yaml(actual))
+        .as(
+            "%s%n--- expected%n%s--- actual%n%s",
+            f, EvaluationView.yaml(expected), EvaluationView.yaml(actual))
         .isEqualTo(expected);
   }
 }

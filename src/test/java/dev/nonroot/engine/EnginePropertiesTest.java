@@ -1,21 +1,19 @@
 package dev.nonroot.engine;
 
-import dev.nonroot.engine.model.Workload;
-import dev.nonroot.engine.model.ObjectRef;
-import dev.nonroot.engine.model.Trees;
-import dev.nonroot.engine.plan.Change;
-import dev.nonroot.engine.plan.Finding;
-import dev.nonroot.engine.plan.Rule;
-import dev.nonroot.engine.plan.PlanApplier;
-import dev.nonroot.engine.plan.JsonPatchWriter;
-import dev.nonroot.engine.rules.RemediationEngine;
-import dev.nonroot.engine.rules.Evaluation;
-import dev.nonroot.engine.rules.Outcome;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.Finding;
+import dev.nonroot.engine.plan.JsonPatchWriter;
+import dev.nonroot.engine.plan.Rule;
+import dev.nonroot.engine.rules.Evaluation;
+import dev.nonroot.engine.rules.Outcome;
+import dev.nonroot.engine.rules.RemediationEngine;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +49,9 @@ class EnginePropertiesTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void deterministic(Fixture f) {
-    assertThat(fullText(run(f).evaluation())).as("%s: second evaluation", f).isEqualTo(fullText(run(f).evaluation()));
+    assertThat(fullText(run(f).evaluation()))
+        .as("%s: second evaluation", f)
+        .isEqualTo(fullText(run(f).evaluation()));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -70,7 +70,9 @@ class EnginePropertiesTest {
     Evaluation again = RemediationEngine.evaluate(f.policy(), r.workload(), r.objects());
     assertThat(again.changes()).as("%s: workload changes after the fix", f).isEmpty();
     assertThat(again.serviceChanges()).as("%s: service changes after the fix", f).isEmpty();
-    assertThat(again.outcome()).as("%s: outcome after the fix", f).isNotEqualTo(Outcome.NonCompliant);
+    assertThat(again.outcome())
+        .as("%s: outcome after the fix", f)
+        .isNotEqualTo(Outcome.NonCompliant);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -84,28 +86,42 @@ class EnginePropertiesTest {
       originalServices.computeIfAbsent(c.target(), ref -> r.objects().service(ref).deepCopy());
       byService.computeIfAbsent(c.target(), ref -> new ArrayList<>()).add(c);
     }
-    JsonNode patched = RfcJsonPatch.apply(original, new JsonPatchWriter(original).addAll(r.evaluation().changes()).ops());
+    JsonNode patched =
+        RfcJsonPatch.apply(
+            original, new JsonPatchWriter(original).addAll(r.evaluation().changes()).ops());
     r.objects().apply(r.workload(), r.evaluation());
-    assertThat(patched).as("%s: workload after JSON Patch vs PlanApplier", f).isEqualTo(r.workload().root());
-    byService.forEach((ref, changes) -> {
-      ObjectNode svc = originalServices.get(ref);
-      JsonNode viaPatch = RfcJsonPatch.apply(svc, new JsonPatchWriter(svc).addAll(changes).ops());
-      assertThat(viaPatch).as("%s: %s after JSON Patch vs PlanApplier", f, ref).isEqualTo(r.objects().service(ref));
-    });
+    assertThat(patched)
+        .as("%s: workload after JSON Patch vs PlanApplier", f)
+        .isEqualTo(r.workload().root());
+    byService.forEach(
+        (ref, changes) -> {
+          ObjectNode svc = originalServices.get(ref);
+          JsonNode viaPatch =
+              RfcJsonPatch.apply(svc, new JsonPatchWriter(svc).addAll(changes).ops());
+          assertThat(viaPatch)
+              .as("%s: %s after JSON Patch vs PlanApplier", f, ref)
+              .isEqualTo(r.objects().service(ref));
+        });
   }
 
-  /** A change's old value is what the object holds at its path (null when absent): records and undo rely on it. */
+  /**
+   * A change's old value is what the object holds at its path (null when absent): records and undo
+   * rely on it.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void oldValuesAreWhatTheObjectHolds(Fixture f) {
     Run r = run(f);
     for (Change c : r.evaluation().changes()) {
-      assertThat(Trees.valueAt(r.workload().root(), c.path())).as("%s: old value of %s", f, c.field()).isEqualTo(c.oldValue());
+      assertThat(Trees.valueAt(r.workload().root(), c.path()))
+          .as("%s: old value of %s", f, c.field())
+          .isEqualTo(c.oldValue());
       assertThat(c.target()).isEqualTo(r.workload().ref());
     }
     for (Change c : r.evaluation().serviceChanges()) {
       assertThat(Trees.valueAt(r.objects().service(c.target()), c.path()))
-          .as("%s: old value of %s %s", f, c.target(), c.field()).isEqualTo(c.oldValue());
+          .as("%s: old value of %s %s", f, c.target(), c.field())
+          .isEqualTo(c.oldValue());
       assertThat(c.rule()).isEqualTo(Rule.ServiceTargetPort);
     }
   }
@@ -118,8 +134,12 @@ class EnginePropertiesTest {
     List<Change> all = new ArrayList<>(e.changes());
     all.addAll(e.serviceChanges());
     assertThat(e.findings().stream().filter(Finding::fixable).map(Finding::fix).toList())
-        .as("%s: fixes of findings", f).containsExactlyInAnyOrderElementsOf(all);
-    assertThat(e.outcome() == Outcome.NonCompliant).as("%s: NonCompliant iff a plan", f).isEqualTo(e.hasPlan());
-    if (e.outcome() == Outcome.Compliant) assertThat(e.findings()).as("%s: compliant has no findings", f).isEmpty();
+        .as("%s: fixes of findings", f)
+        .containsExactlyInAnyOrderElementsOf(all);
+    assertThat(e.outcome() == Outcome.NonCompliant)
+        .as("%s: NonCompliant iff a plan", f)
+        .isEqualTo(e.hasPlan());
+    if (e.outcome() == Outcome.Compliant)
+      assertThat(e.findings()).as("%s: compliant has no findings", f).isEmpty();
   }
 }

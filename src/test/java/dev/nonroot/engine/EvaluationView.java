@@ -1,9 +1,5 @@
 package dev.nonroot.engine;
 
-import dev.nonroot.engine.plan.Change;
-import dev.nonroot.engine.plan.Finding;
-import dev.nonroot.engine.rules.Evaluation;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,12 +7,16 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.Finding;
+import dev.nonroot.engine.rules.Evaluation;
 import java.util.Iterator;
 import java.util.Map;
 
 /**
  * An evaluation in the fixtures' {@code expect} shape, so expected and actual compare as trees and
  * print side by side:
+ *
  * <pre>
  * outcome: NonCompliant
  * changes:        [{field, from, to, rule}]       # from/to absent = field absent / removed
@@ -43,15 +43,22 @@ final class EvaluationView {
     }
     ArrayNode services = v.putArray("serviceChanges");
     for (Change c : e.serviceChanges()) {
-      ObjectNode o = services.addObject()
-          .put("service", c.target().namespace().isEmpty() ? c.target().name() : c.target().namespace() + "/" + c.target().name())
-          .put("field", c.field());
+      ObjectNode o =
+          services
+              .addObject()
+              .put(
+                  "service",
+                  c.target().namespace().isEmpty()
+                      ? c.target().name()
+                      : c.target().namespace() + "/" + c.target().name())
+              .put("field", c.field());
       o.set("from", c.oldValue());
       o.set("to", c.newValue());
     }
     ArrayNode unfixable = v.putArray("unfixable");
     for (Finding f : e.findings()) {
-      if (!f.fixable()) unfixable.addObject().put("rule", f.rule().name()).put("message", f.message());
+      if (!f.fixable())
+        unfixable.addObject().put("rule", f.rule().name()).put("message", f.message());
     }
     ArrayNode needsRoot = v.putArray("needsRoot");
     e.needsRoot().forEach(ev -> needsRoot.add(ev.reason().name()));
@@ -82,7 +89,8 @@ final class EvaluationView {
     for (int i = 0; i < Math.min(got.size(), want.size()); i++) {
       ObjectNode g = (ObjectNode) got.get(i);
       JsonNode w = want.get(i);
-      if (g.path("rule").equals(w.path("rule")) && g.path("message").asText().contains(w.path("message").asText())) {
+      if (g.path("rule").equals(w.path("rule"))
+          && g.path("message").asText().contains(w.path("message").asText())) {
         g.set("message", w.get("message"));
       }
     }
@@ -94,8 +102,11 @@ final class EvaluationView {
     return a;
   }
 
-  private static final YAMLMapper PRINTER = YAMLMapper.builder()
-      .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES).disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER).build();
+  private static final YAMLMapper PRINTER =
+      YAMLMapper.builder()
+          .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+          .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+          .build();
 
   static String yaml(JsonNode n) {
     try {
@@ -105,7 +116,9 @@ final class EvaluationView {
     }
   }
 
-  /** Nulls dropped and numbers re-read from text, so 65532 as a long equals 65532 read from YAML. */
+  /**
+   * Nulls dropped and numbers re-read from text, so 65532 as a long equals 65532 read from YAML.
+   */
   static ObjectNode canonical(ObjectNode v) {
     dropNulls(v);
     try {
@@ -119,7 +132,8 @@ final class EvaluationView {
     if (n instanceof ObjectNode o) {
       for (Iterator<Map.Entry<String, JsonNode>> it = o.fields(); it.hasNext(); ) {
         Map.Entry<String, JsonNode> e = it.next();
-        if (e.getValue() == null || e.getValue().isNull()) it.remove(); else dropNulls(e.getValue());
+        if (e.getValue() == null || e.getValue().isNull()) it.remove();
+        else dropNulls(e.getValue());
       }
     } else if (n instanceof ArrayNode a) {
       a.forEach(EvaluationView::dropNulls);

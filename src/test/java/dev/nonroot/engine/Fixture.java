@@ -1,15 +1,14 @@
 package dev.nonroot.engine;
 
-import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.policy.PolicyResolver;
-import dev.nonroot.engine.policy.InvalidPolicyException;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.InvalidPolicyException;
+import dev.nonroot.engine.policy.PolicyResolver;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -29,7 +28,9 @@ record Fixture(String id, JsonNode policySpec, JsonNode expect, List<ObjectNode>
   static final YAMLMapper YAML = new YAMLMapper();
   static final ObjectMapper JSON = new ObjectMapper();
 
-  /** Every case of every fixture file, sorted by file name: the source of the parameterized tests. */
+  /**
+   * Every case of every fixture file, sorted by file name: the source of the parameterized tests.
+   */
   static Stream<Fixture> all() {
     Path dir;
     try {
@@ -67,7 +68,9 @@ record Fixture(String id, JsonNode policySpec, JsonNode expect, List<ObjectNode>
     if (header.has("cases")) {
       List<Fixture> out = new ArrayList<>();
       for (JsonNode c : header.get("cases")) {
-        out.add(new Fixture(base + "#" + c.path("name").asText(), c.path("policy"), required(c, file), input));
+        out.add(
+            new Fixture(
+                base + "#" + c.path("name").asText(), c.path("policy"), required(c, file), input));
       }
       return out.stream();
     }
@@ -76,11 +79,15 @@ record Fixture(String id, JsonNode policySpec, JsonNode expect, List<ObjectNode>
 
   private static JsonNode required(JsonNode header, Path file) {
     JsonNode expect = header.get("expect");
-    if (expect == null || !expect.isObject()) throw new IllegalArgumentException(file + ": every case needs 'expect'");
+    if (expect == null || !expect.isObject())
+      throw new IllegalArgumentException(file + ": every case needs 'expect'");
     return expect;
   }
 
-  /** A NonRootPolicy with this name and spec (absent or null spec: none), read as the API model reads it. */
+  /**
+   * A NonRootPolicy with this name and spec (absent or null spec: none), read as the API model
+   * reads it.
+   */
   static NonRootPolicy policyObject(String name, JsonNode spec) {
     ObjectNode p = JsonNodeFactory.instance.objectNode();
     p.put("apiVersion", "nonroot.dev/v1alpha1").put("kind", "NonRootPolicy");

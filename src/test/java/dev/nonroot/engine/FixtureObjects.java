@@ -1,15 +1,14 @@
 package dev.nonroot.engine;
 
-import dev.nonroot.engine.model.Workload;
-import dev.nonroot.engine.model.ObjectRef;
-import dev.nonroot.engine.model.Trees;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.PlanApplier;
 import dev.nonroot.engine.rules.Evaluation;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -51,9 +50,13 @@ final class FixtureObjects implements Inventory {
   @Override
   public Optional<NamespaceInfo> namespace(String name) {
     for (ObjectNode d : docs) {
-      if (d.path("kind").asText().equals("Namespace") && d.path("metadata").path("name").asText().equals(name)) {
-        return Optional.of(new NamespaceInfo(name, Trees.stringMap(d.path("metadata").path("labels")),
-            Trees.stringMap(d.path("metadata").path("annotations"))));
+      if (d.path("kind").asText().equals("Namespace")
+          && d.path("metadata").path("name").asText().equals(name)) {
+        return Optional.of(
+            new NamespaceInfo(
+                name,
+                Trees.stringMap(d.path("metadata").path("labels")),
+                Trees.stringMap(d.path("metadata").path("annotations"))));
       }
     }
     return Optional.empty();
@@ -71,7 +74,9 @@ final class FixtureObjects implements Inventory {
     throw new AssertionError("a change targets " + ref + ", which is not in the input");
   }
 
-  /** Applies the whole plan: workload changes to the workload, service changes to their Services. */
+  /**
+   * Applies the whole plan: workload changes to the workload, service changes to their Services.
+   */
   void apply(Workload w, Evaluation e) {
     PlanApplier.apply(w.root(), e.changes());
     for (Change c : e.serviceChanges()) PlanApplier.apply(service(c.target()), List.of(c));

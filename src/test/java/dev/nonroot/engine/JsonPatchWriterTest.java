@@ -1,15 +1,14 @@
 package dev.nonroot.engine;
 
-import dev.nonroot.engine.model.FieldPath;
-import dev.nonroot.engine.plan.PlanApplier;
-import dev.nonroot.engine.plan.JsonPatchWriter;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.plan.JsonPatchWriter;
+import dev.nonroot.engine.plan.PlanApplier;
 import org.junit.jupiter.api.Test;
 
 class JsonPatchWriterTest {
@@ -19,19 +18,27 @@ class JsonPatchWriterTest {
 
   @Test
   void addsMissingParentsOnceEscapesKeysAndReplacesOrRemovesExistingValues() throws Exception {
-    ObjectNode original = yaml("""
+    ObjectNode original =
+        yaml(
+            """
         metadata: {name: web, labels: {app: web}}
         spec: {replicas: 1, paused: true, strategy: null}
         """);
     FieldPath annotations = FieldPath.root().key("metadata").key("annotations");
-    JsonPatchWriter writer = new JsonPatchWriter(original)
-        .add(annotations.key("nonroot.dev/changes"), TextNode.valueOf("[]"))
-        .add(annotations.key("a~b"), TextNode.valueOf("x"))
-        .add(FieldPath.root().key("spec").key("replicas"), IntNode.valueOf(2))
-        .add(FieldPath.root().key("spec").key("paused"), null)
-        .add(FieldPath.root().key("spec").key("absent"), null)
-        .add(FieldPath.root().key("spec").key("strategy").key("type"), TextNode.valueOf("Recreate"));
-    assertThat(writer.ops()).isEqualTo(Fixture.YAML.readTree("""
+    JsonPatchWriter writer =
+        new JsonPatchWriter(original)
+            .add(annotations.key("nonroot.dev/changes"), TextNode.valueOf("[]"))
+            .add(annotations.key("a~b"), TextNode.valueOf("x"))
+            .add(FieldPath.root().key("spec").key("replicas"), IntNode.valueOf(2))
+            .add(FieldPath.root().key("spec").key("paused"), null)
+            .add(FieldPath.root().key("spec").key("absent"), null)
+            .add(
+                FieldPath.root().key("spec").key("strategy").key("type"),
+                TextNode.valueOf("Recreate"));
+    assertThat(writer.ops())
+        .isEqualTo(
+            Fixture.YAML.readTree(
+                """
         - {op: add, path: /metadata/annotations, value: {}}
         - {op: add, path: /metadata/annotations/nonroot.dev~1changes, value: "[]"}
         - {op: add, path: /metadata/annotations/a~0b, value: x}
@@ -41,7 +48,10 @@ class JsonPatchWriterTest {
         - {op: add, path: /spec/strategy/type, value: Recreate}
         """));
     JsonNode patched = RfcJsonPatch.apply(original, writer.ops());
-    assertThat(patched).isEqualTo(yaml("""
+    assertThat(patched)
+        .isEqualTo(
+            yaml(
+                """
         metadata: {name: web, labels: {app: web}, annotations: {nonroot.dev/changes: "[]", a~b: x}}
         spec: {replicas: 2, strategy: {type: Recreate}}
         """));
@@ -53,6 +63,7 @@ class JsonPatchWriterTest {
     PlanApplier.apply(tree, FieldPath.root().key("a").key("x"), IntNode.valueOf(2));
     PlanApplier.apply(tree, FieldPath.root().key("b"), IntNode.valueOf(9));
     PlanApplier.apply(tree, FieldPath.root().key("c"), null);
-    assertThat(Fixture.JSON.writeValueAsString(tree)).isEqualTo("{\"b\":9,\"a\":{\"y\":1,\"x\":2}}");
+    assertThat(Fixture.JSON.writeValueAsString(tree))
+        .isEqualTo("{\"b\":9,\"a\":{\"y\":1,\"x\":2}}");
   }
 }

@@ -1,20 +1,21 @@
 package dev.nonroot.engine;
 
-import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.policy.PolicyResolver;
-import dev.nonroot.engine.policy.InvalidPolicyException;
-import dev.nonroot.engine.policy.PolicyPrecedence;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.InvalidPolicyException;
+import dev.nonroot.engine.policy.PolicyPrecedence;
+import dev.nonroot.engine.policy.PolicyResolver;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PolicyPrecedenceTest {
   private static EffectivePolicy policy(String name, int priority) throws InvalidPolicyException {
-    return PolicyResolver.resolve(Fixture.policyObject(name, JsonNodeFactory.instance.objectNode().put("priority", priority)));
+    return PolicyResolver.resolve(
+        Fixture.policyObject(
+            name, JsonNodeFactory.instance.objectNode().put("priority", priority)));
   }
 
   @Test

@@ -1,10 +1,5 @@
 package dev.nonroot.engine;
 
-import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.policy.PolicyResolver;
-import dev.nonroot.engine.policy.InvalidPolicyException;
-import dev.nonroot.engine.policy.PolicyError;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +9,10 @@ import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.api.SeccompMode;
 import dev.nonroot.api.WorkloadKind;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.InvalidPolicyException;
+import dev.nonroot.engine.policy.PolicyError;
+import dev.nonroot.engine.policy.PolicyResolver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -26,7 +25,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class PolicyResolverTest {
-  /** One row of engine/invalid-policies.yaml: a spec and the fields its errors must name, in order. */
+  /**
+   * One row of engine/invalid-policies.yaml: a spec and the fields its errors must name, in order.
+   */
   record InvalidCase(String name, JsonNode spec, List<String> errors) {
     @Override
     public String toString() {
@@ -35,7 +36,8 @@ class PolicyResolverTest {
   }
 
   static Stream<InvalidCase> invalidPolicies() throws IOException {
-    try (InputStream in = PolicyResolverTest.class.getResourceAsStream("/engine/invalid-policies.yaml")) {
+    try (InputStream in =
+        PolicyResolverTest.class.getResourceAsStream("/engine/invalid-policies.yaml")) {
       List<InvalidCase> out = new ArrayList<>();
       for (JsonNode row : Fixture.YAML.readTree(in)) {
         List<String> errors = new ArrayList<>();
@@ -54,11 +56,16 @@ class PolicyResolverTest {
   @MethodSource("invalidPolicies")
   void invalidPolicyIsRefusedNamingEveryBadField(InvalidCase c) {
     assertThatThrownBy(() -> PolicyResolver.resolve(Fixture.policyObject("bad", c.spec())))
-        .isInstanceOfSatisfying(InvalidPolicyException.class, e -> {
-          assertThat(e.errors()).extracting(PolicyError::field).as(c.name()).containsExactlyElementsOf(c.errors());
-          assertThat(e.getMessage()).startsWith("policy bad is invalid: ").doesNotContain("\n");
-          c.errors().forEach(f -> assertThat(e.getMessage()).contains(f + ": "));
-        });
+        .isInstanceOfSatisfying(
+            InvalidPolicyException.class,
+            e -> {
+              assertThat(e.errors())
+                  .extracting(PolicyError::field)
+                  .as(c.name())
+                  .containsExactlyElementsOf(c.errors());
+              assertThat(e.getMessage()).startsWith("policy bad is invalid: ").doesNotContain("\n");
+              c.errors().forEach(f -> assertThat(e.getMessage()).contains(f + ": "));
+            });
   }
 
   @Test
@@ -67,9 +74,12 @@ class PolicyResolverTest {
     assertThat(p.name()).isEqualTo("default");
     assertThat(p.mode()).isEqualTo(PolicyMode.Enforce);
     assertThat(p.priority()).isZero();
-    assertThat(p.kinds()).containsExactlyInAnyOrder(WorkloadKind.Deployment, WorkloadKind.StatefulSet, WorkloadKind.DaemonSet);
+    assertThat(p.kinds())
+        .containsExactlyInAnyOrder(
+            WorkloadKind.Deployment, WorkloadKind.StatefulSet, WorkloadKind.DaemonSet);
     assertThat(p.namespaces()).isEmpty();
-    assertThat(p.excludeNamespaces()).containsExactly("kube-system", "kube-public", "kube-node-lease");
+    assertThat(p.excludeNamespaces())
+        .containsExactly("kube-system", "kube-public", "kube-node-lease");
     assertThat(p.namespaceSelector()).isNull();
     assertThat(p.selector()).isNull();
     assertThat(p.runAsNonRoot()).isTrue();
@@ -96,7 +106,10 @@ class PolicyResolverTest {
 
   @Test
   void explicitValuesAreKeptAndCapabilitiesNormalized() throws Exception {
-    EffectivePolicy p = resolve("custom", """
+    EffectivePolicy p =
+        resolve(
+            "custom",
+            """
         mode: Audit
         priority: -3
         needsRoot: Remediate

@@ -8,8 +8,8 @@ import java.util.List;
 
 /**
  * A strict RFC 6902 applier for add, remove and replace, as strict as a real API server: add needs
- * an existing parent, remove and replace need an existing target. Written here so the engine's patch
- * writer is checked against the RFC, not against itself.
+ * an existing parent, remove and replace need an existing target. Written here so the engine's
+ * patch writer is checked against the RFC, not against itself.
  */
 final class RfcJsonPatch {
   private RfcJsonPatch() {}
@@ -79,7 +79,8 @@ final class RfcJsonPatch {
   private static List<String> tokens(String pointer) {
     if (!pointer.startsWith("/")) throw new AssertionError("not a JSON pointer: " + pointer);
     List<String> out = new ArrayList<>();
-    for (String t : pointer.substring(1).split("/", -1)) out.add(t.replace("~1", "/").replace("~0", "~"));
+    for (String t : pointer.substring(1).split("/", -1))
+      out.add(t.replace("~1", "/").replace("~0", "~"));
     return out;
   }
 }

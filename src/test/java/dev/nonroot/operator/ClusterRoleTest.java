@@ -41,7 +41,8 @@ class ClusterRoleTest {
       assertThat(rule.has("resourceNames")).as("rules name resources, not objects").isFalse();
       for (JsonNode g : rule.path("apiGroups")) {
         for (JsonNode r : rule.path("resources")) {
-          for (JsonNode v : rule.path("verbs")) out.add(g.asText() + " " + r.asText() + " " + v.asText());
+          for (JsonNode v : rule.path("verbs"))
+            out.add(g.asText() + " " + r.asText() + " " + v.asText());
         }
       }
     }

@@ -1,7 +1,5 @@
 package dev.nonroot.operator;
 
-import dev.nonroot.engine.record.ChangeRecord;
-
 import static dev.nonroot.operator.OperatorHarness.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -9,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.RecordedChange;
+import dev.nonroot.engine.record.ChangeRecord;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
@@ -26,7 +25,6 @@ class EnforceModeTest extends OperatorTestBase {
   private static final String STS = "/apis/apps/v1/namespaces/shop/statefulsets/cache";
   private static final String DS = "/apis/apps/v1/namespaces/shop/daemonsets/agent";
   private static final String SVC = "/api/v1/namespaces/shop/services/web";
-
 
   @BeforeEach
   void setUp() throws Exception {
@@ -60,39 +58,52 @@ class EnforceModeTest extends OperatorTestBase {
     assertThat(svc.getSpec().getPorts().get(0).getTargetPort().getIntVal()).isEqualTo(8080);
 
     DaemonSet agent = client.apps().daemonSets().inNamespace("shop").withName("agent").get();
-    var agentCtx = agent.getSpec().getTemplate().getSpec().getContainers().get(0).getSecurityContext();
+    var agentCtx =
+        agent.getSpec().getTemplate().getSpec().getContainers().get(0).getSecurityContext();
     assertThat(agentCtx.getPrivileged()).isFalse();
     assertThat(agentCtx.getRunAsUser()).isEqualTo(65532L);
     StatefulSet cache = client.apps().statefulSets().inNamespace("shop").withName("cache").get();
-    assertThat(cache.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(cache.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
+        .isTrue();
 
     var status = policy.getStatus();
     assertThat(status.getMatched()).isEqualTo(3);
     assertThat(status.getViolations()).isZero();
     assertThat(status.getObservedGeneration()).isEqualTo(policy.getMetadata().getGeneration());
-    assertThat(status.getConditions()).anySatisfy(c -> {
-      assertThat(c.getType()).isEqualTo("Ready");
-      assertThat(c.getStatus()).isEqualTo("True");
-      assertThat(c.getReason()).isEqualTo("Converged");
-    });
-    assertThat(status.getChanges()).anySatisfy(c -> {
-      assertThat(c.getKind()).isEqualTo("Deployment");
-      assertThat(c.getName()).isEqualTo("web");
-      assertThat(c.getContainer()).isEqualTo("nginx");
-      assertThat(c.getField()).isEqualTo("spec.template.spec.containers[nginx].ports[0].containerPort");
-      assertThat(c.getFrom()).isEqualTo("80");
-      assertThat(c.getTo()).isEqualTo("8080");
-      assertThat(c.getAction()).isEqualTo("Patched");
-    });
-    assertThat(status.getChanges()).anySatisfy(c -> {
-      assertThat(c.getKind()).isEqualTo("Service");
-      assertThat(c.getField()).isEqualTo("spec.ports[0].targetPort");
-      assertThat(c.getTo()).isEqualTo("8080");
-    });
-    assertThat(status.getChanges()).extracting(RecordedChange::getName).contains("web", "cache", "agent");
+    assertThat(status.getConditions())
+        .anySatisfy(
+            c -> {
+              assertThat(c.getType()).isEqualTo("Ready");
+              assertThat(c.getStatus()).isEqualTo("True");
+              assertThat(c.getReason()).isEqualTo("Converged");
+            });
+    assertThat(status.getChanges())
+        .anySatisfy(
+            c -> {
+              assertThat(c.getKind()).isEqualTo("Deployment");
+              assertThat(c.getName()).isEqualTo("web");
+              assertThat(c.getContainer()).isEqualTo("nginx");
+              assertThat(c.getField())
+                  .isEqualTo("spec.template.spec.containers[nginx].ports[0].containerPort");
+              assertThat(c.getFrom()).isEqualTo("80");
+              assertThat(c.getTo()).isEqualTo("8080");
+              assertThat(c.getAction()).isEqualTo("Patched");
+            });
+    assertThat(status.getChanges())
+        .anySatisfy(
+            c -> {
+              assertThat(c.getKind()).isEqualTo("Service");
+              assertThat(c.getField()).isEqualTo("spec.ports[0].targetPort");
+              assertThat(c.getTo()).isEqualTo("8080");
+            });
+    assertThat(status.getChanges())
+        .extracting(RecordedChange::getName)
+        .contains("web", "cache", "agent");
 
-    List<Event> events = eventually(() -> client.v1().events().inNamespace("shop").list().getItems(),
-        l -> l.stream().filter(e -> e.getReason().equals("Remediated")).count() == 4);
+    List<Event> events =
+        eventually(
+            () -> client.v1().events().inNamespace("shop").list().getItems(),
+            l -> l.stream().filter(e -> e.getReason().equals("Remediated")).count() == 4);
     assertThat(events).allSatisfy(e -> assertThat(e.getType()).isEqualTo("Normal"));
   }
 
@@ -111,7 +122,9 @@ class EnforceModeTest extends OperatorTestBase {
     converged();
     long before = harness.requests.count(RequestLog.Request::isWrite);
     // The resync period is 500 ms: several full passes happen in this window.
-    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5))
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
         .until(() -> harness.requests.count(RequestLog.Request::isWrite) == before);
   }
 
@@ -119,11 +132,22 @@ class EnforceModeTest extends OperatorTestBase {
   void driftIsPatchedAgainAndRecordedOnce() {
     converged();
     long before = harness.requests.writesTo(DEPLOY);
-    client.apps().deployments().inNamespace("shop").withName("web").patch(PatchContext.of(PatchType.JSON),
-        "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/securityContext/runAsNonRoot\",\"value\":false}]");
-    Deployment fixed = eventually(() -> client.apps().deployments().inNamespace("shop").withName("web").get(),
-        d -> Boolean.TRUE.equals(d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()));
-    ChangeRecord record = ChangeRecord.parse(fixed.getMetadata().getAnnotations().get(Annotations.CHANGES));
+    client
+        .apps()
+        .deployments()
+        .inNamespace("shop")
+        .withName("web")
+        .patch(
+            PatchContext.of(PatchType.JSON),
+            "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/securityContext/runAsNonRoot\",\"value\":false}]");
+    Deployment fixed =
+        eventually(
+            () -> client.apps().deployments().inNamespace("shop").withName("web").get(),
+            d ->
+                Boolean.TRUE.equals(
+                    d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()));
+    ChangeRecord record =
+        ChangeRecord.parse(fixed.getMetadata().getAnnotations().get(Annotations.CHANGES));
     var entry = record.entry("/spec/template/spec/securityContext/runAsNonRoot").orElseThrow();
     assertThat(entry.times()).isEqualTo(2);
     assertThat(entry.original()).isNull();

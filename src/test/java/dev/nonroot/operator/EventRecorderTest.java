@@ -40,9 +40,14 @@ class EventRecorderTest {
   // Not on a whole second: the recorder must truncate.
   private final MutableClock clock = new MutableClock(Instant.parse("2026-12-01T20:30:00.750Z"));
   private final List<KubernetesClient> clients = new ArrayList<>();
-  private final Deployment web = new DeploymentBuilder()
-      .withNewMetadata().withName("web").withNamespace("shop").withUid("0b5c-web").endMetadata()
-      .build();
+  private final Deployment web =
+      new DeploymentBuilder()
+          .withNewMetadata()
+          .withName("web")
+          .withNamespace("shop")
+          .withUid("0b5c-web")
+          .endMetadata()
+          .build();
 
   @BeforeEach
   void noEventsYet() {
@@ -56,10 +61,14 @@ class EventRecorderTest {
 
   /** A client like the operator's, that counts every request it sends and does not retry 5xx. */
   private KubernetesClient countingClient() {
-    KubernetesClient c = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(client.getConfiguration()).withRequestRetryBackoffLimit(0).build())
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count", requests))
-        .build();
+    KubernetesClient c =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(client.getConfiguration())
+                    .withRequestRetryBackoffLimit(0)
+                    .build())
+            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("count", requests))
+            .build();
     clients.add(c);
     return c;
   }
@@ -83,19 +92,40 @@ class EventRecorderTest {
     recorder().warning(web, EventRecorder.FAILED, MESSAGE);
 
     Event e = only();
-    String name = EventRecorder.eventName("Deployment", "shop", "web", "0b5c-web", "Warning",
-        EventRecorder.FAILED, MESSAGE);
+    String name =
+        EventRecorder.eventName(
+            "Deployment", "shop", "web", "0b5c-web", "Warning", EventRecorder.FAILED, MESSAGE);
     assertThat(e.getMetadata().getName()).isEqualTo(name).matches("web\\.[0-9a-f]{16}");
     assertThat(e.getMetadata().getNamespace()).isEqualTo("shop");
     // Same inputs, same name; any other input, another name.
-    assertThat(EventRecorder.eventName("Deployment", "shop", "web", "0b5c-web", "Warning",
-        EventRecorder.FAILED, MESSAGE)).isEqualTo(name);
-    assertThat(EventRecorder.eventName("Deployment", "shop", "web", "0b5c-web", "Warning",
-        EventRecorder.FAILED, MESSAGE + "!")).isNotEqualTo(name);
-    assertThat(EventRecorder.eventName("Deployment", "shop", "web", "0b5c-web", "Normal",
-        EventRecorder.FAILED, MESSAGE)).isNotEqualTo(name);
-    assertThat(EventRecorder.eventName("Deployment", "shop", "web", "another-uid", "Warning",
-        EventRecorder.FAILED, MESSAGE)).isNotEqualTo(name);
+    assertThat(
+            EventRecorder.eventName(
+                "Deployment", "shop", "web", "0b5c-web", "Warning", EventRecorder.FAILED, MESSAGE))
+        .isEqualTo(name);
+    assertThat(
+            EventRecorder.eventName(
+                "Deployment",
+                "shop",
+                "web",
+                "0b5c-web",
+                "Warning",
+                EventRecorder.FAILED,
+                MESSAGE + "!"))
+        .isNotEqualTo(name);
+    assertThat(
+            EventRecorder.eventName(
+                "Deployment", "shop", "web", "0b5c-web", "Normal", EventRecorder.FAILED, MESSAGE))
+        .isNotEqualTo(name);
+    assertThat(
+            EventRecorder.eventName(
+                "Deployment",
+                "shop",
+                "web",
+                "another-uid",
+                "Warning",
+                EventRecorder.FAILED,
+                MESSAGE))
+        .isNotEqualTo(name);
 
     assertThat(e.getType()).isEqualTo("Warning");
     assertThat(e.getReason()).isEqualTo(EventRecorder.FAILED);
@@ -175,12 +205,18 @@ class EventRecorderTest {
 
   @Test
   void aFailingApiServerThrowsNothing() {
-    server.expect().post().withPath(EVENTS)
-        .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd is sad").build()).always();
+    server
+        .expect()
+        .post()
+        .withPath(EVENTS)
+        .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd is sad").build())
+        .always();
     EventRecorder recorder = recorder();
 
-    assertThatCode(() -> recorder.warning(web, EventRecorder.FAILED, MESSAGE)).doesNotThrowAnyException();
-    assertThat(requests.count(r -> r.method().equals("POST") && r.path().equals(EVENTS))).isEqualTo(1);
+    assertThatCode(() -> recorder.warning(web, EventRecorder.FAILED, MESSAGE))
+        .doesNotThrowAnyException();
+    assertThat(requests.count(r -> r.method().equals("POST") && r.path().equals(EVENTS)))
+        .isEqualTo(1);
     assertThat(events()).isEmpty();
   }
 
@@ -189,10 +225,15 @@ class EventRecorderTest {
     EventRecorder recorder = recorder();
     recorder.warning(web, EventRecorder.FAILED, MESSAGE);
     String name = only().getMetadata().getName();
-    server.expect().patch().withPath(EVENTS + "/" + name)
-        .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd is sad").build()).once();
+    server
+        .expect()
+        .patch()
+        .withPath(EVENTS + "/" + name)
+        .andReturn(500, new StatusBuilder().withCode(500).withMessage("etcd is sad").build())
+        .once();
 
-    assertThatCode(() -> recorder.warning(web, EventRecorder.FAILED, MESSAGE)).doesNotThrowAnyException();
+    assertThatCode(() -> recorder.warning(web, EventRecorder.FAILED, MESSAGE))
+        .doesNotThrowAnyException();
     assertThat(only().getCount()).isEqualTo(1);
     recorder.warning(web, EventRecorder.FAILED, MESSAGE);
     assertThat(only().getCount()).isEqualTo(2);
@@ -204,8 +245,10 @@ class EventRecorderTest {
     EventRecorder recorder = new EventRecorder(closed, "nonroot-operator-0", clock);
     closed.close();
 
-    assertThatCode(() -> recorder.warning(web, EventRecorder.FAILED, MESSAGE)).doesNotThrowAnyException();
-    assertThatCode(() -> recorder().normal(new Deployment(), EventRecorder.REMEDIATED, "no metadata"))
+    assertThatCode(() -> recorder.warning(web, EventRecorder.FAILED, MESSAGE))
+        .doesNotThrowAnyException();
+    assertThatCode(
+            () -> recorder().normal(new Deployment(), EventRecorder.REMEDIATED, "no metadata"))
         .doesNotThrowAnyException();
     assertThat(events()).isEmpty();
   }
@@ -213,13 +256,19 @@ class EventRecorderTest {
   @Test
   void longMessagesAreCutAndLongNamesStayValidSubdomains() {
     String longName = "a".repeat(250) + "-";
-    Deployment big = new DeploymentBuilder()
-        .withNewMetadata().withName(longName).withNamespace("shop").endMetadata().build();
+    Deployment big =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(longName)
+            .withNamespace("shop")
+            .endMetadata()
+            .build();
     recorder().normal(big, EventRecorder.REMEDIATED, "x".repeat(5000));
 
     Event e = only();
     assertThat(e.getMessage()).hasSize(1024).endsWith("...");
-    assertThat(e.getMetadata().getName()).hasSizeLessThanOrEqualTo(253)
+    assertThat(e.getMetadata().getName())
+        .hasSizeLessThanOrEqualTo(253)
         .matches("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
         .matches("a{236}\\.[0-9a-f]{16}");
     assertThat(e.getInvolvedObject().getName()).isEqualTo(longName);
@@ -227,7 +276,8 @@ class EventRecorderTest {
     // Characters a subdomain cannot hold, and a name made only of them.
     assertThat(EventRecorder.eventName("Node", null, "Node_1.-x-", null, "Normal", "R", "m"))
         .matches("node-1\\.x\\.[0-9a-f]{16}");
-    assertThat(EventRecorder.eventName("Node", null, "__", null, "Normal", "R", "m")).matches("[0-9a-f]{16}");
+    assertThat(EventRecorder.eventName("Node", null, "__", null, "Normal", "R", "m"))
+        .matches("[0-9a-f]{16}");
   }
 
   @Test
@@ -240,11 +290,14 @@ class EventRecorderTest {
       CountDownLatch start = new CountDownLatch(1);
       List<Future<?>> done = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
-        done.add(pool.submit(() -> {
-          start.await();
-          for (int i = 0; i < each; i++) recorder.warning(web, EventRecorder.FAILED, MESSAGE);
-          return null;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < each; i++)
+                    recorder.warning(web, EventRecorder.FAILED, MESSAGE);
+                  return null;
+                }));
       }
       start.countDown();
       for (Future<?> f : done) f.get(60, TimeUnit.SECONDS);

@@ -36,13 +36,17 @@ class MatchingTest extends OperatorTestBase {
 
   private boolean patched(String ns, String name) {
     Deployment d = client.apps().deployments().inNamespace(ns).withName(name).get();
-    return d.getMetadata().getAnnotations() != null && d.getMetadata().getAnnotations().containsKey(Annotations.CHANGES);
+    return d.getMetadata().getAnnotations() != null
+        && d.getMetadata().getAnnotations().containsKey(Annotations.CHANGES);
   }
 
   private NonRootPolicy settled(String name, int matched) {
-    return eventually(() -> harness.policy(name),
-        p -> p.getStatus() != null && p.getStatus().getMatched() == matched
-            && p.getStatus().getViolations() == 0);
+    return eventually(
+        () -> harness.policy(name),
+        p ->
+            p.getStatus() != null
+                && p.getStatus().getMatched() == matched
+                && p.getStatus().getViolations() == 0);
   }
 
   @Test
@@ -61,14 +65,23 @@ class MatchingTest extends OperatorTestBase {
 
   @Test
   void namespaceSelectorLabelSelectorAndKindsNarrowTheScope() {
-    create("narrow", m -> {
-      m.setKinds(List.of("Deployment"));
-      m.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("team", "a").build());
-      m.setSelector(new LabelSelectorBuilder().addNewMatchExpression()
-          .withKey("tier").withOperator("In").withValues("web").endMatchExpression().build());
-    });
+    create(
+        "narrow",
+        m -> {
+          m.setKinds(List.of("Deployment"));
+          m.setNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels("team", "a").build());
+          m.setSelector(
+              new LabelSelectorBuilder()
+                  .addNewMatchExpression()
+                  .withKey("tier")
+                  .withOperator("In")
+                  .withValues("web")
+                  .endMatchExpression()
+                  .build());
+        });
     harness.start(Duration.ofSeconds(30));
-    // a1 and a3 (exempt): team-a Deployments with tier=web. Not a2 (batch), s1 (kind), b1 (namespace).
+    // a1 and a3 (exempt): team-a Deployments with tier=web. Not a2 (batch), s1 (kind), b1
+    // (namespace).
     NonRootPolicy p = settled("narrow", 2);
     assertThat(p.getStatus().getExempt()).isEqualTo(1);
     assertThat(patched("team-a", "a1")).isTrue();
@@ -92,18 +105,24 @@ class MatchingTest extends OperatorTestBase {
     client.resource(high).create();
     harness.start(Duration.ofSeconds(30));
 
-    NonRootPolicy h = eventually(() -> harness.policy("z-high"),
-        p -> p.getStatus() != null && p.getStatus().getMatched() == 4);
-    NonRootPolicy l = eventually(() -> harness.policy("a-low"),
-        p -> p.getStatus() != null && p.getStatus().getMatched() == 4);
+    NonRootPolicy h =
+        eventually(
+            () -> harness.policy("z-high"),
+            p -> p.getStatus() != null && p.getStatus().getMatched() == 4);
+    NonRootPolicy l =
+        eventually(
+            () -> harness.policy("a-low"),
+            p -> p.getStatus() != null && p.getStatus().getMatched() == 4);
     assertThat(l.getStatus().getOverridden()).isEqualTo(4);
     assertThat(h.getStatus().getOverridden()).isZero();
     assertThat(h.getStatus().getViolations()).isEqualTo(3);
     for (NonRootPolicy p : List.of(h, l)) {
-      assertThat(p.getStatus().getConditions()).anySatisfy(c -> {
-        assertThat(c.getType()).isEqualTo("Overlapping");
-        assertThat(c.getStatus()).isEqualTo("True");
-      });
+      assertThat(p.getStatus().getConditions())
+          .anySatisfy(
+              c -> {
+                assertThat(c.getType()).isEqualTo("Overlapping");
+                assertThat(c.getStatus()).isEqualTo("True");
+              });
     }
     // The Audit policy wins, so nothing in team-a is written.
     assertThat(patched("team-a", "a1")).isFalse();
@@ -117,13 +136,21 @@ class MatchingTest extends OperatorTestBase {
     settled("all", 6);
     assertThat(patched("team-a", "a3")).isFalse();
     // An annotation change bumps no generation; the operator must still react to it.
-    client.apps().deployments().inNamespace("team-a").withName("a3").edit(d -> {
-      d.getMetadata().getAnnotations().remove(Annotations.EXEMPT);
-      return d;
-    });
+    client
+        .apps()
+        .deployments()
+        .inNamespace("team-a")
+        .withName("a3")
+        .edit(
+            d -> {
+              d.getMetadata().getAnnotations().remove(Annotations.EXEMPT);
+              return d;
+            });
     eventually(() -> patched("team-a", "a3"), p -> p);
-    NonRootPolicy p = eventually(() -> harness.policy("all"), x -> x.getStatus().getExempt() == 1
-        && x.getStatus().getRemediated() == 5);
+    NonRootPolicy p =
+        eventually(
+            () -> harness.policy("all"),
+            x -> x.getStatus().getExempt() == 1 && x.getStatus().getRemediated() == 5);
     assertThat(p.getStatus().getViolations()).isZero();
   }
 }

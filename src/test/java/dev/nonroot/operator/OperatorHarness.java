@@ -3,6 +3,7 @@ package dev.nonroot.operator;
 import static org.awaitility.Awaitility.await;
 
 import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.api.NonRootPolicyStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -12,6 +13,9 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /** Starts operator instances against a CRUD mock server and loads test objects from YAML. */
@@ -26,7 +30,8 @@ final class OperatorHarness implements AutoCloseable {
   OperatorHarness(KubernetesClient admin) throws Exception {
     this.admin = admin;
     try (InputStream in = Files.newInputStream(CRD)) {
-      CustomResourceDefinition crd = admin.apiextensions().v1().customResourceDefinitions().load(in).item();
+      CustomResourceDefinition crd =
+          admin.apiextensions().v1().customResourceDefinitions().load(in).item();
       admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
   }
@@ -36,14 +41,17 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   OperatorHarness start(Duration resync) {
-    return start(NonRootOperator.Settings.defaults().withResyncPeriod(resync).withPatchesPerSecond(0));
+    return start(
+        NonRootOperator.Settings.defaults().withResyncPeriod(resync).withPatchesPerSecond(0));
   }
 
   OperatorHarness start(NonRootOperator.Settings settings) {
-    operatorClient = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(admin.getConfiguration()).withRequestRetryBackoffLimit(0).build())
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("requests", requests))
-        .build();
+    operatorClient =
+        new KubernetesClientBuilder()
+            .withConfig(
+                new ConfigBuilder(admin.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+            .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("requests", requests))
+            .build();
     operator = NonRootOperator.start(operatorClient, settings);
     return this;
   }
@@ -71,28 +79,33 @@ final class OperatorHarness implements AutoCloseable {
   }
 
   /** The policy's status once it satisfies done and then stays the same for two seconds. */
-  dev.nonroot.api.NonRootPolicyStatus settledStatus(String name,
-      java.util.function.Predicate<dev.nonroot.api.NonRootPolicyStatus> done) {
-    var last = new java.util.concurrent.atomic.AtomicReference<dev.nonroot.api.NonRootPolicyStatus>();
-    var since = new java.util.concurrent.atomic.AtomicLong();
-    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
-      var status = policy(name).getStatus();
-      if (status == null || !done.test(status)) {
-        last.set(null);
-        return false;
-      }
-      if (!status.equals(last.get())) {
-        last.set(status);
-        since.set(System.nanoTime());
-        return false;
-      }
-      return System.nanoTime() - since.get() > Duration.ofSeconds(2).toNanos();
-    });
+  NonRootPolicyStatus settledStatus(String name, Predicate<NonRootPolicyStatus> done) {
+    var last = new AtomicReference<NonRootPolicyStatus>();
+    var since = new AtomicLong();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              var status = policy(name).getStatus();
+              if (status == null || !done.test(status)) {
+                last.set(null);
+                return false;
+              }
+              if (!status.equals(last.get())) {
+                last.set(status);
+                since.set(System.nanoTime());
+                return false;
+              }
+              return System.nanoTime() - since.get() > Duration.ofSeconds(2).toNanos();
+            });
     return last.get();
   }
 
-  static <T> T eventually(Supplier<T> read, java.util.function.Predicate<T> done) {
-    return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+  static <T> T eventually(Supplier<T> read, Predicate<T> done) {
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
         .until(read::get, done::test);
   }
 

@@ -6,7 +6,10 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
-/** A fresh CRUD mock server with the CRD installed for each test; the operator is started by the test. */
+/**
+ * A fresh CRUD mock server with the CRD installed for each test; the operator is started by the
+ * test.
+ */
 @EnableKubernetesMockClient(crud = true)
 abstract class OperatorTestBase {
   KubernetesClient client;

@@ -21,8 +21,10 @@ final class RequestLog implements Interceptor {
     /** A GET of one object (not a list or watch): what "reads from caches only" forbids. */
     boolean isSingleGet() {
       if (!method.equals("GET") || isWatch()) return false;
-      String rest = path.startsWith("/api/v1") ? path.substring("/api/v1".length())
-          : path.replaceFirst("^/apis/[^/]+/[^/]+", "");
+      String rest =
+          path.startsWith("/api/v1")
+              ? path.substring("/api/v1".length())
+              : path.replaceFirst("^/apis/[^/]+/[^/]+", "");
       String[] segments = rest.replaceFirst("^/", "").split("/");
       return segments.length % 2 == 0;
     }

@@ -9,9 +9,13 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** 2,000 workloads under one policy: exact counters, a status within its size budget, one write each. */
+/**
+ * 2,000 workloads under one policy: exact counters, a status within its size budget, one write
+ * each.
+ */
 class ScaleTest extends OperatorTestBase {
   private static final int WORKLOADS = 2000;
 
@@ -19,37 +23,63 @@ class ScaleTest extends OperatorTestBase {
   void twoThousandWorkloadsUnderOnePolicy() throws Exception {
     for (int i = 0; i < WORKLOADS; i++) {
       boolean compliant = i % 4 == 0;
-      Deployment d = new DeploymentBuilder()
-          .withNewMetadata().withName("app-" + i).withNamespace("ns-" + (i % 20)).endMetadata()
-          .withNewSpec()
-            .withNewSelector().addToMatchLabels("app", "app-" + i).endSelector()
-            .withNewTemplate()
-              .withNewMetadata().addToLabels("app", "app-" + i).endMetadata()
+      Deployment d =
+          new DeploymentBuilder()
+              .withNewMetadata()
+              .withName("app-" + i)
+              .withNamespace("ns-" + (i % 20))
+              .endMetadata()
               .withNewSpec()
-                .withNewSecurityContext().withRunAsNonRoot(compliant ? true : null).withRunAsUser(compliant ? 1000L : null)
-                  .withNewSeccompProfile().withType(compliant ? "RuntimeDefault" : "Unconfined").endSeccompProfile()
-                .endSecurityContext()
-                .addNewContainer().withName("c").withImage("busybox:1.36")
-                  .withNewSecurityContext().withAllowPrivilegeEscalation(compliant ? false : null)
-                    .withNewCapabilities().withDrop(compliant ? java.util.List.of("ALL") : java.util.List.of()).endCapabilities()
-                  .endSecurityContext()
-                .endContainer()
+              .withNewSelector()
+              .addToMatchLabels("app", "app-" + i)
+              .endSelector()
+              .withNewTemplate()
+              .withNewMetadata()
+              .addToLabels("app", "app-" + i)
+              .endMetadata()
+              .withNewSpec()
+              .withNewSecurityContext()
+              .withRunAsNonRoot(compliant ? true : null)
+              .withRunAsUser(compliant ? 1000L : null)
+              .withNewSeccompProfile()
+              .withType(compliant ? "RuntimeDefault" : "Unconfined")
+              .endSeccompProfile()
+              .endSecurityContext()
+              .addNewContainer()
+              .withName("c")
+              .withImage("busybox:1.36")
+              .withNewSecurityContext()
+              .withAllowPrivilegeEscalation(compliant ? false : null)
+              .withNewCapabilities()
+              .withDrop(compliant ? List.of("ALL") : List.of())
+              .endCapabilities()
+              .endSecurityContext()
+              .endContainer()
               .endSpec()
-            .endTemplate()
-          .endSpec().build();
+              .endTemplate()
+              .endSpec()
+              .build();
       client.resource(d).create();
     }
     harness.apply("/operator/policy-enforce.yaml");
     harness.start(Duration.ofMinutes(10));
 
-    NonRootPolicy p = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-        .until(() -> harness.policy("baseline"), x -> x.getStatus() != null
-            && x.getStatus().getCompliant() == WORKLOADS && x.getStatus().getRemediated() == WORKLOADS * 3 / 4);
+    NonRootPolicy p =
+        await()
+            .atMost(Duration.ofMinutes(3))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(
+                () -> harness.policy("baseline"),
+                x ->
+                    x.getStatus() != null
+                        && x.getStatus().getCompliant() == WORKLOADS
+                        && x.getStatus().getRemediated() == WORKLOADS * 3 / 4);
     var status = p.getStatus();
     assertThat(status.getMatched()).isEqualTo(WORKLOADS);
     assertThat(status.getViolations()).isZero();
     assertThat(status.getFailed()).isZero();
-    int bytes = new ObjectMapper().writeValueAsString(status).getBytes(StandardCharsets.UTF_8).length;
+    int bytes =
+        new ObjectMapper().writeValueAsString(status).getBytes(StandardCharsets.UTF_8).length;
     assertThat(bytes).isLessThanOrEqualTo(256 * 1024);
     assertThat(status.getTruncated()).isPositive();
     assertThat(status.getChanges().size() + status.getTruncated())

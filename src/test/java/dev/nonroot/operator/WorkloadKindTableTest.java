@@ -50,6 +50,9 @@ class WorkloadKindTableTest extends OperatorTestBase {
     var status = harness.settledStatus("replicasets", s -> s.getObservedGeneration() != null);
 
     assertThat(status.getMatched()).isZero();
-    assertThat(harness.requests.matching(r -> r.path().startsWith("/apis/apps/v1/") && r.path().contains("/replicasets"))).isEmpty();
+    assertThat(
+            harness.requests.matching(
+                r -> r.path().startsWith("/apis/apps/v1/") && r.path().contains("/replicasets")))
+        .isEmpty();
   }
 }

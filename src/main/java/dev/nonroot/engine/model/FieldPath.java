@@ -27,7 +27,10 @@ public final class FieldPath {
     FieldPath p = ROOT;
     for (String part : pointer.split("/")) {
       if (part.isEmpty()) continue;
-      p = part.chars().allMatch(Character::isDigit) ? p.index(Integer.parseInt(part), null) : p.key(part);
+      p =
+          part.chars().allMatch(Character::isDigit)
+              ? p.index(Integer.parseInt(part), null)
+              : p.key(part);
     }
     return p;
   }
@@ -81,7 +84,8 @@ public final class FieldPath {
     StringBuilder b = new StringBuilder();
     for (Segment s : segments) {
       b.append('/');
-      b.append(s.key != null ? s.key.replace("~", "~0").replace("/", "~1") : Integer.toString(s.index));
+      b.append(
+          s.key != null ? s.key.replace("~", "~0").replace("/", "~1") : Integer.toString(s.index));
     }
     return b.toString();
   }

@@ -15,15 +15,16 @@ public interface Inventory {
   /** The Namespace object, when known. Unknown namespaces match no namespaceSelector. */
   Optional<NamespaceInfo> namespace(String name);
 
-  Inventory EMPTY = new Inventory() {
-    @Override
-    public List<ObjectNode> services(String namespace) {
-      return List.of();
-    }
+  Inventory EMPTY =
+      new Inventory() {
+        @Override
+        public List<ObjectNode> services(String namespace) {
+          return List.of();
+        }
 
-    @Override
-    public Optional<NamespaceInfo> namespace(String name) {
-      return Optional.empty();
-    }
-  };
+        @Override
+        public Optional<NamespaceInfo> namespace(String name) {
+          return Optional.empty();
+        }
+      };
 }

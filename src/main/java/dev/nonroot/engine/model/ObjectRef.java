@@ -1,7 +1,8 @@
 package dev.nonroot.engine.model;
 
 /** Identifies one object: kind, namespace (empty for cluster-scoped) and name. */
-public record ObjectRef(String kind, String namespace, String name) implements Comparable<ObjectRef> {
+public record ObjectRef(String kind, String namespace, String name)
+    implements Comparable<ObjectRef> {
   public ObjectRef {
     namespace = namespace == null ? "" : namespace;
     name = name == null ? "" : name;

@@ -14,7 +14,9 @@ public final class Trees {
     return n == null ? MissingNode.getInstance() : n;
   }
 
-  /** The value at path, or null when absent (or explicit null, which Kubernetes treats as absent). */
+  /**
+   * The value at path, or null when absent (or explicit null, which Kubernetes treats as absent).
+   */
   public static JsonNode valueAt(JsonNode root, FieldPath path) {
     JsonNode n = at(root, path);
     return n.isMissingNode() || n.isNull() ? null : n;
@@ -23,7 +25,8 @@ public final class Trees {
   public static Map<String, String> stringMap(JsonNode node) {
     Map<String, String> out = new LinkedHashMap<>();
     if (node != null && node.isObject()) {
-      node.properties().forEach(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
+      node.properties()
+          .forEach(e -> out.put(e.getKey(), e.getValue().isNull() ? "" : e.getValue().asText()));
     }
     return out;
   }

@@ -17,7 +17,12 @@ public final class Workload {
   private final FieldPath podSpecPath;
   private final FieldPath templateMetaPath;
 
-  private Workload(WorkloadKind kind, ObjectRef ref, ObjectNode root, FieldPath podSpecPath, FieldPath templateMetaPath) {
+  private Workload(
+      WorkloadKind kind,
+      ObjectRef ref,
+      ObjectNode root,
+      FieldPath podSpecPath,
+      FieldPath templateMetaPath) {
     this.kind = kind;
     this.ref = ref;
     this.root = root;
@@ -46,12 +51,26 @@ public final class Workload {
     return Optional.of(new Workload(kind, ref, obj, podSpec, templateMeta));
   }
 
-  public WorkloadKind kind() { return kind; }
-  public ObjectRef ref() { return ref; }
-  public ObjectNode root() { return root; }
-  public FieldPath podSpecPath() { return podSpecPath; }
+  public WorkloadKind kind() {
+    return kind;
+  }
 
-  /** The namespace used for matching: objects without one land in "default", as kubectl would put them. */
+  public ObjectRef ref() {
+    return ref;
+  }
+
+  public ObjectNode root() {
+    return root;
+  }
+
+  public FieldPath podSpecPath() {
+    return podSpecPath;
+  }
+
+  /**
+   * The namespace used for matching: objects without one land in "default", as kubectl would put
+   * them.
+   */
   public String effectiveNamespace() {
     return ref.namespace().isEmpty() ? "default" : ref.namespace();
   }

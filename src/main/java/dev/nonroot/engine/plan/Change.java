@@ -1,9 +1,8 @@
 package dev.nonroot.engine.plan;
 
-import dev.nonroot.engine.model.ObjectRef;
-import dev.nonroot.engine.model.FieldPath;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.ObjectRef;
 
 /**
  * One planned field change. {@code oldValue} null means the field was absent; {@code newValue} null

@@ -1,19 +1,19 @@
 package dev.nonroot.engine.plan;
 
-import dev.nonroot.engine.model.FieldPath;
-import dev.nonroot.engine.model.Trees;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.Trees;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
  * Turns changes into an RFC 6902 JSON Patch against the object they were planned on. JSON Patch
- * replaces whole values at exact paths, so it behaves the same on a real API server and on the mock.
+ * replaces whole values at exact paths, so it behaves the same on a real API server and on the
+ * mock.
  */
 public final class JsonPatchWriter {
   private final JsonNode original;

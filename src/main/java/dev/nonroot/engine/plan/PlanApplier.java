@@ -1,11 +1,10 @@
 package dev.nonroot.engine.plan;
 
-import dev.nonroot.engine.model.FieldPath;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.model.FieldPath;
 import java.util.List;
 
 /**
@@ -23,12 +22,15 @@ public final class PlanApplier {
     JsonNode parent = ensureObject(root, path.parent());
     String token = path.lastToken();
     if (parent instanceof ObjectNode obj) {
-      if (value == null) obj.remove(token); else obj.set(token, value.deepCopy());
+      if (value == null) obj.remove(token);
+      else obj.set(token, value.deepCopy());
     } else if (parent instanceof ArrayNode arr) {
       int i = Integer.parseInt(token);
-      if (value == null) arr.remove(i); else arr.set(i, value.deepCopy());
+      if (value == null) arr.remove(i);
+      else arr.set(i, value.deepCopy());
     } else {
-      throw new IllegalArgumentException("cannot apply " + path + ": parent is not an object or list");
+      throw new IllegalArgumentException(
+          "cannot apply " + path + ": parent is not an object or list");
     }
   }
 
@@ -45,6 +47,7 @@ public final class PlanApplier {
       return child;
     }
     if (parent instanceof ArrayNode arr) return arr.get(Integer.parseInt(token));
-    throw new IllegalArgumentException("cannot reach " + path + ": parent is not an object or list");
+    throw new IllegalArgumentException(
+        "cannot reach " + path + ": parent is not an object or list");
   }
 }

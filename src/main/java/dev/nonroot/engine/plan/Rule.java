@@ -1,6 +1,5 @@
 package dev.nonroot.engine.plan;
 
-
 /** Every rule the engine knows; the name is what reports and records show. */
 public enum Rule {
   RunAsNonRoot,

@@ -8,8 +8,11 @@ public class InvalidPolicyException extends Exception {
   private final List<PolicyError> errors;
 
   public InvalidPolicyException(String policyName, List<PolicyError> errors) {
-    super("policy " + policyName + " is invalid: "
-        + errors.stream().map(PolicyError::toString).collect(Collectors.joining("; ")));
+    super(
+        "policy "
+            + policyName
+            + " is invalid: "
+            + errors.stream().map(PolicyError::toString).collect(Collectors.joining("; ")));
     this.errors = List.copyOf(errors);
   }
 

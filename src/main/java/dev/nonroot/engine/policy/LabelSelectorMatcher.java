@@ -5,7 +5,10 @@ import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.util.List;
 import java.util.Map;
 
-/** metav1.LabelSelector semantics: matchLabels and matchExpressions ANDed; an empty selector matches all. */
+/**
+ * metav1.LabelSelector semantics: matchLabels and matchExpressions ANDed; an empty selector matches
+ * all.
+ */
 public final class LabelSelectorMatcher {
   private LabelSelectorMatcher() {}
 
@@ -37,7 +40,8 @@ public final class LabelSelectorMatcher {
   }
 
   /** Service-style selector (a plain map): non-empty and every pair present. */
-  public static boolean serviceSelects(Map<String, String> selector, Map<String, String> podLabels) {
+  public static boolean serviceSelects(
+      Map<String, String> selector, Map<String, String> podLabels) {
     if (selector.isEmpty()) return false;
     for (Map.Entry<String, String> e : selector.entrySet()) {
       if (!e.getValue().equals(podLabels.get(e.getKey()))) return false;

@@ -1,10 +1,9 @@
 package dev.nonroot.engine.policy;
 
-import dev.nonroot.engine.model.Workload;
+import dev.nonroot.api.Annotations;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
-
-import dev.nonroot.api.Annotations;
+import dev.nonroot.engine.model.Workload;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -23,9 +22,11 @@ public final class PolicyMatcher {
     if (!LabelSelectorMatcher.matches(policy.selector(), workload.labels())) return false;
     if (policy.namespaceSelector() != null) {
       Optional<NamespaceInfo> info = inventory.namespace(ns);
-      // An unknown namespace has no labels but its name; only a selector asking for no others matches it.
+      // An unknown namespace has no labels but its name; only a selector asking for no others
+      // matches it.
       Map<String, String> labels = new HashMap<>(info.map(NamespaceInfo::labels).orElse(Map.of()));
-      // The API server gives every Namespace this label (manifests usually omit it); selectors use it.
+      // The API server gives every Namespace this label (manifests usually omit it); selectors use
+      // it.
       labels.put(NAME_LABEL, ns);
       return LabelSelectorMatcher.matches(policy.namespaceSelector(), labels);
     }

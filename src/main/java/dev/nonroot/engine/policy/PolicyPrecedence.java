@@ -10,7 +10,9 @@ import java.util.Optional;
  */
 public final class PolicyPrecedence {
   public static final Comparator<EffectivePolicy> ORDER =
-      Comparator.comparingInt(EffectivePolicy::priority).reversed().thenComparing(EffectivePolicy::name);
+      Comparator.comparingInt(EffectivePolicy::priority)
+          .reversed()
+          .thenComparing(EffectivePolicy::name);
 
   private PolicyPrecedence() {}
 

@@ -27,13 +27,13 @@ import java.util.stream.Collectors;
  * cannot assume a real API server checked them (the CLI reads files; a mock server checks nothing).
  */
 public final class PolicyResolver {
-  public static final List<WorkloadKind> DEFAULT_KINDS =
-      List.copyOf(WorkloadKind.watchedKinds());
+  public static final List<WorkloadKind> DEFAULT_KINDS = List.copyOf(WorkloadKind.watchedKinds());
   public static final List<String> DEFAULT_EXCLUDED_NAMESPACES =
       List.of("kube-system", "kube-public", "kube-node-lease");
   public static final long DEFAULT_UID = 65532;
   public static final int DEFAULT_OFFSET = 8000;
-  private static final Set<String> SELECTOR_OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
+  private static final Set<String> SELECTOR_OPERATORS =
+      Set.of("In", "NotIn", "Exists", "DoesNotExist");
 
   private PolicyResolver() {}
 
@@ -53,46 +53,82 @@ public final class PolicyResolver {
     name = name == null ? "" : name;
     NonRootPolicySpec spec = policy.getSpec() == null ? new NonRootPolicySpec() : policy.getSpec();
     MatchSpec match = spec.getMatch() == null ? new MatchSpec() : spec.getMatch();
-    SecurityContextSpec sc = spec.getSecurityContext() == null ? new SecurityContextSpec() : spec.getSecurityContext();
+    SecurityContextSpec sc =
+        spec.getSecurityContext() == null ? new SecurityContextSpec() : spec.getSecurityContext();
     PortsSpec ports = spec.getPorts() == null ? new PortsSpec() : spec.getPorts();
     List<PolicyError> errors = new ArrayList<>();
 
-    PolicyMode mode = enumValue(PolicyMode.class, spec.getMode(), PolicyMode.Enforce, "spec.mode", errors);
+    PolicyMode mode =
+        enumValue(PolicyMode.class, spec.getMode(), PolicyMode.Enforce, "spec.mode", errors);
     NeedsRootAction needsRoot =
-        enumValue(NeedsRootAction.class, spec.getNeedsRoot(), NeedsRootAction.Report, "spec.needsRoot", errors);
+        enumValue(
+            NeedsRootAction.class,
+            spec.getNeedsRoot(),
+            NeedsRootAction.Report,
+            "spec.needsRoot",
+            errors);
     int priority = spec.getPriority() == null ? 0 : spec.getPriority();
 
     Set<WorkloadKind> kinds = EnumSet.noneOf(WorkloadKind.class);
-    List<String> kindNames = match.getKinds() == null || match.getKinds().isEmpty()
-        ? DEFAULT_KINDS.stream().map(Enum::name).toList()
-        : match.getKinds();
+    List<String> kindNames =
+        match.getKinds() == null || match.getKinds().isEmpty()
+            ? DEFAULT_KINDS.stream().map(Enum::name).toList()
+            : match.getKinds();
     for (int i = 0; i < kindNames.size(); i++) {
-      WorkloadKind k = enumValue(WorkloadKind.class, kindNames.get(i), null, "spec.match.kinds[" + i + "]", errors);
+      WorkloadKind k =
+          enumValue(
+              WorkloadKind.class, kindNames.get(i), null, "spec.match.kinds[" + i + "]", errors);
       if (k != null) kinds.add(k);
     }
-    List<String> namespaces = match.getNamespaces() == null ? List.of() : List.copyOf(match.getNamespaces());
-    List<String> excluded = match.getExcludeNamespaces() == null
-        ? DEFAULT_EXCLUDED_NAMESPACES : List.copyOf(match.getExcludeNamespaces());
+    List<String> namespaces =
+        match.getNamespaces() == null ? List.of() : List.copyOf(match.getNamespaces());
+    List<String> excluded =
+        match.getExcludeNamespaces() == null
+            ? DEFAULT_EXCLUDED_NAMESPACES
+            : List.copyOf(match.getExcludeNamespaces());
     checkSelector(match.getNamespaceSelector(), "spec.match.namespaceSelector", errors);
     checkSelector(match.getSelector(), "spec.match.selector", errors);
 
     long uid = sc.getRunAsUser() == null ? DEFAULT_UID : sc.getRunAsUser();
     if (uid <= 0 || uid > Integer.MAX_VALUE) {
-      errors.add(new PolicyError("spec.securityContext.runAsUser",
-          "must be a non-zero UID between 1 and " + Integer.MAX_VALUE + ", got " + uid));
+      errors.add(
+          new PolicyError(
+              "spec.securityContext.runAsUser",
+              "must be a non-zero UID between 1 and " + Integer.MAX_VALUE + ", got " + uid));
     }
-    List<String> drop = sc.getDropCapabilities() == null
-        ? List.of("ALL") : normalizeCapabilities(sc.getDropCapabilities(), "spec.securityContext.dropCapabilities", errors);
-    Set<String> keep = new LinkedHashSet<>(sc.getKeepCapabilities() == null
-        ? List.of() : normalizeCapabilities(sc.getKeepCapabilities(), "spec.securityContext.keepCapabilities", errors));
-    SeccompMode seccomp = enumValue(SeccompMode.class, sc.getSeccompProfile(), SeccompMode.RuntimeDefault,
-        "spec.securityContext.seccompProfile", errors);
+    List<String> drop =
+        sc.getDropCapabilities() == null
+            ? List.of("ALL")
+            : normalizeCapabilities(
+                sc.getDropCapabilities(), "spec.securityContext.dropCapabilities", errors);
+    Set<String> keep =
+        new LinkedHashSet<>(
+            sc.getKeepCapabilities() == null
+                ? List.of()
+                : normalizeCapabilities(
+                    sc.getKeepCapabilities(), "spec.securityContext.keepCapabilities", errors));
+    SeccompMode seccomp =
+        enumValue(
+            SeccompMode.class,
+            sc.getSeccompProfile(),
+            SeccompMode.RuntimeDefault,
+            "spec.securityContext.seccompProfile",
+            errors);
 
-    PortStrategy strategy = enumValue(PortStrategy.class, ports.getStrategy(), PortStrategy.Remap, "spec.ports.strategy", errors);
+    PortStrategy strategy =
+        enumValue(
+            PortStrategy.class,
+            ports.getStrategy(),
+            PortStrategy.Remap,
+            "spec.ports.strategy",
+            errors);
     int offset = ports.getOffset() == null ? DEFAULT_OFFSET : ports.getOffset();
     if (offset < 1024 || offset > 64511) {
-      errors.add(new PolicyError("spec.ports.offset",
-          "must be between 1024 and 64511 so that every port below 1024 lands on 1024-65535, got " + offset));
+      errors.add(
+          new PolicyError(
+              "spec.ports.offset",
+              "must be between 1024 and 64511 so that every port below 1024 lands on 1024-65535, got "
+                  + offset));
     }
     Map<Integer, Integer> portMap = new TreeMap<>();
     if (ports.getMap() != null) {
@@ -100,7 +136,9 @@ public final class PolicyResolver {
         String field = "spec.ports.map[\"" + e.getKey() + "\"]";
         Integer from = parsePort(e.getKey());
         if (from == null || from < 1 || from > 1023) {
-          errors.add(new PolicyError(field, "key must be a port from 1 to 1023, got \"" + e.getKey() + "\""));
+          errors.add(
+              new PolicyError(
+                  field, "key must be a port from 1 to 1023, got \"" + e.getKey() + "\""));
           continue;
         }
         Integer to = e.getValue();
@@ -112,35 +150,58 @@ public final class PolicyResolver {
       }
     }
     if (!errors.isEmpty()) throw new InvalidPolicyException(name, errors);
-    return new EffectivePolicy(name, mode, priority, kinds, namespaces, excluded,
-        match.getNamespaceSelector(), match.getSelector(),
-        !Boolean.FALSE.equals(sc.getRunAsNonRoot()), uid,
+    return new EffectivePolicy(
+        name,
+        mode,
+        priority,
+        kinds,
+        namespaces,
+        excluded,
+        match.getNamespaceSelector(),
+        match.getSelector(),
+        !Boolean.FALSE.equals(sc.getRunAsNonRoot()),
+        uid,
         !Boolean.TRUE.equals(sc.getAllowPrivilegeEscalation()),
         !Boolean.TRUE.equals(sc.getPrivileged()),
-        drop, keep, seccomp, Boolean.TRUE.equals(sc.getReadOnlyRootFilesystem()),
-        strategy, offset, Map.copyOf(portMap),
-        !Boolean.FALSE.equals(ports.getUpdateServices()), !Boolean.FALSE.equals(ports.getUpdateProbes()),
+        drop,
+        keep,
+        seccomp,
+        Boolean.TRUE.equals(sc.getReadOnlyRootFilesystem()),
+        strategy,
+        offset,
+        Map.copyOf(portMap),
+        !Boolean.FALSE.equals(ports.getUpdateServices()),
+        !Boolean.FALSE.equals(ports.getUpdateProbes()),
         needsRoot);
   }
 
-  private static <E extends Enum<E>> E enumValue(Class<E> type, String value, E fallback, String field,
-      List<PolicyError> errors) {
+  private static <E extends Enum<E>> E enumValue(
+      Class<E> type, String value, E fallback, String field, List<PolicyError> errors) {
     if (value == null) return fallback;
     for (E e : type.getEnumConstants()) {
       if (e.name().equals(value)) return e;
     }
-    errors.add(new PolicyError(field, "must be one of "
-        + Arrays.stream(type.getEnumConstants()).map(Enum::name).collect(Collectors.joining(", "))
-        + ", got \"" + value + "\""));
+    errors.add(
+        new PolicyError(
+            field,
+            "must be one of "
+                + Arrays.stream(type.getEnumConstants())
+                    .map(Enum::name)
+                    .collect(Collectors.joining(", "))
+                + ", got \""
+                + value
+                + "\""));
     return fallback;
   }
 
-  private static List<String> normalizeCapabilities(List<String> caps, String field, List<PolicyError> errors) {
+  private static List<String> normalizeCapabilities(
+      List<String> caps, String field, List<PolicyError> errors) {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < caps.size(); i++) {
       String c = caps.get(i);
       if (c == null || !c.matches("(?i)(CAP_)?[A-Z_]+")) {
-        errors.add(new PolicyError(field + "[" + i + "]", "is not a capability name: \"" + c + "\""));
+        errors.add(
+            new PolicyError(field + "[" + i + "]", "is not a capability name: \"" + c + "\""));
         continue;
       }
       out.add(Capabilities.normalize(c));
@@ -148,7 +209,8 @@ public final class PolicyResolver {
     return List.copyOf(out);
   }
 
-  private static void checkSelector(LabelSelector selector, String field, List<PolicyError> errors) {
+  private static void checkSelector(
+      LabelSelector selector, String field, List<PolicyError> errors) {
     if (selector == null || selector.getMatchExpressions() == null) return;
     List<LabelSelectorRequirement> reqs = selector.getMatchExpressions();
     for (int i = 0; i < reqs.size(); i++) {
@@ -158,15 +220,21 @@ public final class PolicyResolver {
         errors.add(new PolicyError(f + ".key", "is required"));
       }
       if (r.getOperator() == null || !SELECTOR_OPERATORS.contains(r.getOperator())) {
-        errors.add(new PolicyError(f + ".operator", "must be In, NotIn, Exists or DoesNotExist, got \"" + r.getOperator() + "\""));
+        errors.add(
+            new PolicyError(
+                f + ".operator",
+                "must be In, NotIn, Exists or DoesNotExist, got \"" + r.getOperator() + "\""));
         continue;
       }
       boolean hasValues = r.getValues() != null && !r.getValues().isEmpty();
       boolean needsValues = r.getOperator().equals("In") || r.getOperator().equals("NotIn");
       if (needsValues != hasValues) {
-        errors.add(new PolicyError(f + ".values", needsValues
-            ? "must not be empty for operator " + r.getOperator()
-            : "must be empty for operator " + r.getOperator()));
+        errors.add(
+            new PolicyError(
+                f + ".values",
+                needsValues
+                    ? "must not be empty for operator " + r.getOperator()
+                    : "must be empty for operator " + r.getOperator()));
       }
     }
   }
@@ -175,5 +243,4 @@ public final class PolicyResolver {
     if (s == null || !s.matches("[0-9]{1,5}")) return null;
     return Integer.parseInt(s);
   }
-
 }

@@ -7,10 +7,17 @@ import dev.nonroot.api.NonRootPolicy;
  * filled in) and {@code error} (why it is invalid) is set.
  */
 public record ResolvedPolicy(
-    String name, String uid, long generation, EffectivePolicy effective, InvalidPolicyException error) {
+    String name,
+    String uid,
+    long generation,
+    EffectivePolicy effective,
+    InvalidPolicyException error) {
 
   public static ResolvedPolicy of(NonRootPolicy policy) {
-    String name = policy.getMetadata() == null ? "" : policy.getMetadata().getName();
+    String name =
+        policy.getMetadata() == null || policy.getMetadata().getName() == null
+            ? ""
+            : policy.getMetadata().getName();
     String uid = policy.getMetadata() == null ? null : policy.getMetadata().getUid();
     Long g = policy.getMetadata() == null ? null : policy.getMetadata().getGeneration();
     long generation = g == null ? 0 : g;

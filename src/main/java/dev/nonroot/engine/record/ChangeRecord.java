@@ -1,12 +1,11 @@
 package dev.nonroot.engine.record;
 
-import dev.nonroot.engine.plan.Change;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.plan.Change;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,8 +21,17 @@ public final class ChangeRecord {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One field. A null JsonNode means the field was absent. */
-  public record Entry(String path, String field, String container, String rule, String policy,
-      JsonNode original, JsonNode from, JsonNode to, String time, int times) {}
+  public record Entry(
+      String path,
+      String field,
+      String container,
+      String rule,
+      String policy,
+      JsonNode original,
+      JsonNode from,
+      JsonNode to,
+      String time,
+      int times) {}
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
 
@@ -31,16 +39,27 @@ public final class ChangeRecord {
     return new ChangeRecord();
   }
 
-  /** Parses the annotation; a damaged annotation reads as empty rather than blocking remediation. */
+  /**
+   * Parses the annotation; a damaged annotation reads as empty rather than blocking remediation.
+   */
   public static ChangeRecord parse(String annotation) {
     ChangeRecord r = new ChangeRecord();
     if (annotation == null || annotation.isBlank()) return r;
     try {
       JsonNode root = JSON.readTree(annotation);
       for (JsonNode e : root.path("changes")) {
-        Entry entry = new Entry(e.path("path").asText(), e.path("field").asText(), text(e, "container"),
-            e.path("rule").asText(), e.path("policy").asText(), value(e, "original"), value(e, "from"),
-            value(e, "to"), e.path("time").asText(), e.path("times").asInt(1));
+        Entry entry =
+            new Entry(
+                e.path("path").asText(),
+                e.path("field").asText(),
+                text(e, "container"),
+                e.path("rule").asText(),
+                e.path("policy").asText(),
+                value(e, "original"),
+                value(e, "from"),
+                value(e, "to"),
+                e.path("time").asText(),
+                e.path("times").asInt(1));
         r.entries.put(entry.path(), entry);
       }
     } catch (JsonProcessingException e) {
@@ -49,7 +68,9 @@ public final class ChangeRecord {
     return r;
   }
 
-  /** Records applied changes: a field seen before keeps its original value and counts the repeat. */
+  /**
+   * Records applied changes: a field seen before keeps its original value and counts the repeat.
+   */
   public ChangeRecord with(List<Change> changes, String policy, String time) {
     ChangeRecord next = new ChangeRecord();
     next.entries.putAll(entries);
@@ -58,8 +79,19 @@ public final class ChangeRecord {
       Entry previous = entries.get(path);
       JsonNode original = previous != null ? previous.original() : c.oldValue();
       int times = previous != null ? previous.times() + 1 : 1;
-      next.entries.put(path, new Entry(path, c.field(), c.container(), c.rule().name(), policy, original,
-          c.oldValue(), c.newValue(), time, times));
+      next.entries.put(
+          path,
+          new Entry(
+              path,
+              c.field(),
+              c.container(),
+              c.rule().name(),
+              policy,
+              original,
+              c.oldValue(),
+              c.newValue(),
+              time,
+              times));
     }
     return next;
   }

@@ -37,13 +37,18 @@ public final class RecordedPatch {
     return ChangeRecord.parse(v.isTextual() ? v.asText() : null);
   }
 
-  /** The patch for {@code changes} planned by {@code policy} on {@code original}, recorded at {@code time}. */
+  /**
+   * The patch for {@code changes} planned by {@code policy} on {@code original}, recorded at {@code
+   * time}.
+   */
   public static ArrayNode of(
       JsonNode original, List<Change> changes, String policy, String time, Guard guard) {
     return of(original, changes, recordOf(original).with(changes, policy, time), guard);
   }
 
-  /** The patch for {@code changes} on {@code original}, writing {@code record} as the new record. */
+  /**
+   * The patch for {@code changes} on {@code original}, writing {@code record} as the new record.
+   */
   public static ArrayNode of(
       JsonNode original, List<Change> changes, ChangeRecord record, Guard guard) {
     JsonPatchWriter writer = new JsonPatchWriter(original);

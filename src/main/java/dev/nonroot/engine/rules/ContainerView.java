@@ -1,9 +1,8 @@
 package dev.nonroot.engine.rules;
 
-import dev.nonroot.engine.model.FieldPath;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.model.FieldPath;
 import java.util.ArrayList;
 import java.util.List;
 

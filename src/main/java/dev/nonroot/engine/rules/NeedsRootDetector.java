@@ -1,15 +1,16 @@
 package dev.nonroot.engine.rules;
 
-import dev.nonroot.engine.model.Workload;
-import dev.nonroot.engine.model.Trees;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.Workload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-/** Recognises the three legitimate reasons for root: kernel changes, several UIDs, low host ports. */
+/**
+ * Recognises the three legitimate reasons for root: kernel changes, several UIDs, low host ports.
+ */
 public final class NeedsRootDetector {
   /** One piece of evidence; container is null for pod-level evidence. */
   public record Evidence(NeedsRootReason reason, String container, String detail) {}
@@ -17,15 +18,27 @@ public final class NeedsRootDetector {
   // NET_ADMIN goes beyond the spec's list: mesh init containers (istio-init, linkerd-init) and CNI
   // agents program iptables and routes with it, as root; stripping it breaks every meshed pod.
   private static final Set<String> KERNEL_CAPABILITIES =
-      Set.of("SYS_ADMIN", "SYS_MODULE", "SYS_RAWIO", "SYS_TIME", "SYS_BOOT", "SYS_PTRACE", "NET_ADMIN");
+      Set.of(
+          "SYS_ADMIN",
+          "SYS_MODULE",
+          "SYS_RAWIO",
+          "SYS_TIME",
+          "SYS_BOOT",
+          "SYS_PTRACE",
+          "NET_ADMIN");
   private static final Set<String> UID_CAPABILITIES = Set.of("SETUID", "SETGID");
   private static final List<String> KERNEL_PATHS = List.of("/proc", "/sys", "/dev", "/lib/modules");
-  private static final List<String> RUNTIME_SOCKETS = List.of(
-      "/var/run/docker.sock", "/run/docker.sock",
-      "/var/run/containerd", "/run/containerd",
-      "/var/run/crio", "/run/crio",
-      "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
-      "/run/k3s/containerd");
+  private static final List<String> RUNTIME_SOCKETS =
+      List.of(
+          "/var/run/docker.sock",
+          "/run/docker.sock",
+          "/var/run/containerd",
+          "/run/containerd",
+          "/var/run/crio",
+          "/run/crio",
+          "/var/run/cri-dockerd.sock",
+          "/run/cri-dockerd.sock",
+          "/run/k3s/containerd");
 
   private NeedsRootDetector() {}
 
@@ -36,25 +49,43 @@ public final class NeedsRootDetector {
     for (ContainerView c : containers) {
       for (String cap : CapabilityRules.added(w.root(), c)) {
         if (KERNEL_CAPABILITIES.contains(cap)) {
-          out.add(new Evidence(NeedsRootReason.KernelChanges, c.name(), "container " + c.name() + " adds " + cap));
+          out.add(
+              new Evidence(
+                  NeedsRootReason.KernelChanges,
+                  c.name(),
+                  "container " + c.name() + " adds " + cap));
         } else if (UID_CAPABILITIES.contains(cap)) {
-          out.add(new Evidence(NeedsRootReason.SeveralUIDs, c.name(), "container " + c.name() + " adds " + cap));
+          out.add(
+              new Evidence(
+                  NeedsRootReason.SeveralUIDs, c.name(), "container " + c.name() + " adds " + cap));
         }
       }
     }
     if (pod.path("hostPID").asBoolean(false)) {
-      out.add(new Evidence(NeedsRootReason.KernelChanges, null, "pod shares the host's PID namespace (hostPID)"));
+      out.add(
+          new Evidence(
+              NeedsRootReason.KernelChanges,
+              null,
+              "pod shares the host's PID namespace (hostPID)"));
     }
     if (pod.path("hostIPC").asBoolean(false)) {
-      out.add(new Evidence(NeedsRootReason.KernelChanges, null, "pod shares the host's IPC namespace (hostIPC)"));
+      out.add(
+          new Evidence(
+              NeedsRootReason.KernelChanges,
+              null,
+              "pod shares the host's IPC namespace (hostIPC)"));
     }
     for (JsonNode v : pod.path("volumes")) {
       String path = v.path("hostPath").path("path").asText(null);
       if (path == null) continue;
-      String normalized = path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+      String normalized =
+          path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
       if (under(normalized, KERNEL_PATHS) || under(normalized, RUNTIME_SOCKETS)) {
-        out.add(new Evidence(NeedsRootReason.KernelChanges, null,
-            "volume " + v.path("name").asText() + " mounts host path " + path));
+        out.add(
+            new Evidence(
+                NeedsRootReason.KernelChanges,
+                null,
+                "volume " + v.path("name").asText() + " mounts host path " + path));
       }
     }
     if (pod.path("hostNetwork").asBoolean(false)) {
@@ -64,8 +95,11 @@ public final class NeedsRootDetector {
           Integer hp = Trees.intValue(port.get("hostPort"));
           Integer low = cp != null && cp < 1024 ? cp : (hp != null && hp < 1024 ? hp : null);
           if (low != null) {
-            out.add(new Evidence(NeedsRootReason.HostNetworkLowPort, c.name(),
-                "container " + c.name() + " binds port " + low + " on the host network"));
+            out.add(
+                new Evidence(
+                    NeedsRootReason.HostNetworkLowPort,
+                    c.name(),
+                    "container " + c.name() + " binds port " + low + " on the host network"));
           }
         }
       }

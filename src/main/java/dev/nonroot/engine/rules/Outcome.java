@@ -10,6 +10,8 @@ public enum Outcome {
   NonCompliant,
   /** Left unchanged: it shows a legitimate need for root and the policy says Report. */
   NeedsRoot,
-  /** Findings remain that the engine cannot fix (port collisions, host network); nothing else to do. */
+  /**
+   * Findings remain that the engine cannot fix (port collisions, host network); nothing else to do.
+   */
   Unresolved
 }

@@ -1,15 +1,15 @@
 package dev.nonroot.engine.rules;
 
-import dev.nonroot.engine.model.ObjectRef;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.Finding;
 import dev.nonroot.engine.plan.Rule;
-
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Collects the changes and findings of one evaluation, in the order the rules produce them. */
 final class PlanBuilder {
@@ -28,13 +28,27 @@ final class PlanBuilder {
     return target;
   }
 
-  void change(FieldPath path, JsonNode oldValue, JsonNode newValue, Rule rule, String container, String reason) {
+  void change(
+      FieldPath path,
+      JsonNode oldValue,
+      JsonNode newValue,
+      Rule rule,
+      String container,
+      String reason) {
     FieldPath blocker = wrongTypedAncestor(path);
     if (blocker != null) {
-      // A malformed object (e.g. capabilities: "x" or []): the API server would refuse it anyway; say so.
-      unfixable(container, rule, reason + "; not fixed: " + blocker.display() + " is "
-          + Trees.valueAt(root, blocker).getNodeType().name().toLowerCase(java.util.Locale.ROOT)
-          + ", not " + (expectsList(path, blocker) ? "a list" : "an object"));
+      // A malformed object (e.g. capabilities: "x" or []): the API server would refuse it anyway;
+      // say so.
+      unfixable(
+          container,
+          rule,
+          reason
+              + "; not fixed: "
+              + blocker.display()
+              + " is "
+              + Trees.valueAt(root, blocker).getNodeType().name().toLowerCase(Locale.ROOT)
+              + ", not "
+              + (expectsList(path, blocker) ? "a list" : "an object"));
       return;
     }
     Change c = new Change(target, path, container, oldValue, newValue, rule, reason);
@@ -42,7 +56,8 @@ final class PlanBuilder {
     findings.add(new Finding(target, container, rule, reason, c));
   }
 
-  void serviceChange(ObjectRef service, FieldPath path, JsonNode oldValue, JsonNode newValue, String reason) {
+  void serviceChange(
+      ObjectRef service, FieldPath path, JsonNode oldValue, JsonNode newValue, String reason) {
     Change c = new Change(service, path, null, oldValue, newValue, Rule.ServiceTargetPort, reason);
     serviceChanges.add(c);
     findings.add(new Finding(service, null, Rule.ServiceTargetPort, reason, c));

@@ -1,19 +1,18 @@
 package dev.nonroot.engine.rules;
 
-import dev.nonroot.engine.model.Workload;
-import dev.nonroot.engine.model.ObjectRef;
-import dev.nonroot.engine.model.FieldPath;
-import dev.nonroot.engine.model.Trees;
-import dev.nonroot.engine.model.Inventory;
-import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.policy.LabelSelectorMatcher;
-import dev.nonroot.engine.plan.Rule;
-import dev.nonroot.engine.record.ChangeRecord;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.api.Annotations;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.plan.Rule;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.LabelSelectorMatcher;
+import dev.nonroot.engine.record.ChangeRecord;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -48,7 +47,14 @@ final class PortRemapper {
   }
 
   /** What happens to one low port under Remap. */
-  private enum Fate { MOVE, TAKEN, OVERFLOW, BLOCKED, BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY }
+  private enum Fate {
+    MOVE,
+    TAKEN,
+    OVERFLOW,
+    BLOCKED,
+    BINDABLE_BY_SYSCTL,
+    BINDABLE_BY_CAPABILITY
+  }
 
   private record Decision(Fate fate, int target) {}
 
@@ -59,7 +65,8 @@ final class PortRemapper {
    * container serves on ports its Services no longer reach). A port the pod can already bind
    * without root (the container adds NET_BIND_SERVICE, or the pod's sysctl allows it) stays.
    */
-  private static Map<DeclaredPort, Decision> decide(EffectivePolicy policy, Workload w, List<DeclaredPort> declared) {
+  private static Map<DeclaredPort, Decision> decide(
+      EffectivePolicy policy, Workload w, List<DeclaredPort> declared) {
     Integer unprivilegedStart = PortSysctl.current(w);
     Map<DeclaredPort, Decision> out = new LinkedHashMap<>();
     // First pass: what stays where it is, and which containers cannot move at all.
@@ -91,21 +98,22 @@ final class PortRemapper {
       Set<String> claimed = new HashSet<>(declaredKeys);
       Set<FieldPath> newlyStuck = new HashSet<>();
       out.clear();
-      planned.forEach((d, decision) -> {
-        if (decision.fate() != Fate.MOVE) {
-          out.put(d, decision);
-        } else if (lost.contains(d)) {
-          out.put(d, new Decision(Fate.TAKEN, decision.target()));
-        } else if (stuck.contains(d.container.path())) {
-          out.put(d, new Decision(Fate.BLOCKED, decision.target()));
-        } else if (claimed.add(DeclaredPort.key(decision.target(), d.protocol))) {
-          out.put(d, decision);
-        } else {
-          out.put(d, new Decision(Fate.TAKEN, decision.target()));
-          lost.add(d);
-          newlyStuck.add(d.container.path());
-        }
-      });
+      planned.forEach(
+          (d, decision) -> {
+            if (decision.fate() != Fate.MOVE) {
+              out.put(d, decision);
+            } else if (lost.contains(d)) {
+              out.put(d, new Decision(Fate.TAKEN, decision.target()));
+            } else if (stuck.contains(d.container.path())) {
+              out.put(d, new Decision(Fate.BLOCKED, decision.target()));
+            } else if (claimed.add(DeclaredPort.key(decision.target(), d.protocol))) {
+              out.put(d, decision);
+            } else {
+              out.put(d, new Decision(Fate.TAKEN, decision.target()));
+              lost.add(d);
+              newlyStuck.add(d.container.path());
+            }
+          });
       if (!stuck.addAll(newlyStuck)) break;
     }
     return out;
@@ -116,9 +124,11 @@ final class PortRemapper {
    * image then carries file capabilities, as ingress-nginx's does): its low ports work as they are.
    */
   private static boolean bindsAsNonRoot(Workload w, ContainerView c) {
-    if (!CapabilityRules.added(w.root(), c).contains(CapabilityRules.NET_BIND_SERVICE)) return false;
+    if (!CapabilityRules.added(w.root(), c).contains(CapabilityRules.NET_BIND_SERVICE))
+      return false;
     JsonNode uid = Trees.valueAt(w.root(), c.securityContext().key("runAsUser"));
-    if (uid == null) uid = Trees.valueAt(w.root(), w.podSpecPath().key("securityContext").key("runAsUser"));
+    if (uid == null)
+      uid = Trees.valueAt(w.root(), w.podSpecPath().key("securityContext").key("runAsUser"));
     return uid != null && uid.asLong(0) > 0;
   }
 
@@ -131,7 +141,10 @@ final class PortRemapper {
     private final List<DeclaredPort> declared;
     private final Map<DeclaredPort, Decision> decisions;
 
-    private Analysis(List<ContainerView> containers, List<DeclaredPort> declared, Map<DeclaredPort, Decision> decisions) {
+    private Analysis(
+        List<ContainerView> containers,
+        List<DeclaredPort> declared,
+        Map<DeclaredPort, Decision> decisions) {
       this.containers = containers;
       this.declared = declared;
       this.decisions = decisions;
@@ -140,8 +153,8 @@ final class PortRemapper {
 
   static Analysis analyse(EffectivePolicy policy, Workload w, List<ContainerView> containers) {
     List<DeclaredPort> declared = declaredPorts(w.root(), containers);
-    Map<DeclaredPort, Decision> decisions = declared.stream().anyMatch(d -> d.port < 1024)
-        ? decide(policy, w, declared) : Map.of();
+    Map<DeclaredPort, Decision> decisions =
+        declared.stream().anyMatch(d -> d.port < 1024) ? decide(policy, w, declared) : Map.of();
     return new Analysis(containers, declared, decisions);
   }
 
@@ -149,28 +162,35 @@ final class PortRemapper {
    * The containers that still declare a port below 1024 after this policy's port rule: they keep
    * NET_BIND_SERVICE, or a non-root process could no longer bind it.
    */
-  static Set<FieldPath> containersKeepingLowPorts(EffectivePolicy policy, Workload w, Analysis ports) {
+  static Set<FieldPath> containersKeepingLowPorts(
+      EffectivePolicy policy, Workload w, Analysis ports) {
     Set<FieldPath> out = new HashSet<>();
     boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
     for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
-      boolean stays = switch (policy.portStrategy()) {
-        case Keep -> true;
-        case Sysctl -> hostNetwork;
-        case Remap -> hostNetwork
-            || (m.getValue().fate() != Fate.MOVE && m.getValue().fate() != Fate.BINDABLE_BY_SYSCTL);
-      };
+      boolean stays =
+          switch (policy.portStrategy()) {
+            case Keep -> true;
+            case Sysctl -> hostNetwork;
+            case Remap ->
+                hostNetwork
+                    || (m.getValue().fate() != Fate.MOVE
+                        && m.getValue().fate() != Fate.BINDABLE_BY_SYSCTL);
+          };
       if (stays) out.add(m.getKey().container.path());
     }
     return out;
   }
 
-  static void apply(EffectivePolicy policy, Workload w, Analysis ports, Inventory inventory, PlanBuilder plan) {
+  static void apply(
+      EffectivePolicy policy, Workload w, Analysis ports, Inventory inventory, PlanBuilder plan) {
     List<ContainerView> containers = ports.containers;
     List<DeclaredPort> declared = ports.declared;
     boolean anyLow = !ports.decisions.isEmpty();
     if (w.podSpec().path("hostNetwork").asBoolean(false)) {
       if (anyLow) {
-        plan.unfixable(null, Rule.PortRemap,
+        plan.unfixable(
+            null,
+            Rule.PortRemap,
             "pod uses the host network: its low ports are the node's ports and are not moved");
       }
       return;
@@ -182,29 +202,57 @@ final class PortRemapper {
       int target = m.getValue().target();
       String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
       switch (m.getValue().fate()) {
-        case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> { }
-        case OVERFLOW -> plan.unfixable(d.container.name(), Rule.PortRemap,
-            who + " would move to " + target + ", past 65535");
-        case TAKEN -> plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: " + target + "/"
-            + d.protocol + " is already used in the pod (set spec.ports.map for this port)");
-        case BLOCKED -> plan.unfixable(d.container.name(), Rule.PortRemap, who + " is not moved: another low port"
-            + " of the container cannot move, and a container's ports move together");
+        case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> {}
+        case OVERFLOW ->
+            plan.unfixable(
+                d.container.name(),
+                Rule.PortRemap,
+                who + " would move to " + target + ", past 65535");
+        case TAKEN ->
+            plan.unfixable(
+                d.container.name(),
+                Rule.PortRemap,
+                who
+                    + " is not moved: "
+                    + target
+                    + "/"
+                    + d.protocol
+                    + " is already used in the pod (set spec.ports.map for this port)");
+        case BLOCKED ->
+            plan.unfixable(
+                d.container.name(),
+                Rule.PortRemap,
+                who
+                    + " is not moved: another low port"
+                    + " of the container cannot move, and a container's ports move together");
         case MOVE -> {
           moves.put(d.key(), target);
-          plan.change(d.path, IntNode.valueOf(d.port), IntNode.valueOf(target), Rule.PortRemap, d.container.name(),
-              who + " needs root to bind; moved to " + target
-                  + " (the application must listen on " + target + " too)");
+          plan.change(
+              d.path,
+              IntNode.valueOf(d.port),
+              IntNode.valueOf(target),
+              Rule.PortRemap,
+              d.container.name(),
+              who
+                  + " needs root to bind; moved to "
+                  + target
+                  + " (the application must listen on "
+                  + target
+                  + " too)");
         }
       }
     }
     // Ports this workload's own record says were moved earlier: Services and probes still pointing
-    // at the old port follow (an earlier fix that was only partly applied). Only the record counts as
-    // evidence; a port that merely looks moved may belong to another workload behind the same Service.
+    // at the old port follow (an earlier fix that was only partly applied). Only the record counts
+    // as
+    // evidence; a port that merely looks moved may belong to another workload behind the same
+    // Service.
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
     ChangeRecord record = ChangeRecord.parse(w.annotations().get(Annotations.CHANGES));
     for (ChangeRecord.Entry e : record.entries()) {
-      if (!Rule.PortRemap.name().equals(e.rule()) || e.original() == null || e.to() == null) continue;
+      if (!Rule.PortRemap.name().equals(e.rule()) || e.original() == null || e.to() == null)
+        continue;
       Integer low = Trees.intValue(e.original());
       Integer moved = Trees.intValue(e.to());
       FieldPath portPath = FieldPath.ofPointer(e.path());
@@ -241,13 +289,16 @@ final class PortRemapper {
         Integer p = Trees.intValue(ports.get(i).get("containerPort"));
         if (p == null || p <= 0) continue;
         String proto = ports.get(i).path("protocol").asText("TCP");
-        out.add(new DeclaredPort(c, c.path().key("ports").index(i, null).key("containerPort"), p, proto));
+        out.add(
+            new DeclaredPort(
+                c, c.path().key("ports").index(i, null).key("containerPort"), p, proto));
       }
     }
     return out;
   }
 
-  private static void remapProbes(JsonNode root, ContainerView c, Map<String, Integer> moves, PlanBuilder plan) {
+  private static void remapProbes(
+      JsonNode root, ContainerView c, Map<String, Integer> moves, PlanBuilder plan) {
     for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
       FieldPath base = c.path().key(probe);
       for (String handler : List.of("httpGet", "tcpSocket", "grpc")) {
@@ -257,19 +308,35 @@ final class PortRemapper {
         if (old == null || !old.isIntegralNumber()) continue;
         Integer target = moves.get(DeclaredPort.key(old.intValue(), "TCP"));
         if (target == null) continue;
-        plan.change(portPath, old, IntNode.valueOf(target), Rule.ProbePort, c.name(),
-            "container " + c.name() + " " + probe + " checks port " + old.intValue() + ", which moves to " + target);
+        plan.change(
+            portPath,
+            old,
+            IntNode.valueOf(target),
+            Rule.ProbePort,
+            c.name(),
+            "container "
+                + c.name()
+                + " "
+                + probe
+                + " checks port "
+                + old.intValue()
+                + ", which moves to "
+                + target);
       }
     }
   }
 
-  private static void remapServices(Workload w, Inventory inventory, Map<String, Integer> moves, PlanBuilder plan) {
+  private static void remapServices(
+      Workload w, Inventory inventory, Map<String, Integer> moves, PlanBuilder plan) {
     Map<String, String> podLabels = w.podLabels();
     for (ObjectNode svc : inventory.services(w.effectiveNamespace())) {
       Map<String, String> selector = Trees.stringMap(svc.path("spec").path("selector"));
       if (!LabelSelectorMatcher.serviceSelects(selector, podLabels)) continue;
-      ObjectRef ref = new ObjectRef("Service", svc.path("metadata").path("namespace").asText(""),
-          svc.path("metadata").path("name").asText(""));
+      ObjectRef ref =
+          new ObjectRef(
+              "Service",
+              svc.path("metadata").path("namespace").asText(""),
+              svc.path("metadata").path("name").asText(""));
       JsonNode ports = svc.path("spec").path("ports");
       for (int i = 0; i < ports.size(); i++) {
         JsonNode sp = ports.get(i);
@@ -286,11 +353,29 @@ final class PortRemapper {
         Integer target = moves.get(DeclaredPort.key(effective, sp.path("protocol").asText("TCP")));
         if (target == null) continue;
         String portName = sp.path("name").asText("");
-        FieldPath path = FieldPath.root().key("spec").key("ports").index(i, portName.isEmpty() ? null : portName)
-            .key("targetPort");
-        plan.serviceChange(ref, path, targetPort == null || targetPort.isNull() ? null : targetPort,
-            IntNode.valueOf(target), "Service " + ref.name() + " sends port " + sp.path("port").asText()
-                + " to " + effective + " of " + w.ref().kind() + " " + w.ref().name() + ", which moves to " + target);
+        FieldPath path =
+            FieldPath.root()
+                .key("spec")
+                .key("ports")
+                .index(i, portName.isEmpty() ? null : portName)
+                .key("targetPort");
+        plan.serviceChange(
+            ref,
+            path,
+            targetPort == null || targetPort.isNull() ? null : targetPort,
+            IntNode.valueOf(target),
+            "Service "
+                + ref.name()
+                + " sends port "
+                + sp.path("port").asText()
+                + " to "
+                + effective
+                + " of "
+                + w.ref().kind()
+                + " "
+                + w.ref().name()
+                + ", which moves to "
+                + target);
       }
     }
   }

@@ -1,14 +1,13 @@
 package dev.nonroot.engine.rules;
 
-import dev.nonroot.engine.model.Workload;
-import dev.nonroot.engine.model.FieldPath;
-import dev.nonroot.engine.model.Trees;
-import dev.nonroot.engine.plan.Rule;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.plan.Rule;
 import java.util.Collections;
 import java.util.List;
 
@@ -26,7 +25,10 @@ final class PortSysctl {
     if (low.isEmpty()) return;
     int lowest = Collections.min(low);
     if (w.podSpec().path("hostNetwork").asBoolean(false)) {
-      plan.unfixable(null, Rule.PortSysctl, "pod uses the host network, where " + SYSCTL + " cannot be set per pod");
+      plan.unfixable(
+          null,
+          Rule.PortSysctl,
+          "pod uses the host network, where " + SYSCTL + " cannot be set per pod");
       return;
     }
     FieldPath path = w.podSpecPath().key("securityContext").key("sysctls");
@@ -46,8 +48,19 @@ final class PortSysctl {
       }
     }
     if (!found) next.add(entry(lowest));
-    plan.change(path, old, next, Rule.PortSysctl, null,
-        "pod binds port " + lowest + " below 1024; " + SYSCTL + "=" + lowest + " lets a non-root user bind it");
+    plan.change(
+        path,
+        old,
+        next,
+        Rule.PortSysctl,
+        null,
+        "pod binds port "
+            + lowest
+            + " below 1024; "
+            + SYSCTL
+            + "="
+            + lowest
+            + " lets a non-root user bind it");
   }
 
   /** The pod's net.ipv4.ip_unprivileged_port_start, when it sets one. */
@@ -60,6 +73,9 @@ final class PortSysctl {
   }
 
   private static ObjectNode entry(int value) {
-    return JsonNodeFactory.instance.objectNode().put("name", SYSCTL).put("value", Integer.toString(value));
+    return JsonNodeFactory.instance
+        .objectNode()
+        .put("name", SYSCTL)
+        .put("value", Integer.toString(value));
   }
 }

@@ -1,14 +1,13 @@
 package dev.nonroot.engine.rules;
 
-import dev.nonroot.engine.model.Workload;
-import dev.nonroot.engine.model.FieldPath;
-import dev.nonroot.engine.model.Inventory;
-import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.policy.PolicyMatcher;
-import dev.nonroot.engine.plan.Rule;
-
 import dev.nonroot.api.NeedsRootAction;
 import dev.nonroot.api.PortStrategy;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.plan.Rule;
+import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.policy.PolicyMatcher;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -25,28 +24,50 @@ public final class RemediationEngine {
     Optional<String> exemption = PolicyMatcher.exemption(w, inventory);
     if (exemption.isEmpty() && "windows".equals(w.podSpec().path("os").path("name").asText())) {
       // The API server refuses Linux-only securityContext fields on Windows pods.
-      exemption = Optional.of("Windows pod (spec.os.name: windows): Linux user and capability settings do not apply");
+      exemption =
+          Optional.of(
+              "Windows pod (spec.os.name: windows): Linux user and capability settings do not apply");
     }
     if (exemption.isPresent()) {
-      return new Evaluation(w, policy.name(), Outcome.Exempt, List.of(), List.of(), List.of(), List.of(),
+      return new Evaluation(
+          w,
+          policy.name(),
+          Outcome.Exempt,
+          List.of(),
+          List.of(),
+          List.of(),
+          List.of(),
           exemption.get());
     }
     PlanBuilder plan = new PlanBuilder(w.ref(), w.root());
     List<NeedsRootDetector.Evidence> evidence = NeedsRootDetector.detect(w);
     if (!evidence.isEmpty() && policy.needsRoot() == NeedsRootAction.Report) {
       for (NeedsRootDetector.Evidence e : evidence) {
-        plan.unfixable(e.container(), Rule.NeedsRoot, e.reason() + ": " + e.detail()
-            + " (left unchanged; set spec.needsRoot: Remediate or exempt it)");
+        plan.unfixable(
+            e.container(),
+            Rule.NeedsRoot,
+            e.reason()
+                + ": "
+                + e.detail()
+                + " (left unchanged; set spec.needsRoot: Remediate or exempt it)");
       }
-      return new Evaluation(w, policy.name(), Outcome.NeedsRoot, List.copyOf(plan.findings()), List.of(),
-          List.of(), evidence, null);
+      return new Evaluation(
+          w,
+          policy.name(),
+          Outcome.NeedsRoot,
+          List.copyOf(plan.findings()),
+          List.of(),
+          List.of(),
+          evidence,
+          null);
     }
     List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
     SecurityContextRules.applyPodLevel(policy, w, containers, plan);
     PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers);
     Set<FieldPath> keepingLowPorts = PortRemapper.containersKeepingLowPorts(policy, w, ports);
     for (ContainerView c : containers) {
-      SecurityContextRules.applyContainerLevel(policy, w, c, keepingLowPorts.contains(c.path()), plan);
+      SecurityContextRules.applyContainerLevel(
+          policy, w, c, keepingLowPorts.contains(c.path()), plan);
     }
     if (policy.portStrategy() == PortStrategy.Remap) {
       PortRemapper.apply(policy, w, ports, inventory, plan);
@@ -61,7 +82,14 @@ public final class RemediationEngine {
     } else {
       outcome = Outcome.Compliant;
     }
-    return new Evaluation(w, policy.name(), outcome, List.copyOf(plan.findings()), List.copyOf(plan.changes()),
-        List.copyOf(plan.serviceChanges()), evidence, null);
+    return new Evaluation(
+        w,
+        policy.name(),
+        outcome,
+        List.copyOf(plan.findings()),
+        List.copyOf(plan.changes()),
+        List.copyOf(plan.serviceChanges()),
+        evidence,
+        null);
   }
 }

@@ -24,19 +24,21 @@ public final class Conditions {
 
   public Conditions set(String type, boolean status, String reason, String message) {
     String s = status ? "True" : "False";
-    String since = previous.stream()
-        .filter(c -> type.equals(c.getType()) && s.equals(c.getStatus()))
-        .map(Condition::getLastTransitionTime)
-        .findFirst()
-        .orElse(now);
-    next.add(new ConditionBuilder()
-        .withType(type)
-        .withStatus(s)
-        .withReason(reason)
-        .withMessage(message)
-        .withObservedGeneration(generation)
-        .withLastTransitionTime(since)
-        .build());
+    String since =
+        previous.stream()
+            .filter(c -> type.equals(c.getType()) && s.equals(c.getStatus()))
+            .map(Condition::getLastTransitionTime)
+            .findFirst()
+            .orElse(now);
+    next.add(
+        new ConditionBuilder()
+            .withType(type)
+            .withStatus(s)
+            .withReason(reason)
+            .withMessage(message)
+            .withObservedGeneration(generation)
+            .withLastTransitionTime(since)
+            .build());
     return this;
   }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 /** Bytes a change takes in the status's JSON (plus its separator), computed once per change. */
 final class ListedSize {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Used if a change cannot be serialized at all: generous, so the budget still holds. */
   private static final int FALLBACK = 512;
 

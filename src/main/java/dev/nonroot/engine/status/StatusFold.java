@@ -15,10 +15,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A policy's status as a pure fold over the verdicts of every workload and the records on
- * Services: counters, conditions and the bounded list of changes. No I/O and no evaluation, so it
- * costs the same whether a pass follows a storm of changes or nothing at all, and a restarted
- * operator folds the same verdicts into the same status.
+ * A policy's status as a pure fold over the verdicts of every workload and the records on Services:
+ * counters, conditions and the bounded list of changes. No I/O and no evaluation, so it costs the
+ * same whether a pass follows a storm of changes or nothing at all, and a restarted operator folds
+ * the same verdicts into the same status.
  */
 public final class StatusFold {
   /** The changes list stays under this many bytes of JSON; etcd and every watcher pay for it. */
@@ -209,7 +209,8 @@ public final class StatusFold {
   /** Keeps the newest changes within the byte budget; the rest is counted in truncated. */
   private static void bound(List<Verdict.Listed> changes, NonRootPolicyStatus status) {
     changes.sort(Comparator.comparing(Verdict.Listed::change, ORDER));
-    int bytes = 0;
+    // Each listed size counts its separator; the array adds "[" and "]" and one separator fewer.
+    int bytes = 1;
     int keepFrom = changes.size();
     while (keepFrom > 0) {
       int size = changes.get(keepFrom - 1).bytes();

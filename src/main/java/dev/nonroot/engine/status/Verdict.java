@@ -18,9 +18,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * What the policy statuses need to know about one workload, taken from its {@link Decision} and
- * its change record once per workload change. A status is a fold over verdicts, so no status pass
- * ever evaluates a workload again.
+ * What the policy statuses need to know about one workload, taken from its {@link Decision} and its
+ * change record once per workload change. A status is a fold over verdicts, so no status pass ever
+ * evaluates a workload again.
  *
  * @param matching the names of every matching policy, the governing one first
  * @param outcome the governing policy's outcome, or null when no policy matches
@@ -40,6 +40,7 @@ public record Verdict(
 
   /** Action of a recorded change the policy made. */
   public static final String PATCHED = "Patched";
+
   /** Action of a change an Audit policy would make. */
   public static final String WOULD_PATCH = "WouldPatch";
 
@@ -144,7 +145,9 @@ public record Verdict(
     return out;
   }
 
-  /** Identifies a listed change across passes: the same field of the same object, to the same value. */
+  /**
+   * Identifies a listed change across passes: the same field of the same object, to the same value.
+   */
   static String key(RecordedChange c) {
     return c.getAction()
         + "|"

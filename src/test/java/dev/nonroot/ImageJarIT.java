@@ -1,0 +1,217 @@
+package dev.nonroot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The jar the container image ships (target/nonroot-operator-image.jar), run as its own process
+ * with the JVM that runs this test: run, scan and fix work, demo is not there, and neither are
+ * kubesim, bench or the mock server with its Netty, Vert.x and BouncyCastle. Failsafe runs it after
+ * package.
+ */
+class ImageJarIT {
+  private static final List<String> NOT_IN_THE_IMAGE =
+      List.of(
+          "dev/nonroot/kubesim/",
+          "dev/nonroot/demo/",
+          "dev/nonroot/bench/",
+          "io/fabric8/mockwebserver/",
+          "io/fabric8/kubernetes/client/server/mock/",
+          "io/netty/",
+          "io/vertx/",
+          "org/bouncycastle/",
+          "META-INF/services/dev.nonroot.cli.Subcommand",
+          "examples/");
+
+  private static Path imageJar;
+  private static Path fullJar;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void jars() {
+    imageJar = jar("nonroot.imageJar", "target/nonroot-operator-image.jar");
+    fullJar = jar("nonroot.fullJar", "target/nonroot-operator.jar");
+    System.out.printf(
+        Locale.ROOT,
+        "image jar: %.1f MiB (%s)%nfull jar:  %.1f MiB (%s)%n",
+        mib(imageJar),
+        imageJar,
+        mib(fullJar),
+        fullJar);
+  }
+
+  @Test
+  void runHelpShowsTheOperatorsOptions() {
+    Result r = java("-jar", imageJar.toString(), "run", "--help");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("Usage: nonroot-operator run").contains("--leader-election");
+  }
+
+  @Test
+  void helpListsTheProductsCommandsOnly() {
+    Result r = java("-jar", imageJar.toString(), "--help");
+    assertThat(r.exit()).as(r.err()).isZero();
+    List<String> commands = commands(r.out());
+    assertThat(commands).containsExactly("scan", "fix", "run");
+  }
+
+  @Test
+  void demoIsAnUnknownCommand() {
+    Result r = java("-jar", imageJar.toString(), "demo");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("demo").contains("see 'nonroot-operator --help'");
+    assertThat(r.err()).doesNotContain("Exception");
+  }
+
+  @Test
+  void scanReportsFindingsLikeInProcess() throws IOException {
+    Path manifest = tmp.resolve("web.yaml");
+    Files.copy(Path.of("src/test/resources/cli/web.yaml"), manifest);
+    Result r = java("-jar", imageJar.toString(), "scan", manifest.toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(1);
+    assertThat(r.out()).startsWith("LOCATION");
+    assertThat(r.err()).contains("scanned 1 workload in 1 file: 0 compliant, 1 violating");
+  }
+
+  @Test
+  void fixPrintsTheFixedManifest() throws IOException {
+    Path manifest = tmp.resolve("web.yaml");
+    Files.copy(Path.of("src/test/resources/cli/web.yaml"), manifest);
+    Result r = java("-jar", imageJar.toString(), "fix", manifest.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out())
+        .startsWith("# Web tier: nginx on port 80, fixed by `fix`.\napiVersion: apps/v1\n")
+        .contains("runAsNonRoot: true");
+  }
+
+  /**
+   * The operator's start-up path (JOSDK, the fabric8 JDK HTTP client) loads without the mock
+   * server.
+   */
+  @Test
+  void runWithoutAReachableClusterSaysSo() {
+    Result r =
+        java(
+            "-Dkubernetes.auth.tryKubeConfig=false",
+            "-Dkubernetes.auth.tryServiceAccount=false",
+            "-Dkubernetes.master=http://127.0.0.1:1",
+            "-jar",
+            imageJar.toString(),
+            "run",
+            "--health-port",
+            "0");
+    assertThat(r.exit()).as(r.err()).isEqualTo(2);
+    assertThat(r.err().strip())
+        .startsWith("cannot reach the API server at http://127.0.0.1:1/")
+        .doesNotContain("Exception:");
+  }
+
+  @Test
+  void theImageJarHoldsNoDemoNoSimulatorAndNoMockServer() {
+    List<String> entries = entries(imageJar);
+    assertThat(entries)
+        .contains(
+            "dev/nonroot/cli/Main.class",
+            "dev/nonroot/operator/NonRootOperator.class",
+            "META-INF/services/io.fabric8.kubernetes.client.http.HttpClient$Factory");
+    List<String> offenders =
+        entries.stream().filter(e -> NOT_IN_THE_IMAGE.stream().anyMatch(e::startsWith)).toList();
+    assertThat(offenders).isEmpty();
+  }
+
+  @Test
+  void theFullJarStillHasEverything() {
+    List<String> entries = entries(fullJar);
+    assertThat(entries)
+        .anyMatch(e -> e.startsWith("dev/nonroot/kubesim/"))
+        .contains(
+            "dev/nonroot/demo/DemoCommand.class",
+            "META-INF/services/dev.nonroot.cli.Subcommand",
+            "dev/nonroot/bench/FixBenchmark.class")
+        .anyMatch(e -> e.startsWith("io/fabric8/mockwebserver/"))
+        .anyMatch(e -> e.startsWith("examples/"));
+    assertThat(mib(fullJar)).isGreaterThan(mib(imageJar));
+  }
+
+  /** The names in the "Commands:" section of a usage message. */
+  private static List<String> commands(String usage) {
+    List<String> out = new ArrayList<>();
+    boolean in = false;
+    for (String line : usage.lines().toList()) {
+      if (line.equals("Commands:")) {
+        in = true;
+      } else if (in && line.startsWith("  ") && !line.startsWith("   ")) {
+        out.add(line.strip().split("\\s+")[0]);
+      }
+    }
+    return out;
+  }
+
+  private static Path jar(String property, String fallback) {
+    Path p = Path.of(System.getProperty(property, fallback));
+    assertThat(p).as("built by mvn package").isRegularFile();
+    return p;
+  }
+
+  private static double mib(Path p) {
+    try {
+      return Files.size(p) / (1024.0 * 1024.0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static List<String> entries(Path jar) {
+    try (JarFile f = new JarFile(jar.toFile())) {
+      return Collections.list(f.entries()).stream().map(ZipEntry::getName).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private record Result(int exit, String out, String err) {}
+
+  private Result java(String... args) {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(List.of(args));
+    try {
+      File out = Files.createTempFile(tmp, "out", ".txt").toFile();
+      File err = Files.createTempFile(tmp, "err", ".txt").toFile();
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out).redirectError(err);
+      pb.environment().remove("KUBECONFIG");
+      Process p = pb.start();
+      p.getOutputStream().close(); // empty standard input
+      if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new AssertionError(String.join(" ", cmd) + ": no exit within 120 s");
+      }
+      return new Result(
+          p.exitValue(),
+          Files.readString(out.toPath(), StandardCharsets.UTF_8),
+          Files.readString(err.toPath(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}

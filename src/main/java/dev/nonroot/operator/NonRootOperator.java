@@ -149,7 +149,9 @@ public final class NonRootOperator implements AutoCloseable {
         new PolicyStatusController(shared),
         c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
     for (WorkloadKind kind : settings.kinds()) register(operator, kind, shared, settings);
+    // start() returns once every controller's informers have synced.
     operator.start();
+    shared.index().open();
     return new NonRootOperator(operator, metrics);
   }
 

@@ -46,9 +46,20 @@ final class VerdictIndex {
   private final List<Source> sources = new ArrayList<>();
   private volatile Consumer<Set<String>> listener = policies -> {};
 
+  /** Set once every controller has started, i.e. every workload cache has synced. */
+  private volatile boolean open;
+
   /** Called with the names of the policies whose status may have changed. */
   void onChange(Consumer<Set<String>> listener) {
     this.listener = listener;
+  }
+
+  /**
+   * The workload caches are synced from now on: before that, an empty or half-filled cache would
+   * make a status of nothing look complete.
+   */
+  void open() {
+    open = true;
   }
 
   synchronized void cover(Source source) {
@@ -81,6 +92,7 @@ final class VerdictIndex {
    * show the cluster as it is (not half of it after a start, nor a mix of old and new specs).
    */
   boolean current(String policies) {
+    if (!open) return false;
     List<Source> all;
     synchronized (this) {
       all = List.copyOf(sources);

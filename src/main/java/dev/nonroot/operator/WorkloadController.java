@@ -168,7 +168,18 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
           new VerdictIndex.State(Verdict.unmatched(ref, record), policies.fingerprint(), false));
       return UpdateControl.noUpdate();
     }
-    Decision decision = Governor.decide(policies, workload.get(), inventory);
+    Decision decision;
+    try {
+      decision = Governor.decide(policies, workload.get(), inventory);
+    } catch (RuntimeException e) {
+      // An engine defect on one odd object must not hold every policy status back: the workload
+      // counts as unmatched until a retry (or its next change) decides it.
+      index.put(
+          ref,
+          new VerdictIndex.State(Verdict.unmatched(ref, record), policies.fingerprint(), false));
+      LOG.error("could not decide {}: {}", ref, e.toString());
+      throw e;
+    }
     shared.metrics().increment(OperatorMetrics.EVALUATIONS);
     Verdict verdict = Verdict.of(decision, record, previous, now);
     if (decision.action() != Decision.Action.PATCH) {

@@ -99,6 +99,32 @@ public enum WorkloadKind {
     return watchedByDefault;
   }
 
+  /**
+   * The pod template of a typed object of this kind (null when it has none), for cheap comparisons
+   * of two versions without converting them to trees.
+   */
+  public Object podTemplateOf(HasMetadata o) {
+    return switch (this) {
+      case Deployment ->
+          o instanceof Deployment d && d.getSpec() != null ? d.getSpec().getTemplate() : null;
+      case StatefulSet ->
+          o instanceof StatefulSet s && s.getSpec() != null ? s.getSpec().getTemplate() : null;
+      case DaemonSet ->
+          o instanceof DaemonSet d && d.getSpec() != null ? d.getSpec().getTemplate() : null;
+      case ReplicaSet ->
+          o instanceof ReplicaSet r && r.getSpec() != null ? r.getSpec().getTemplate() : null;
+      case Job -> o instanceof Job j && j.getSpec() != null ? j.getSpec().getTemplate() : null;
+      case CronJob ->
+          o instanceof CronJob c
+                  && c.getSpec() != null
+                  && c.getSpec().getJobTemplate() != null
+                  && c.getSpec().getJobTemplate().getSpec() != null
+              ? c.getSpec().getJobTemplate().getSpec().getTemplate()
+              : null;
+      case Pod -> o instanceof Pod p ? p.getSpec() : null;
+    };
+  }
+
   public static Set<WorkloadKind> watchedKinds() {
     Set<WorkloadKind> out = EnumSet.noneOf(WorkloadKind.class);
     for (WorkloadKind k : values()) {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
@@ -87,8 +88,14 @@ public final class NonRootOperator implements AutoCloseable {
           threads,
           patchesPerSecond,
           clock,
-          Set.copyOf(EnumSet.copyOf(k)));
+          Collections.unmodifiableSet(copy(k)));
     }
+  }
+
+  private static Set<WorkloadKind> copy(Set<WorkloadKind> kinds) {
+    Set<WorkloadKind> out = EnumSet.noneOf(WorkloadKind.class);
+    out.addAll(kinds);
+    return out;
   }
 
   private final Operator operator;
@@ -165,11 +172,12 @@ public final class NonRootOperator implements AutoCloseable {
       Operator operator, WorkloadKind kind, Collaborators shared, Settings settings) {
     @SuppressWarnings("unchecked")
     Class<R> type = (Class<R>) kind.type();
+    WorkloadController<R> controller = new WorkloadController<>(kind, type, shared);
     InformerConfiguration<R> informer =
         InformerConfiguration.builder(type)
             .withName(kind.plural())
             .withWatchAllNamespaces()
-            .withOnUpdateFilter(WorkloadController::relevantUpdate)
+            .withOnUpdateFilter(controller::relevantUpdate)
             .buildForController();
     ControllerConfiguration<R> config =
         new ResolvedControllerConfiguration<>(
@@ -186,7 +194,7 @@ public final class NonRootOperator implements AutoCloseable {
             informer,
             true,
             null);
-    operator.register(new WorkloadController<>(kind, type, shared), config);
+    operator.register(controller, config);
   }
 
   @Override

@@ -1,9 +1,11 @@
 package dev.nonroot.operator;
 
+import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.engine.PolicySet;
 import dev.nonroot.engine.policy.ResolvedPolicy;
+import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.status.StatusFold;
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -19,9 +21,11 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -71,8 +75,23 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
                                 next.getMetadata().getAnnotations(),
                                 old.getMetadata().getAnnotations()))
                 .withOnDeleteFilter((s, unknown) -> WorkloadWriter.recorded(s))
+                // The policies its record names; a record just removed names none, so all look.
                 .withSecondaryToPrimaryMapper(
-                    s -> policies.list().map(ResourceID::fromResource).collect(Collectors.toSet()))
+                    s -> {
+                      Set<ResourceID> named = new HashSet<>();
+                      if (WorkloadWriter.recorded(s)) {
+                        String record = s.getMetadata().getAnnotations().get(Annotations.CHANGES);
+                        for (ChangeRecord.Entry e : ChangeRecord.parse(record).entries()) {
+                          named.add(new ResourceID(e.policy()));
+                        }
+                      }
+                      return named.isEmpty()
+                          ? policies
+                              .list()
+                              .map(ResourceID::fromResource)
+                              .collect(Collectors.toSet())
+                          : named;
+                    })
                 .build(),
             context);
     return List.of(verdicts, services);

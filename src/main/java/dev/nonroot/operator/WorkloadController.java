@@ -51,8 +51,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private static final String SERVICES = "services";
   private static final String NAMESPACES = "namespaces";
 
-  /** Enough for the patched version to be in the cache, which our own write is fed into. */
-  private static final Duration AFTER_OWN_WRITE = Duration.ofMillis(1);
+  /** How soon a workload whose patch met a newer version is decided again. */
+  private static final Duration AFTER_CONFLICT = Duration.ofSeconds(1);
 
   private final WorkloadKind kind;
   private final Class<R> type;
@@ -65,11 +65,11 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   }
 
   /**
-   * Whether an update can change a decision: the spec (a new generation), labels (selectors) or
-   * annotations (exemption, record). Status churn cannot. The same test for every kind.
+   * Whether an update can change a decision: the pod template, labels (selectors) or annotations
+   * (exemption, record). Status churn and replica changes (HPA, kubectl scale) cannot.
    */
-  static boolean relevantUpdate(HasMetadata next, HasMetadata old) {
-    return !Objects.equals(next.getMetadata().getGeneration(), old.getMetadata().getGeneration())
+  boolean relevantUpdate(HasMetadata next, HasMetadata old) {
+    return !Objects.equals(kind.podTemplateOf(next), kind.podTemplateOf(old))
         || !Objects.equals(next.getMetadata().getLabels(), old.getMetadata().getLabels())
         || !Objects.equals(next.getMetadata().getAnnotations(), old.getMetadata().getAnnotations());
   }
@@ -156,6 +156,17 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     CacheInventory inventory = new CacheInventory(serviceSource, namespaceSource);
     PolicySet policies = shared.catalog().snapshot(policySource.list(p -> true).toList());
     String now = shared.now();
+    if (resource.isMarkedForDeletion()) {
+      // Going away (a finalizer or a foreground deletion holds it): no policy acts on it, and a
+      // patch would only start a rollout of something being removed.
+      index.put(
+          ref,
+          new VerdictIndex.State(
+              Verdict.unmatched(ref, RecordedPatch.recordOf(ObjectTrees.of(resource))),
+              policies.fingerprint(),
+              false));
+      return UpdateControl.noUpdate();
+    }
 
     ObjectNode tree = ObjectTrees.of(resource);
     ChangeRecord record = RecordedPatch.recordOf(tree);
@@ -200,28 +211,32 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     }
     index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
     try {
+      // The workload first: a Service must never point at a port no pod listens on because the
+      // workload's own patch was refused.
+      if (!evaluation.changes().isEmpty()) {
+        R updated = shared.writer().patch(resource, tree, evaluation.changes(), policy, now);
+        // Our write goes into the cache, so an event racing the watch does not plan again on the
+        // old version; the patched version's own watch event is then decided like any change.
+        retriever
+            .getControllerEventSource()
+            .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
+        shared.metrics().increment(OperatorMetrics.PATCHES);
+        shared
+            .events()
+            .normal(resource, EventRecorder.REMEDIATED, summary(policy, evaluation.changes()));
+      }
       patchServices(evaluation.serviceChanges(), inventory, policy, now);
-      if (evaluation.changes().isEmpty()) return UpdateControl.noUpdate();
-      R updated = shared.writer().patch(resource, tree, evaluation.changes(), policy, now);
-      // Our write goes into the cache (an event racing the watch must not re-plan on the old
-      // version); the patched version is then decided like any other change.
-      retriever
-          .getControllerEventSource()
-          .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
-      shared.metrics().increment(OperatorMetrics.PATCHES);
-      shared
-          .events()
-          .normal(resource, EventRecorder.REMEDIATED, summary(policy, evaluation.changes()));
-      return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_OWN_WRITE);
+      // Written: an earlier failure no longer describes this workload.
+      index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
+      return UpdateControl.noUpdate();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {
         shared.metrics().increment(OperatorMetrics.CONFLICTS);
-        // The object moved on (or is gone) since the cache saw it: its next event decides again.
-        LOG.debug(
-            "{} changed while being remediated ({}); waiting for the fresh version",
-            ref,
-            e.getCode());
-        return UpdateControl.noUpdate();
+        // The object moved on (or is gone) since the cache saw it. Its next event may be a
+        // status-only change that the update filter drops, so look again soon rather than wait
+        // for the resync.
+        LOG.debug("{} changed while being remediated ({}); deciding again", ref, e.getCode());
+        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
       }
       String message = "patch failed (" + e.getCode() + "): " + firstLine(e.getMessage());
       shared.metrics().increment(OperatorMetrics.FAILURES);

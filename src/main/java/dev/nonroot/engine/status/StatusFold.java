@@ -29,7 +29,11 @@ public final class StatusFold {
           .thenComparing(RecordedChange::getNamespace)
           .thenComparing(RecordedChange::getKind)
           .thenComparing(RecordedChange::getName)
-          .thenComparing(RecordedChange::getField);
+          .thenComparing(RecordedChange::getField)
+          // Whole-second times tie often: the rest keeps the order independent of map iteration.
+          .thenComparing(RecordedChange::getAction)
+          .thenComparing(c -> c.getContainer() == null ? "" : c.getContainer())
+          .thenComparing(c -> c.getTo() == null ? "" : c.getTo());
 
   private StatusFold() {}
 

@@ -93,9 +93,9 @@ final class CapabilityRules {
   }
 
   private static String misspelling(List<String> spelt) {
-    return " (spelt "
+    return " (Pod Security admission compares names exactly and does not accept "
         + String.join(", ", spelt)
-        + ", which Pod Security admission does not accept; written in canonical form)";
+        + "; rewritten upper case without CAP_)";
   }
 
   private static ArrayNode array(Iterable<String> values) {

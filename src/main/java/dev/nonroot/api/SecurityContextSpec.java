@@ -15,12 +15,14 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SecurityContextSpec {
   @JsonPropertyDescription(
-      "Set runAsNonRoot: true on the pod and fix any container that says false.")
+      "Set runAsNonRoot: true on the pod and fix any container that says false. false switches"
+          + " off this rule only, not runAsUser.")
   @Default("true")
   private Boolean runAsNonRoot;
 
   @JsonPropertyDescription(
-      "UID used where no non-zero UID is set at pod or container level; replaces an explicit 0.")
+      "UID set on the pod where a container has neither a non-zero UID nor runAsNonRoot: true"
+          + " already (its own or the pod's); replaces an explicit 0.")
   @Min(1)
   @Max(2147483647)
   @Default("65532")

@@ -2,7 +2,11 @@ package dev.nonroot.engine.policy;
 
 import java.util.Locale;
 
-/** Capability names as Kubernetes compares them: upper case, without the CAP_ prefix. */
+/**
+ * The canonical spelling of a capability name: upper case, without the CAP_ prefix. Pod Security
+ * admission compares names exactly and accepts only this spelling, so policy names are kept in it
+ * and the engine writes no other; a workload's own entries are judged as written.
+ */
 public final class Capabilities {
   private Capabilities() {}
 

@@ -31,54 +31,77 @@ final class CapabilityRules {
     FieldPath caps = c.securityContext().key("capabilities");
     FieldPath dropPath = caps.key("drop");
     JsonNode oldDrop = Trees.valueAt(root, dropPath);
-    Set<String> dropped = new LinkedHashSet<>();
-    for (String s : strings(oldDrop)) dropped.add(Capabilities.normalize(s));
+    List<String> dropped = strings(oldDrop);
+    // Pod Security admission compares names exactly: "all" or "CAP_ALL" is not "ALL".
     List<String> missing =
         policy.dropCapabilities().stream().filter(d -> !dropped.contains(d)).toList();
     if (!missing.isEmpty()) {
-      ArrayNode next = JsonNodeFactory.instance.arrayNode();
-      strings(oldDrop).forEach(next::add);
-      missing.forEach(next::add);
+      // What the engine writes is spelt canonically: the user's entries respelt, then the missing.
+      Set<String> next = new LinkedHashSet<>();
+      for (String d : dropped) next.add(Capabilities.normalize(d));
+      next.addAll(missing);
+      List<String> misspelt =
+          dropped.stream().filter(d -> missing.contains(Capabilities.normalize(d))).toList();
       plan.change(
           dropPath,
           oldDrop,
-          next,
+          array(next),
           Rule.DropCapabilities,
           c.name(),
-          "container " + c.name() + " does not drop " + String.join(", ", missing));
+          "container "
+              + c.name()
+              + " does not drop "
+              + String.join(", ", missing)
+              + (misspelt.isEmpty() ? "" : misspelling(misspelt)));
     }
 
     FieldPath addPath = caps.key("add");
     JsonNode oldAdd = Trees.valueAt(root, addPath);
-    List<String> added = strings(oldAdd);
-    List<String> kept = new ArrayList<>();
+    Set<String> kept = new LinkedHashSet<>();
     List<String> removed = new ArrayList<>();
-    for (String a : added) {
+    List<String> misspelt = new ArrayList<>();
+    for (String a : strings(oldAdd)) {
       String cap = Capabilities.normalize(a);
       boolean keep =
           policy.keepCapabilities().contains(cap) || (keepsLowPort && cap.equals(NET_BIND_SERVICE));
-      (keep ? kept : removed).add(a);
-    }
-    if (!removed.isEmpty()) {
-      ArrayNode next = null;
-      if (!kept.isEmpty()) {
-        next = JsonNodeFactory.instance.arrayNode();
-        kept.forEach(next::add);
+      if (!keep) {
+        removed.add(a);
+      } else {
+        kept.add(cap);
+        if (!a.equals(cap)) misspelt.add(a);
       }
+    }
+    if (!removed.isEmpty() || !misspelt.isEmpty()) {
+      String reason =
+          removed.isEmpty()
+              ? "container " + c.name() + " adds " + String.join(", ", kept)
+              : "container "
+                  + c.name()
+                  + " adds "
+                  + String.join(", ", removed)
+                  + (policy.keepCapabilities().isEmpty()
+                      ? ""
+                      : " (allowed: " + String.join(", ", policy.keepCapabilities()) + ")");
       plan.change(
           addPath,
           oldAdd,
-          next,
+          kept.isEmpty() ? null : array(kept),
           Rule.AddCapabilities,
           c.name(),
-          "container "
-              + c.name()
-              + " adds "
-              + String.join(", ", removed)
-              + (policy.keepCapabilities().isEmpty()
-                  ? ""
-                  : " (allowed: " + String.join(", ", policy.keepCapabilities()) + ")"));
+          reason + (misspelt.isEmpty() ? "" : misspelling(misspelt)));
     }
+  }
+
+  private static String misspelling(List<String> spelt) {
+    return " (Pod Security admission compares names exactly and does not accept "
+        + String.join(", ", spelt)
+        + "; rewritten upper case without CAP_)";
+  }
+
+  private static ArrayNode array(Iterable<String> values) {
+    ArrayNode out = JsonNodeFactory.instance.arrayNode();
+    values.forEach(out::add);
+    return out;
   }
 
   /** Whether SYS_ADMIN stays in capabilities.add after this policy's fixes. */

@@ -1,5 +1,6 @@
 package dev.nonroot.engine.rules;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.api.NeedsRootAction;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.engine.model.FieldPath;
@@ -22,11 +23,16 @@ public final class RemediationEngine {
   /** Evaluates a workload the policy matches (see {@link PolicyMatcher#matches}). */
   public static Evaluation evaluate(EffectivePolicy policy, Workload w, Inventory inventory) {
     Optional<String> exemption = PolicyMatcher.exemption(w, inventory);
-    if (exemption.isEmpty() && "windows".equals(w.podSpec().path("os").path("name").asText())) {
-      // The API server refuses Linux-only securityContext fields on Windows pods.
+    if (exemption.isEmpty()) {
+      // The API server refuses Linux-only securityContext fields on Windows pods; on a Windows
+      // node they do not apply (and runAsNonRoot would stop a ContainerAdministrator image).
       exemption =
-          Optional.of(
-              "Windows pod (spec.os.name: windows): Linux user and capability settings do not apply");
+          windowsPlacement(w.podSpec())
+              .map(
+                  where ->
+                      "Windows pod ("
+                          + where
+                          + "): Linux user and capability settings do not apply");
     }
     if (exemption.isPresent()) {
       return new Evaluation(
@@ -91,5 +97,53 @@ public final class RemediationEngine {
         List.copyOf(plan.serviceChanges()),
         evidence,
         null);
+  }
+
+  private static final String OS_LABEL = "kubernetes.io/os";
+  private static final String WINDOWS = "windows";
+
+  /**
+   * Where the pod is said to be a Windows pod, if it is: {@code spec.os.name}, else a nodeSelector
+   * {@code kubernetes.io/os: windows}, else required node affinity whose every term asks for {@code
+   * kubernetes.io/os In} values that are all {@code windows}. A pod that may land on Linux is a
+   * Linux pod; an explicit {@code spec.os.name} other than windows wins.
+   */
+  static Optional<String> windowsPlacement(JsonNode podSpec) {
+    JsonNode os = podSpec.path("os").path("name");
+    if (os.isTextual() && !os.asText().isEmpty()) {
+      return WINDOWS.equals(os.asText()) ? Optional.of("spec.os.name: windows") : Optional.empty();
+    }
+    if (WINDOWS.equals(podSpec.path("nodeSelector").path(OS_LABEL).asText(null))) {
+      return Optional.of("nodeSelector " + OS_LABEL + ": windows");
+    }
+    JsonNode terms =
+        podSpec
+            .path("affinity")
+            .path("nodeAffinity")
+            .path("requiredDuringSchedulingIgnoredDuringExecution")
+            .path("nodeSelectorTerms");
+    if (!terms.isArray() || terms.isEmpty()) return Optional.empty();
+    for (JsonNode term : terms) {
+      // Terms are ORed: one that does not require windows lets the pod land on Linux.
+      if (!requiresWindows(term)) return Optional.empty();
+    }
+    return Optional.of("required node affinity " + OS_LABEL + " In [windows]");
+  }
+
+  /** Expressions of a term are ANDed: one {@code kubernetes.io/os In [windows]} decides it. */
+  private static boolean requiresWindows(JsonNode term) {
+    for (JsonNode e : term.path("matchExpressions")) {
+      JsonNode values = e.path("values");
+      if (!OS_LABEL.equals(e.path("key").asText(null))
+          || !"In".equals(e.path("operator").asText(null))
+          || !values.isArray()
+          || values.isEmpty()) {
+        continue;
+      }
+      boolean onlyWindows = true;
+      for (JsonNode v : values) onlyWindows &= WINDOWS.equals(v.asText(null));
+      if (onlyWindows) return true;
+    }
+    return false;
   }
 }

@@ -49,27 +49,39 @@ final class SecurityContextRules {
             null,
             "pod does not require a non-root user (runAsNonRoot is " + describe(old) + ")");
       }
-      FieldPath uidPath = psc.key("runAsUser");
-      JsonNode podUid = Trees.valueAt(root, uidPath);
-      boolean containerWithoutUid =
+    }
+    // The RunAsUser rule has no off switch: policy runAsNonRoot: false turns off only the rule
+    // above.
+    FieldPath uidPath = psc.key("runAsUser");
+    JsonNode podUid = Trees.valueAt(root, uidPath);
+    if (podUid != null && podUid.asLong(-1) == 0) {
+      plan.change(
+          uidPath,
+          podUid,
+          LongNode.valueOf(policy.runAsUser()),
+          Rule.RunAsUser,
+          null,
+          "pod runs as UID 0 (root)");
+    } else if (podUid == null) {
+      List<String> needUid =
           containers.stream()
-              .anyMatch(c -> Trees.valueAt(root, c.securityContext().key("runAsUser")) == null);
-      if (podUid != null && podUid.asLong(-1) == 0) {
-        plan.change(
-            uidPath,
-            podUid,
-            LongNode.valueOf(policy.runAsUser()),
-            Rule.RunAsUser,
-            null,
-            "pod runs as UID 0 (root)");
-      } else if (podUid == null && containerWithoutUid) {
+              .filter(
+                  c ->
+                      Trees.valueAt(root, c.securityContext().key("runAsUser")) == null
+                          && !imageUserVerified(root, psc, c))
+              .map(ContainerView::name)
+              .toList();
+      if (!needUid.isEmpty()) {
         plan.change(
             uidPath,
             null,
             LongNode.valueOf(policy.runAsUser()),
             Rule.RunAsUser,
             null,
-            "no UID is set, so the image's user applies and may be root");
+            "no UID is set for "
+                + String.join(", ", needUid)
+                + " and runAsNonRoot is not already true for them, so the image's user applies"
+                + " and may be root");
       }
     }
     if (policy.seccomp() == SeccompMode.RuntimeDefault) {
@@ -120,17 +132,17 @@ final class SecurityContextRules {
             name,
             "container " + name + " overrides the pod with runAsNonRoot: " + old.asText());
       }
-      FieldPath uid = sc.key("runAsUser");
-      JsonNode oldUid = Trees.valueAt(root, uid);
-      if (oldUid != null && oldUid.asLong(-1) == 0) {
-        plan.change(
-            uid,
-            oldUid,
-            LongNode.valueOf(policy.runAsUser()),
-            Rule.RunAsUser,
-            name,
-            "container " + name + " runs as UID 0 (root)");
-      }
+    }
+    FieldPath uid = sc.key("runAsUser");
+    JsonNode oldUid = Trees.valueAt(root, uid);
+    if (oldUid != null && oldUid.asLong(-1) == 0) {
+      plan.change(
+          uid,
+          oldUid,
+          LongNode.valueOf(policy.runAsUser()),
+          Rule.RunAsUser,
+          name,
+          "container " + name + " runs as UID 0 (root)");
     }
     boolean privilegedStays = false;
     JsonNode privileged = Trees.valueAt(root, sc.key("privileged"));
@@ -203,6 +215,18 @@ final class SecurityContextRules {
             "container " + name + " can write to its root filesystem");
       }
     }
+  }
+
+  /**
+   * The container's effective runAsNonRoot (its own value, else the pod's) is already true, so the
+   * kubelet refuses to start it as root and no UID needs to be invented over the image's own. Read
+   * from the workload as it is, not as the policy would leave it: where the policy has to add
+   * runAsNonRoot: true, a UID comes with it.
+   */
+  private static boolean imageUserVerified(JsonNode root, FieldPath psc, ContainerView c) {
+    JsonNode own = Trees.valueAt(root, c.securityContext().key("runAsNonRoot"));
+    JsonNode effective = own != null ? own : Trees.valueAt(root, psc.key("runAsNonRoot"));
+    return effective instanceof BooleanNode b && b.booleanValue();
   }
 
   static String describe(JsonNode value) {

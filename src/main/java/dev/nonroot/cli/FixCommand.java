@@ -88,6 +88,7 @@ final class FixCommand implements Callable<Integer> {
     } else {
       console.print(StreamJoiner.join(files, texts));
     }
+    PortMoveNotes.of(result.results()).forEach(console::error);
     console.error(FixSummary.of(result, inPlace));
     return ExitCodes.OK;
   }

@@ -1,5 +1,6 @@
 package dev.nonroot.cli;
 
+import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.manifest.ManifestFile;
 import java.nio.file.Path;
@@ -16,7 +17,9 @@ import picocli.CommandLine.ParentCommand;
     mixinStandardHelpOptions = true,
     description = {
       "Report what in Kubernetes manifests violates the policy. Changes nothing.",
-      "Exit status: 0 nothing violates, 1 findings, 2 bad input or usage."
+      "Exit status: 0 nothing to fix, 1 something violates (a fix or a manual change is due),",
+      "2 bad input or usage. Workloads that need root are reported but fail the scan only with",
+      "--fail-on-needs-root."
     })
 final class ScanCommand implements Callable<Integer> {
   enum Format {
@@ -39,6 +42,12 @@ final class ScanCommand implements Callable<Integer> {
       description = "table (default) or json: one JSON array of findings.")
   private Format output;
 
+  @Option(
+      names = "--fail-on-needs-root",
+      description =
+          "Also exit 1 when the only findings are workloads that need root (left unchanged).")
+  private boolean failOnNeedsRoot;
+
   @Parameters(
       arity = "1..*",
       paramLabel = "PATH",
@@ -60,6 +69,17 @@ final class ScanCommand implements Callable<Integer> {
       console.print(FindingTable.render(rows));
     }
     console.error(ScanSummary.of(results, rows, files.size()));
-    return rows.isEmpty() ? ExitCodes.OK : ExitCodes.FINDINGS;
+    return failing(rows) ? ExitCodes.FINDINGS : ExitCodes.OK;
+  }
+
+  /**
+   * A CI gate fails on what someone must change; a legitimate need for root is reported, and fails
+   * it only when asked.
+   */
+  private boolean failing(List<FindingRow> rows) {
+    for (FindingRow r : rows) {
+      if (failOnNeedsRoot || !r.rule().equals(Rule.NeedsRoot.name())) return true;
+    }
+    return false;
   }
 }

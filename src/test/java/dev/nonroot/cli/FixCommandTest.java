@@ -132,6 +132,18 @@ class FixCommandTest {
   }
 
   @Test
+  void aMovedPortWhoseServicesAreNotInTheInputIsNamedOnStandardError() {
+    Path[] f = CliRun.fixtures(dir, "web.yaml");
+    CliRun r = CliRun.run("fix", f[0].toString());
+
+    assertThat(r.exit()).isEqualTo(ExitCodes.OK);
+    assertThat(r.errLine())
+        .contains("note: Deployment shop/web: moved port 80 -> 8080")
+        .contains("no Service in the input follows it");
+    assertThat(r.errLine()).endsWith("across 1 file");
+  }
+
+  @Test
   void reportListsEveryChangeAsJson() throws Exception {
     Path[] f = CliRun.fixtures(dir, "web.yaml", "web-service.yaml");
     Path report = dir.resolve("report.json");

@@ -107,13 +107,26 @@ class ScanCommandTest {
   void needsRootIsReportedNotFixable() throws Exception {
     Path[] f = CliRun.fixtures(dir, "needs-root.yaml");
     CliRun r = CliRun.run("scan", "-o", "json", f[0].toString());
-    assertThat(r.exit()).isEqualTo(ExitCodes.FINDINGS);
+    // Reported, but a legitimate need for root alone does not fail a CI gate.
+    assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     JsonNode findings = JSON.readTree(r.out());
     assertThat(findings.size()).isEqualTo(1);
     assertThat(findings.get(0).path("rule").asText()).isEqualTo("NeedsRoot");
     assertThat(findings.get(0).path("fixable").asBoolean()).isFalse();
     assertThat(findings.get(0).path("message").asText()).contains("hostPID");
     assertThat(r.errLine()).contains("0 violating, 1 needs root");
+  }
+
+  @Test
+  void needsRootFailsTheScanOnlyWhenAsked() throws Exception {
+    Path[] f = CliRun.fixtures(dir, "needs-root.yaml", "web.yaml");
+
+    assertThat(CliRun.run("scan", f[0].toString()).exit()).isEqualTo(ExitCodes.OK);
+    assertThat(CliRun.run("scan", "--fail-on-needs-root", f[0].toString()).exit())
+        .isEqualTo(ExitCodes.FINDINGS);
+    // Something fixable fails it either way.
+    assertThat(CliRun.run("scan", f[0].toString(), f[1].toString()).exit())
+        .isEqualTo(ExitCodes.FINDINGS);
   }
 
   @Test

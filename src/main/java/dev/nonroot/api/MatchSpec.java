@@ -16,7 +16,8 @@ public class MatchSpec {
   private List<String> namespaces;
 
   @JsonPropertyDescription(
-      "Namespaces never matched. Default: kube-system, kube-public, kube-node-lease.")
+      "Namespaces never matched. Default: kube-system, kube-public, kube-node-lease, except those"
+          + " named in namespaces.")
   private List<String> excludeNamespaces;
 
   @JsonPropertyDescription("Matches workloads whose Namespace carries these labels.")

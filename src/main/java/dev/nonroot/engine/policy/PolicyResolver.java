@@ -82,9 +82,11 @@ public final class PolicyResolver {
     }
     List<String> namespaces =
         match.getNamespaces() == null ? List.of() : List.copyOf(match.getNamespaces());
+    // A namespace the policy names explicitly wins over the default exclusions (an admin who
+    // writes kube-system means it); an explicit excludeNamespaces is taken as written.
     List<String> excluded =
         match.getExcludeNamespaces() == null
-            ? DEFAULT_EXCLUDED_NAMESPACES
+            ? DEFAULT_EXCLUDED_NAMESPACES.stream().filter(n -> !namespaces.contains(n)).toList()
             : List.copyOf(match.getExcludeNamespaces());
     checkSelector(match.getNamespaceSelector(), "spec.match.namespaceSelector", errors);
     checkSelector(match.getSelector(), "spec.match.selector", errors);

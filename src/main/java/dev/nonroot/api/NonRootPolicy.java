@@ -31,6 +31,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.exempt",
     type = Type.INTEGER,
     priority = 1)
+// With Overridden, the wide columns add up: matched = compliant + violations + exempt + overridden.
+@AdditionalPrinterColumn(
+    name = "Overridden",
+    jsonPath = ".status.overridden",
+    type = Type.INTEGER,
+    priority = 1)
 @AdditionalPrinterColumn(
     name = "Failed",
     jsonPath = ".status.failed",

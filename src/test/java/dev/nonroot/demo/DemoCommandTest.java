@@ -88,12 +88,12 @@ class DemoCommandTest {
       List<String> wide = lines(kubectl(kubeconfig, "get", "nrp", "-o", "wide"));
       assertThat(wide.get(0))
           .startsWith(
-              "NAME MODE MATCHED COMPLIANT REMEDIATED VIOLATIONS AGE NEEDSROOT EXEMPT FAILED READY REASON");
+              "NAME MODE MATCHED COMPLIANT REMEDIATED VIOLATIONS AGE NEEDSROOT EXEMPT OVERRIDDEN FAILED READY REASON");
       assertThat(wide)
           .anyMatch(
               r ->
                   r.startsWith("platform-strict Enforce 2 1 1 1 ")
-                      && r.endsWith(" 1 0 0 True Converged"));
+                      && r.endsWith(" 1 0 0 0 True Converged"));
 
       assertThat(kubectl(kubeconfig, "get", "deploy", "-A"))
           .contains("shop", "web", "legacy", "intranet");

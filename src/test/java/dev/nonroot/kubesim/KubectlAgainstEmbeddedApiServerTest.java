@@ -83,6 +83,7 @@ class KubectlAgainstEmbeddedApiServerTest {
             "AGE",
             "NEEDSROOT",
             "EXEMPT",
+            "OVERRIDDEN",
             "FAILED",
             "READY",
             "REASON");
@@ -93,7 +94,7 @@ class KubectlAgainstEmbeddedApiServerTest {
     List<String> row =
         rows.stream().filter(r -> r.get(0).equals("baseline")).findFirst().orElseThrow();
     assertThat(row.subList(0, 6)).containsExactly("baseline", "Enforce", "3", "1", "2", "0");
-    assertThat(row.subList(7, 12)).containsExactly("0", "0", "0", "True", "Converged");
+    assertThat(row.subList(7, 13)).containsExactly("0", "0", "0", "0", "True", "Converged");
   }
 
   @Test

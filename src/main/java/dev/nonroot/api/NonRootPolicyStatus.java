@@ -49,12 +49,25 @@ public class NonRootPolicyStatus {
   private Map<String, Integer> needsRootReasons = new TreeMap<>();
 
   @JsonPropertyDescription(
+      "The violating workloads this policy governs, by namespace, kind and name: at most 50 (the"
+          + " violations counter counts them all), so an admin can list them from the cluster.")
+  private List<ViolatingWorkload> violating = new ArrayList<>();
+
+  @JsonPropertyDescription(
       "Recorded changes, newest last, bounded in size; the full record is on each workload's nonroot.dev/changes annotation.")
   private List<RecordedChange> changes = new ArrayList<>();
 
   @JsonPropertyDescription(
       "How many older changes were left out of 'changes' to keep the status small.")
   private Integer truncated = 0;
+
+  public List<ViolatingWorkload> getViolating() {
+    return violating;
+  }
+
+  public void setViolating(List<ViolatingWorkload> violating) {
+    this.violating = violating;
+  }
 
   public Long getObservedGeneration() {
     return observedGeneration;
@@ -174,6 +187,7 @@ public class NonRootPolicyStatus {
         && Objects.equals(needsRoot, s.needsRoot)
         && Objects.equals(overridden, s.overridden)
         && Objects.equals(needsRootReasons, s.needsRootReasons)
+        && Objects.equals(violating, s.violating)
         && Objects.equals(changes, s.changes)
         && Objects.equals(truncated, s.truncated);
   }

@@ -12,7 +12,8 @@ record Collaborators(
     EventRecorder events,
     OperatorMetrics metrics,
     PatchBudget budget,
-    Clock clock) {
+    Clock clock,
+    Instant started) {
 
   /** Now, as Kubernetes writes times: RFC 3339 in whole seconds. */
   String now() {

@@ -50,6 +50,7 @@ import org.slf4j.LoggerFactory;
 final class EventRecorder {
   static final String REMEDIATED = "Remediated";
   static final String FAILED = "RemediationFailed";
+  static final String VIOLATION = "PolicyViolation";
   static final int MAX_REMEMBERED = 10_000;
   static final int MAX_MESSAGE = 1024;
   private static final int MAX_NAME = 253;

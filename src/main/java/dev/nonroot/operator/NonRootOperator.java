@@ -151,7 +151,8 @@ public final class NonRootOperator implements AutoCloseable {
             new EventRecorder(client, settings.identity(), settings.clock()),
             metrics,
             new PatchBudget(settings.patchesPerSecond(), settings.clock()),
-            settings.clock());
+            settings.clock(),
+            settings.clock().instant());
     operator.register(
         new PolicyStatusController(shared),
         c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));

@@ -26,6 +26,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -193,6 +195,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     }
     shared.metrics().increment(OperatorMetrics.EVALUATIONS);
     Verdict verdict = Verdict.of(decision, record, previous, now);
+    warnOnNewViolation(resource, verdict, previous);
     if (decision.action() != Decision.Action.PATCH) {
       // Nothing to write (any more): an earlier failure no longer describes this workload.
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
@@ -248,6 +251,33 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
               false));
       shared.events().warning(resource, EventRecorder.FAILED, message);
       throw e;
+    }
+  }
+
+  /**
+   * A Warning Event when a workload starts to violate its policy in a way a person must look at.
+   * Not for workloads that existed before this operator started and are seen for the first time:
+   * they are listed in the status, and an earlier instance announced them.
+   */
+  private void warnOnNewViolation(R resource, Verdict verdict, Verdict previous) {
+    Verdict.Violation v = verdict.violation();
+    if (v == null || !v.worthAnEvent()) return;
+    if (previous != null && v.equals(previous.violation())) return;
+    if (previous == null && existedBeforeStart(resource)) return;
+    shared
+        .events()
+        .warning(
+            resource, EventRecorder.VIOLATION, "policy " + verdict.governing() + ": " + v.reason());
+  }
+
+  private boolean existedBeforeStart(HasMetadata resource) {
+    String created = resource.getMetadata().getCreationTimestamp();
+    if (created == null) return true;
+    try {
+      // Creation times are whole seconds, rounded down: the same second counts as before.
+      return !Instant.parse(created).isAfter(shared.started());
+    } catch (DateTimeParseException e) {
+      return true;
     }
   }
 

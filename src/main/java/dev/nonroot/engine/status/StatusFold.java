@@ -3,6 +3,7 @@ package dev.nonroot.engine.status;
 import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.RecordedChange;
+import dev.nonroot.api.ViolatingWorkload;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.ResolvedPolicy;
 import dev.nonroot.engine.rules.Outcome;
@@ -23,6 +24,9 @@ import java.util.TreeMap;
 public final class StatusFold {
   /** The changes list stays under this many bytes of JSON; etcd and every watcher pay for it. */
   public static final int CHANGES_BUDGET_BYTES = 200 * 1024;
+
+  /** How many violating workloads the status names; the violations counter counts them all. */
+  public static final int VIOLATING_LISTED = 50;
 
   private static final Comparator<RecordedChange> ORDER =
       Comparator.comparing(RecordedChange::getTime)
@@ -78,6 +82,7 @@ public final class StatusFold {
     Map<String, Integer> reasons = new TreeMap<>();
     Map<String, Integer> overlaps = new TreeMap<>();
     List<Verdict.Listed> changes = new ArrayList<>();
+    List<ViolatingWorkload> violating = new ArrayList<>();
     for (Verdict v : verdicts) {
       List<Verdict.Listed> mine = v.patched().getOrDefault(name, List.of());
       if (!v.matching().contains(name)) {
@@ -106,6 +111,15 @@ public final class StatusFold {
           if (v.outcome() == Outcome.NonCompliant) n.pending++;
         }
       }
+      if (v.violation() != null) {
+        violating.add(
+            new ViolatingWorkload(
+                v.ref().kind(),
+                v.ref().namespace(),
+                v.ref().name(),
+                v.violation().state(),
+                v.violation().reason()));
+      }
       if (v.outcome() == Outcome.NonCompliant
           && v.failure() != null
           && v.failure().policy().equals(name)) {
@@ -125,6 +139,12 @@ public final class StatusFold {
     status.setNeedsRoot(n.needsRoot);
     status.setOverridden(n.overridden);
     status.setNeedsRootReasons(reasons);
+    violating.sort(
+        Comparator.comparing(ViolatingWorkload::getNamespace)
+            .thenComparing(ViolatingWorkload::getKind)
+            .thenComparing(ViolatingWorkload::getName));
+    status.setViolating(
+        new ArrayList<>(violating.subList(0, Math.min(VIOLATING_LISTED, violating.size()))));
     bound(changes, status);
     status.setConditions(conditions(self, n, overlaps, conditions).build());
     return status;

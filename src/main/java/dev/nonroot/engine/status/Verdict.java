@@ -4,8 +4,10 @@ import dev.nonroot.api.RecordedChange;
 import dev.nonroot.engine.Decision;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.Finding;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.rules.Evaluation;
 import dev.nonroot.engine.rules.NeedsRootDetector;
 import dev.nonroot.engine.rules.Outcome;
 import java.util.ArrayList;
@@ -28,6 +30,7 @@ import java.util.TreeSet;
  * @param wouldPatch what an Audit policy would change, each with the time it was first seen
  * @param patched the workload's recorded changes, by the policy that made them
  * @param failure the last failed write for the governing policy, or null
+ * @param violation why the workload still violates its governing policy, or null
  */
 public record Verdict(
     ObjectRef ref,
@@ -36,7 +39,31 @@ public record Verdict(
     Set<String> needsRootReasons,
     List<Listed> wouldPatch,
     Map<String, List<Listed>> patched,
-    Failure failure) {
+    Failure failure,
+    Violation violation) {
+
+  /** A verdict that names no violation (tests and unmatched workloads). */
+  public Verdict(
+      ObjectRef ref,
+      List<String> matching,
+      Outcome outcome,
+      Set<String> needsRootReasons,
+      List<Listed> wouldPatch,
+      Map<String, List<Listed>> patched,
+      Failure failure) {
+    this(ref, matching, outcome, needsRootReasons, wouldPatch, patched, failure, null);
+  }
+
+  /**
+   * Why a governed workload still violates: {@code state} is NeedsRoot (left unchanged), Unresolved
+   * (a person must change it), WouldPatch (Audit) or Pending (a patch is due).
+   */
+  public record Violation(String state, String reason) {
+    /** Whether an admin should hear of it on the workload (a pending patch speaks for itself). */
+    public boolean worthAnEvent() {
+      return !state.equals("Pending");
+    }
+  }
 
   /** Action of a recorded change the policy made. */
   public static final String PATCHED = "Patched";
@@ -102,7 +129,45 @@ public record Verdict(
         Set.copyOf(reasons),
         List.copyOf(wouldPatch),
         patchedBy(ref, record),
-        null);
+        null,
+        violation(d));
+  }
+
+  private static Violation violation(Decision d) {
+    Evaluation e = d.evaluation();
+    switch (e.outcome()) {
+      case NeedsRoot -> {
+        NeedsRootDetector.Evidence first = e.needsRoot().get(0);
+        return new Violation(
+            "NeedsRoot",
+            "needs root: "
+                + first.reason()
+                + (first.container() == null ? "" : " (container " + first.container() + ")")
+                + ": "
+                + first.detail()
+                + (e.needsRoot().size() > 1 ? " and " + (e.needsRoot().size() - 1) + " more" : ""));
+      }
+      case Unresolved -> {
+        for (Finding f : e.findings()) {
+          if (!f.fixable()) return new Violation("Unresolved", f.message());
+        }
+        return new Violation("Unresolved", "left unresolved");
+      }
+      case NonCompliant -> {
+        List<String> fields = new ArrayList<>();
+        for (Change c : e.changes()) fields.add(c.field());
+        for (Change c : e.serviceChanges()) fields.add(c.target() + " " + c.field());
+        String list =
+            String.join(", ", fields.subList(0, Math.min(3, fields.size())))
+                + (fields.size() > 3 ? " and " + (fields.size() - 3) + " more" : "");
+        return d.action() == Decision.Action.WOULD_PATCH
+            ? new Violation("WouldPatch", "would change " + list + " (Audit)")
+            : new Violation("Pending", "to be patched: " + list);
+      }
+      default -> {
+        return null;
+      }
+    }
   }
 
   /** The recorded changes of one object (a workload or a Service), by policy. */
@@ -129,7 +194,7 @@ public record Verdict(
   }
 
   public Verdict withFailure(Failure f) {
-    return new Verdict(ref, matching, outcome, needsRootReasons, wouldPatch, patched, f);
+    return new Verdict(ref, matching, outcome, needsRootReasons, wouldPatch, patched, f, violation);
   }
 
   /** The governing policy's name, or null. */

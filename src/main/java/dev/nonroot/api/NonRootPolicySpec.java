@@ -1,11 +1,13 @@
 package dev.nonroot.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import java.util.List;
 
 /**
  * Enum-valued fields are Strings in Java but enums in the CRD schema: a real API server refuses a
@@ -45,6 +47,22 @@ public class NonRootPolicySpec {
   @Min(MIN_PRIORITY)
   @Max(MAX_PRIORITY)
   private Integer priority;
+
+  /**
+   * Values that could not be read (wrong type, out of range), each with its path; empty when the
+   * spec bound cleanly. Not part of the schema: set by the tolerant reader only.
+   */
+  @JsonIgnore private List<UnreadableValue> unreadable = List.of();
+
+  @JsonIgnore
+  public List<UnreadableValue> getUnreadable() {
+    return unreadable;
+  }
+
+  @JsonIgnore
+  public void setUnreadable(List<UnreadableValue> unreadable) {
+    this.unreadable = List.copyOf(unreadable);
+  }
 
   public String getMode() {
     return mode;

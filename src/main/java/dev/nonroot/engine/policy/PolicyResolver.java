@@ -10,6 +10,7 @@ import dev.nonroot.api.PortsSpec;
 import dev.nonroot.api.SeccompMode;
 import dev.nonroot.api.SecurityContextSpec;
 import dev.nonroot.api.SelectorOperator;
+import dev.nonroot.api.UnreadableValue;
 import dev.nonroot.api.WorkloadKind;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -60,6 +61,9 @@ public final class PolicyResolver {
         spec.getSecurityContext() == null ? new SecurityContextSpec() : spec.getSecurityContext();
     PortsSpec ports = spec.getPorts() == null ? new PortsSpec() : spec.getPorts();
     List<PolicyError> errors = new ArrayList<>();
+    for (UnreadableValue u : spec.getUnreadable()) {
+      errors.add(new PolicyError(u.field(), u.message()));
+    }
 
     PolicyMode mode =
         enumValue(PolicyMode.class, spec.getMode(), PolicyMode.Enforce, "spec.mode", errors);

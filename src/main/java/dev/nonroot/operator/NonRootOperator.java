@@ -110,6 +110,12 @@ public final class NonRootOperator implements AutoCloseable {
   }
 
   public static NonRootOperator start(KubernetesClient client, Settings settings) {
+    // A value of the wrong type (capabilities: "x", containerPort: "eighty"; only a server without
+    // a schema stores one) is kept in the object's additionalProperties under its own name instead
+    // of failing the informer that reads it, which would stop the operator. Serialized back, the
+    // object shows the value where it was, so the engine sees what the server holds and reports it
+    // as a malformed field. Policies are read tolerantly by the model itself (TolerantReader).
+    client.getKubernetesSerialization().getUnmatchedFieldTypeModule().setRestrictToTemplates(false);
     Operator operator =
         new Operator(
             o -> {

@@ -110,12 +110,9 @@ public final class NonRootOperator implements AutoCloseable {
   }
 
   public static NonRootOperator start(KubernetesClient client, Settings settings) {
-    // A value of the wrong type (capabilities: "x", containerPort: "eighty"; only a server without
-    // a schema stores one) is kept in the object's additionalProperties under its own name instead
-    // of failing the informer that reads it, which would stop the operator. Serialized back, the
-    // object shows the value where it was, so the engine sees what the server holds and reports it
-    // as a malformed field. Policies are read tolerantly by the model itself (TolerantReader).
-    client.getKubernetesSerialization().getUnmatchedFieldTypeModule().setRestrictToTemplates(false);
+    // A value of the wrong type in an object must not fail the informer reading it: that would stop
+    // the operator. Policies are read tolerantly by the model itself (TolerantReader).
+    TolerantReading.install(client);
     Operator operator =
         new Operator(
             o -> {

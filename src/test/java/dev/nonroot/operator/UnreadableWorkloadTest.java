@@ -37,15 +37,25 @@ class UnreadableWorkloadTest extends OperatorTestBase {
             "ports":[{"containerPort":"eighty"}],
             "securityContext":{"capabilities":"x"}}]}}}}
         """);
+    // A list where an object belongs, with a root UID beside it that must not be misread away.
+    createRaw(
+        "/apis/apps/v1/namespaces/shop/deployments",
+        """
+        {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"odder","namespace":"shop"},
+         "spec":{"selector":{"matchLabels":{"app":"odder"}},
+          "template":{"metadata":{"labels":{"app":"odder"}},
+           "spec":{"containers":[{"name":"app","image":"busybox",
+            "securityContext":{"capabilities":["x",{"y":1}],"runAsUser":0}}]}}}}
+        """);
     harness.apply("/operator/policy-enforce.yaml");
     harness.start(Duration.ofSeconds(30));
 
     eventually(
         () -> harness.policy("baseline"),
-        p -> p.getStatus() != null && p.getStatus().getMatched() == 4);
+        p -> p.getStatus() != null && p.getStatus().getMatched() == 5);
     eventually(
         () -> harness.policy("baseline"),
-        p -> p.getStatus() != null && p.getStatus().getRemediated() == 4);
+        p -> p.getStatus() != null && p.getStatus().getRemediated() == 5);
     // What could be fixed around the bad values was fixed; the bad values are still there.
     JsonNode odd =
         eventually(
@@ -62,5 +72,10 @@ class UnreadableWorkloadTest extends OperatorTestBase {
     assertThat(container.at("/ports/0/containerPort").asText()).isEqualTo("eighty");
     assertThat(harness.requests.writesTo("/apis/apps/v1/namespaces/shop/deployments/odd"))
         .isEqualTo(1);
+    JsonNode odder =
+        getRaw("/apis/apps/v1/namespaces/shop/deployments/odder")
+            .at("/spec/template/spec/containers/0/securityContext");
+    assertThat(odder.at("/runAsUser").asLong()).isEqualTo(65532);
+    assertThat(odder.at("/capabilities").toString()).isEqualTo("[\"x\",{\"y\":1}]");
   }
 }

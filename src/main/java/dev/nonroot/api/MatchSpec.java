@@ -21,9 +21,11 @@ public class MatchSpec {
   private List<String> excludeNamespaces;
 
   @JsonPropertyDescription("Matches workloads whose Namespace carries these labels.")
+  @SchemaFrom(type = SelectorSchema.class)
   private LabelSelector namespaceSelector;
 
   @JsonPropertyDescription("Matches workloads carrying these labels.")
+  @SchemaFrom(type = SelectorSchema.class)
   private LabelSelector selector;
 
   public List<String> getKinds() {

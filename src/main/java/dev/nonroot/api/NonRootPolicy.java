@@ -1,5 +1,6 @@
 package dev.nonroot.api;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -55,6 +56,26 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class NonRootPolicy extends CustomResource<NonRootPolicySpec, NonRootPolicyStatus> {
   public static final String GROUP = "nonroot.dev";
   public static final String VERSION = "v1alpha1";
+
+  /**
+   * Set this ObjectReader attribute to {@code true} to bind the spec strictly (a mistake throws
+   * with its path) instead of tolerantly (a mistake makes the spec invalid).
+   */
+  public static final String STRICT_READING = "nonroot.dev/strict-reading";
+
+  /** Read tolerantly: a bad value makes the spec invalid instead of stopping an informer. */
+  @Override
+  @JsonDeserialize(using = TolerantReader.Spec.class)
+  public void setSpec(NonRootPolicySpec spec) {
+    super.setSpec(spec);
+  }
+
+  /** Read tolerantly: a bad value is dropped (the operator rewrites the status anyway). */
+  @Override
+  @JsonDeserialize(using = TolerantReader.Status.class)
+  public void setStatus(NonRootPolicyStatus status) {
+    super.setStatus(status);
+  }
 
   @Override
   protected NonRootPolicySpec initSpec() {

@@ -1,9 +1,13 @@
 package dev.nonroot.api;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import java.util.List;
 
 /**
  * Enum-valued fields are Strings in Java but enums in the CRD schema: a real API server refuses a
@@ -12,6 +16,11 @@ import io.fabric8.generator.annotation.Default;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NonRootPolicySpec {
+  /** spec.priority bounds: the schema's and the resolver's. */
+  public static final int MIN_PRIORITY = -1_000_000;
+
+  public static final int MAX_PRIORITY = 1_000_000;
+
   @JsonPropertyDescription("Enforce patches workloads; Audit only records what would change.")
   @SchemaFrom(type = PolicyMode.class)
   @Default("Enforce")
@@ -35,7 +44,25 @@ public class NonRootPolicySpec {
   @JsonPropertyDescription(
       "When several policies match one workload, the highest priority wins; ties go to the policy whose name sorts first.")
   @Default("0")
+  @Min(MIN_PRIORITY)
+  @Max(MAX_PRIORITY)
   private Integer priority;
+
+  /**
+   * Values that could not be read (wrong type, out of range), each with its path; empty when the
+   * spec bound cleanly. Not part of the schema: set by the tolerant reader only.
+   */
+  @JsonIgnore private List<UnreadableValue> unreadable = List.of();
+
+  @JsonIgnore
+  public List<UnreadableValue> getUnreadable() {
+    return unreadable;
+  }
+
+  @JsonIgnore
+  public void setUnreadable(List<UnreadableValue> unreadable) {
+    this.unreadable = List.copyOf(unreadable);
+  }
 
   public String getMode() {
     return mode;

@@ -2,6 +2,8 @@ package dev.nonroot.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,40 +15,57 @@ import java.util.TreeMap;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class NonRootPolicyStatus {
   @JsonPropertyDescription("The spec generation this status describes.")
+  @Min(0)
   private Long observedGeneration;
 
   @JsonPropertyDescription("Ready and Valid, in metav1.Condition form.")
   private List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("Workloads in scope of this policy (exempt ones included).")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer matched = 0;
 
   @JsonPropertyDescription("Matched, non-exempt workloads with nothing left to fix.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer compliant = 0;
 
   @JsonPropertyDescription("Workloads this policy has patched at least once.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer remediated = 0;
 
   @JsonPropertyDescription(
       "Matched, non-exempt workloads that still violate the policy (in Audit mode: all that would be patched).")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer violations = 0;
 
   @JsonPropertyDescription("Workloads whose last patch failed.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer failed = 0;
 
   @JsonPropertyDescription(
       "Workloads skipped through the nonroot.dev/exempt annotation on them or their Namespace.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer exempt = 0;
 
   @JsonPropertyDescription("Workloads left unchanged because they show a legitimate need for root.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer needsRoot = 0;
 
   @JsonPropertyDescription("Workloads this policy matches that a higher-precedence policy handles.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer overridden = 0;
 
   @JsonPropertyDescription(
       "How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort).")
-  private Map<String, Integer> needsRootReasons = new TreeMap<>();
+  private Map<String, @Min(0) @Max(Integer.MAX_VALUE) Integer> needsRootReasons = new TreeMap<>();
 
   @JsonPropertyDescription(
       "The violating workloads this policy governs, by namespace, kind and name: at most 50 (the"
@@ -59,6 +78,8 @@ public class NonRootPolicyStatus {
 
   @JsonPropertyDescription(
       "How many older changes were left out of 'changes' to keep the status small.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
   private Integer truncated = 0;
 
   public List<ViolatingWorkload> getViolating() {

@@ -30,7 +30,7 @@ public class PortsSpec {
       value =
           "self.all(k, k.matches('^[0-9]{1,4}$') && int(k) >= 1 && int(k) <= 1023 && self[k] >= 1024 && self[k] <= 65535)",
       message = "map keys must be ports 1-1023 and values ports 1024-65535")
-  private Map<String, Integer> map;
+  private Map<String, @Min(1024) @Max(65535) Integer> map;
 
   @JsonPropertyDescription(
       "Remap: also move the targetPort of Services that select the workload's pods.")

@@ -6,6 +6,7 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 
 /**
@@ -14,6 +15,12 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class SecurityContextSpec {
+  /**
+   * A capability name as the schema and the resolver accept it: letters and underscores, an
+   * optional CAP_ prefix, any case (NET_BIND_SERVICE, cap_chown, ALL).
+   */
+  public static final String CAPABILITY_NAME = "^([Cc][Aa][Pp]_)?[A-Za-z_]+$";
+
   @JsonPropertyDescription(
       "Set runAsNonRoot: true on the pod and fix any container that says false. false switches"
           + " off this rule only, not runAsUser.")
@@ -37,11 +44,11 @@ public class SecurityContextSpec {
   private Boolean privileged;
 
   @JsonPropertyDescription("Capabilities every container must drop. Default: [ALL].")
-  private List<String> dropCapabilities;
+  private List<@Pattern(CAPABILITY_NAME) String> dropCapabilities;
 
   @JsonPropertyDescription(
       "Capabilities allowed to stay in capabilities.add; all others are removed.")
-  private List<String> keepCapabilities;
+  private List<@Pattern(CAPABILITY_NAME) String> keepCapabilities;
 
   @JsonPropertyDescription(
       "RuntimeDefault replaces an unset or Unconfined seccomp profile; Unmanaged leaves it.")

@@ -98,7 +98,11 @@ public final class PolicyLoader {
     }
     NonRootPolicy policy;
     try {
-      policy = MAPPER.treeToValue(tree, NonRootPolicy.class);
+      policy =
+          MAPPER
+              .readerFor(NonRootPolicy.class)
+              .withAttribute(NonRootPolicy.STRICT_READING, true)
+              .treeToValue(tree, NonRootPolicy.class);
     } catch (UnrecognizedPropertyException e) {
       String field = field(e);
       throw new BadInputException(

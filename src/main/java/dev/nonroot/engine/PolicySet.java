@@ -21,12 +21,14 @@ public final class PolicySet {
     this.all = List.copyOf(all);
     List<EffectivePolicy> valid = new ArrayList<>();
     for (ResolvedPolicy p : all) {
-      if (p.valid()) valid.add(p.effective());
+      if (p.acting() != null) valid.add(p.acting());
     }
     valid.sort(PolicyPrecedence.ORDER);
     this.inPrecedenceOrder = List.copyOf(valid);
     List<String> ids = new ArrayList<>();
-    for (ResolvedPolicy p : all) ids.add(p.name() + "/" + p.uid() + "/" + p.generation());
+    for (ResolvedPolicy p : all) {
+      ids.add(p.name() + "/" + p.uid() + "/" + p.generation() + "/" + p.heldGeneration());
+    }
     ids.sort(null);
     this.fingerprint = String.join(",", ids);
   }
@@ -47,8 +49,9 @@ public final class PolicySet {
   }
 
   /**
-   * The valid policies, the one that would act first. Invalid policies take no part in matching, so
-   * one bad policy never disturbs the others.
+   * The policies that act, the one that would act first: every valid policy, and every invalid one
+   * that was valid before, with its last valid spec (it holds what it governed until it is fixed).
+   * A policy that was never valid takes no part: it never held anything, so nothing is released.
    */
   public List<EffectivePolicy> inPrecedenceOrder() {
     return inPrecedenceOrder;

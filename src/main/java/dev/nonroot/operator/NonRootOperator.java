@@ -117,6 +117,9 @@ public final class NonRootOperator implements AutoCloseable {
   }
 
   public static NonRootOperator start(KubernetesClient client, Settings settings) {
+    // A value of the wrong type in an object must not fail the informer reading it: that would stop
+    // the operator. Policies are read tolerantly by the model itself (TolerantReader).
+    TolerantReading.install(client);
     Operator operator =
         new Operator(
             o -> {

@@ -13,10 +13,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The cluster's policies as the engine reads them, each resolved once per generation rather than
- * once per workload.
+ * once per workload. It remembers each policy's last valid resolution (by uid): a policy that an
+ * edit made invalid holds what it governed with that spec until it is fixed, instead of dropping
+ * out and letting a lower-priority policy act at once. The memory is this process's: after a
+ * restart a policy that is invalid by then is one that was never valid (it takes no part).
  */
 final class PolicyCatalog {
   private final Map<String, ResolvedPolicy> byKey = new ConcurrentHashMap<>();
+  private final Map<String, ResolvedPolicy> lastValid = new ConcurrentHashMap<>();
 
   PolicySet snapshot(Collection<NonRootPolicy> policies) {
     List<ResolvedPolicy> resolved = new ArrayList<>(policies.size());
@@ -30,6 +34,8 @@ final class PolicyCatalog {
     ResolvedPolicy cached = byKey.get(key(policy));
     if (cached != null && cached.generation() == generation) return cached;
     ResolvedPolicy fresh = ResolvedPolicy.of(policy);
+    if (fresh.valid()) lastValid.put(key(policy), fresh);
+    else fresh = fresh.holding(lastValid.get(key(policy)));
     byKey.put(key(policy), fresh);
     return fresh;
   }
@@ -39,6 +45,7 @@ final class PolicyCatalog {
     Set<String> keys = new HashSet<>();
     for (NonRootPolicy p : existing) keys.add(key(p));
     byKey.keySet().retainAll(keys);
+    lastValid.keySet().retainAll(keys);
   }
 
   private static String key(NonRootPolicy p) {

@@ -79,6 +79,54 @@ class CrdDriftTest {
             Arrays.stream(WorkloadKind.values()).map(Enum::name).toList());
   }
 
+  @Test
+  void everyIntegerOfTheSpecIsBounded() throws Exception {
+    JsonNode spec = committed().at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+    List<String> unbounded = new ArrayList<>();
+    List<String> integers = new ArrayList<>();
+    walk(spec, "spec", integers, unbounded);
+    assertThat(integers)
+        .contains("spec.priority", "spec.ports.offset", "spec.securityContext.runAsUser");
+    assertThat(unbounded).as("integers without minimum and maximum").isEmpty();
+    assertThat(spec.at("/properties/priority/minimum").asInt())
+        .isEqualTo(NonRootPolicySpec.MIN_PRIORITY);
+    assertThat(spec.at("/properties/priority/maximum").asInt())
+        .isEqualTo(NonRootPolicySpec.MAX_PRIORITY);
+  }
+
+  @Test
+  void capabilityNamesHaveAPatternAndSelectorOperatorsAnEnum() throws Exception {
+    JsonNode spec =
+        committed().at("/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties");
+    for (String list : List.of("dropCapabilities", "keepCapabilities")) {
+      assertThat(spec.at("/securityContext/properties/" + list + "/items/pattern").asText())
+          .isEqualTo(SecurityContextSpec.CAPABILITY_NAME);
+    }
+    for (String selector : List.of("selector", "namespaceSelector")) {
+      assertThat(
+              texts(
+                  spec.at(
+                      "/match/properties/"
+                          + selector
+                          + "/properties/matchExpressions/items/properties/operator/enum")))
+          .containsExactlyInAnyOrder("In", "NotIn", "Exists", "DoesNotExist");
+    }
+  }
+
+  private static void walk(JsonNode schema, String path, List<String> ints, List<String> bad) {
+    if ("integer".equals(schema.path("type").asText())) {
+      ints.add(path);
+      if (!schema.has("minimum") || !schema.has("maximum")) bad.add(path);
+    }
+    schema
+        .path("properties")
+        .fields()
+        .forEachRemaining(e -> walk(e.getValue(), path + "." + e.getKey(), ints, bad));
+    if (schema.has("items")) walk(schema.get("items"), path + "[]", ints, bad);
+    if (schema.path("additionalProperties").isObject())
+      walk(schema.get("additionalProperties"), path + "{}", ints, bad);
+  }
+
   private static JsonNode committed() throws Exception {
     return new YAMLMapper().readTree(COMMITTED.toFile());
   }

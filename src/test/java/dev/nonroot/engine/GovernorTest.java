@@ -300,6 +300,55 @@ class GovernorTest {
     assertThat(d.evaluation()).isNull();
   }
 
+  // ---- an invalid policy holds what it governed with its last valid spec ----
+
+  @Test
+  void anInvalidPolicyWithALastValidSpecKeepsGoverningUnderThatSpec() {
+    ResolvedPolicy lastValid = policy("audit", "mode: Audit\npriority: 10");
+    ResolvedPolicy broken =
+        policy(
+            "audit", "mode: Audit\npriority: 10\nsecurityContext: {dropCapabilities: [NET-RAW]}");
+    ResolvedPolicy enforce = policy("enforce", "mode: Enforce\npriority: 0");
+    assertThat(broken.valid()).isFalse();
+
+    ResolvedPolicy held = broken.holding(lastValid);
+    assertThat(held.valid()).isFalse();
+    assertThat(held.held()).isSameAs(lastValid.effective());
+    assertThat(held.heldGeneration()).isEqualTo(7);
+
+    Decision d = decide(workload(BARE), held, enforce);
+    assertThat(governing(d)).isEqualTo("audit");
+    assertThat(names(d.overlapping())).containsExactly("enforce");
+    assertThat(d.action()).isEqualTo(Decision.Action.WOULD_PATCH);
+    assertThat(PolicySet.of(List.of(held, enforce)).named("audit")).contains(held);
+  }
+
+  @Test
+  void aHeldEnforcePolicyActsWithItsLastValidSpecNotTheBrokenOne() {
+    ResolvedPolicy lastValid = policy("p", "securityContext: {runAsUser: 4242}");
+    ResolvedPolicy broken =
+        policy(
+            "p",
+            "securityContext: {runAsUser: 1}\nmatch: {selector: {matchExpressions: [{key: a, operator: in, values: [b]}]}}");
+    assertThat(broken.valid()).isFalse();
+
+    Decision d = decide(workload(BARE), broken.holding(lastValid));
+    assertThat(governing(d)).isEqualTo("p");
+    assertThat(d.action()).isEqualTo(Decision.Action.PATCH);
+    assertThat(plannedTo(d, "spec.template.spec.securityContext.runAsUser")).isEqualTo("4242");
+  }
+
+  @Test
+  void aPolicyThatWasNeverValidHoldsNothing() {
+    ResolvedPolicy broken = policy("audit", "mode: Audit\npriority: 10\nports: {offset: 1}");
+    ResolvedPolicy enforce = policy("enforce", "mode: Enforce");
+    assertThat(broken.held()).isNull();
+
+    Decision d = decide(workload(BARE), broken, enforce);
+    assertThat(governing(d)).isEqualTo("enforce");
+    assertThat(d.action()).isEqualTo(Decision.Action.PATCH);
+  }
+
   // ---- exemptions ----
 
   @Test

@@ -9,6 +9,8 @@ import dev.nonroot.api.PortStrategy;
 import dev.nonroot.api.PortsSpec;
 import dev.nonroot.api.SeccompMode;
 import dev.nonroot.api.SecurityContextSpec;
+import dev.nonroot.api.SelectorOperator;
+import dev.nonroot.api.UnreadableValue;
 import dev.nonroot.api.WorkloadKind;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -33,7 +36,8 @@ public final class PolicyResolver {
   public static final long DEFAULT_UID = 65532;
   public static final int DEFAULT_OFFSET = 8000;
   private static final Set<String> SELECTOR_OPERATORS =
-      Set.of("In", "NotIn", "Exists", "DoesNotExist");
+      Arrays.stream(SelectorOperator.values()).map(Enum::name).collect(Collectors.toSet());
+  private static final Pattern CAPABILITY = Pattern.compile(SecurityContextSpec.CAPABILITY_NAME);
 
   private PolicyResolver() {}
 
@@ -57,6 +61,9 @@ public final class PolicyResolver {
         spec.getSecurityContext() == null ? new SecurityContextSpec() : spec.getSecurityContext();
     PortsSpec ports = spec.getPorts() == null ? new PortsSpec() : spec.getPorts();
     List<PolicyError> errors = new ArrayList<>();
+    for (UnreadableValue u : spec.getUnreadable()) {
+      errors.add(new PolicyError(u.field(), u.message()));
+    }
 
     PolicyMode mode =
         enumValue(PolicyMode.class, spec.getMode(), PolicyMode.Enforce, "spec.mode", errors);
@@ -68,6 +75,17 @@ public final class PolicyResolver {
             "spec.needsRoot",
             errors);
     int priority = spec.getPriority() == null ? 0 : spec.getPriority();
+    if (priority < NonRootPolicySpec.MIN_PRIORITY || priority > NonRootPolicySpec.MAX_PRIORITY) {
+      errors.add(
+          new PolicyError(
+              "spec.priority",
+              "must be between "
+                  + NonRootPolicySpec.MIN_PRIORITY
+                  + " and "
+                  + NonRootPolicySpec.MAX_PRIORITY
+                  + ", got "
+                  + priority));
+    }
 
     Set<WorkloadKind> kinds = EnumSet.noneOf(WorkloadKind.class);
     List<String> kindNames =
@@ -201,7 +219,7 @@ public final class PolicyResolver {
     List<String> out = new ArrayList<>();
     for (int i = 0; i < caps.size(); i++) {
       String c = caps.get(i);
-      if (c == null || !c.matches("(?i)(CAP_)?[A-Z_]+")) {
+      if (c == null || !CAPABILITY.matcher(c).matches()) {
         errors.add(
             new PolicyError(field + "[" + i + "]", "is not a capability name: \"" + c + "\""));
         continue;

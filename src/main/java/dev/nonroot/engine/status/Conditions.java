@@ -22,6 +22,7 @@ public final class Conditions {
     this.now = now;
   }
 
+  /** Sets a condition; setting a type again replaces it (in place). */
   public Conditions set(String type, boolean status, String reason, String message) {
     String s = status ? "True" : "False";
     String since =
@@ -30,7 +31,7 @@ public final class Conditions {
             .map(Condition::getLastTransitionTime)
             .findFirst()
             .orElse(now);
-    next.add(
+    Condition c =
         new ConditionBuilder()
             .withType(type)
             .withStatus(s)
@@ -38,7 +39,14 @@ public final class Conditions {
             .withMessage(message)
             .withObservedGeneration(generation)
             .withLastTransitionTime(since)
-            .build());
+            .build();
+    for (int i = 0; i < next.size(); i++) {
+      if (type.equals(next.get(i).getType())) {
+        next.set(i, c);
+        return this;
+      }
+    }
+    next.add(c);
     return this;
   }
 

@@ -59,7 +59,7 @@ public final class StatusFold {
     NonRootPolicyStatus status = new NonRootPolicyStatus();
     status.setObservedGeneration(policy.generation());
     Conditions conditions = new Conditions(before.getConditions(), policy.generation(), now);
-    if (!policy.valid()) {
+    if (policy.acting() == null) {
       status.setConditions(
           conditions
               .set(Conditions.VALID, false, "InvalidSpec", policy.error().getMessage())
@@ -71,7 +71,8 @@ public final class StatusFold {
               .build());
       return status;
     }
-    EffectivePolicy self = policy.effective();
+    // Valid, or invalid but holding its workloads with its last valid spec: counted the same way.
+    EffectivePolicy self = policy.acting();
     String name = self.name();
     Map<String, String> previousTimes = new HashMap<>();
     for (RecordedChange c : before.getChanges()) {
@@ -147,6 +148,7 @@ public final class StatusFold {
         new ArrayList<>(violating.subList(0, Math.min(VIOLATING_LISTED, violating.size()))));
     bound(changes, status);
     status.setConditions(conditions(self, n, overlaps, conditions).build());
+    if (!policy.valid()) status.setConditions(held(policy, n, conditions).build());
     return status;
   }
 
@@ -205,6 +207,19 @@ public final class StatusFold {
       conditions.set(Conditions.OVERLAPPING, true, "OverlappingPolicies", m.toString());
     }
     return conditions;
+  }
+
+  /** An invalid policy holding its workloads: Valid and Ready say so, the rest stays as counted. */
+  private static Conditions held(ResolvedPolicy policy, Counts n, Conditions conditions) {
+    String holds =
+        "holds "
+            + (n.matched - n.overridden)
+            + " workloads with its last valid spec (generation "
+            + policy.heldGeneration()
+            + ") until the spec is fixed";
+    return conditions
+        .set(Conditions.VALID, false, "InvalidSpec", policy.error().getMessage() + "; " + holds)
+        .set(Conditions.READY, false, "HeldWithLastValidSpec", "the policy " + holds);
   }
 
   /**

@@ -1,0 +1,69 @@
+package dev.nonroot.operator;
+
+import static dev.nonroot.operator.OperatorHarness.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.api.SecurityContextSpec;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An edit that makes a higher-priority Audit policy invalid must not hand its workloads to a
+ * lower-priority Enforce policy: the invalid policy holds them with its last valid spec.
+ */
+class HeldPolicyTest extends OperatorTestBase {
+
+  private static Optional<Condition> condition(NonRootPolicy p, String type) {
+    if (p.getStatus() == null) return Optional.empty();
+    return p.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst();
+  }
+
+  @Test
+  void anAuditPolicyMadeInvalidByAnEditKeepsHoldingItsWorkloads() throws Exception {
+    harness.apply("/operator/shop.yaml");
+    harness.apply("/operator/policy-enforce.yaml");
+    NonRootPolicy audit = new NonRootPolicy();
+    audit.getMetadata().setName("hold");
+    audit.getSpec().setMode("Audit");
+    audit.getSpec().setPriority(10);
+    client.resource(audit).create();
+    harness.start(Duration.ofSeconds(1));
+
+    eventually(
+        () -> harness.policy("hold"),
+        p -> p.getStatus() != null && p.getStatus().getViolations() == 3);
+    eventually(
+        () -> harness.policy("baseline"),
+        p -> p.getStatus() != null && p.getStatus().getOverridden() == 3);
+    assertThat(harness.requests.writesUnder("/apis/apps")).isZero();
+
+    // The CRD schema now refuses this; the mock (and an older CRD) let it through.
+    client
+        .resources(NonRootPolicy.class)
+        .withName("hold")
+        .edit(
+            p -> {
+              p.getSpec().setSecurityContext(new SecurityContextSpec());
+              p.getSpec().getSecurityContext().setDropCapabilities(List.of("NET-RAW"));
+              return p;
+            });
+
+    NonRootPolicy held =
+        eventually(
+            () -> harness.policy("hold"),
+            p -> condition(p, "Valid").map(c -> c.getStatus().equals("False")).orElse(false));
+    assertThat(condition(held, "Valid").orElseThrow().getMessage())
+        .contains("dropCapabilities")
+        .contains("holds 3 workloads with its last valid spec");
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> harness.requests.writesUnder("/apis/apps") == 0);
+    assertThat(harness.policy("baseline").getStatus().getRemediated()).isZero();
+  }
+}

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.api.Annotations;
+import dev.nonroot.api.PortStrategy;
 import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.ObjectRef;
@@ -66,8 +67,7 @@ final class PortRemapper {
    * without root (the container adds NET_BIND_SERVICE, or the pod's sysctl allows it) stays.
    */
   private static Map<DeclaredPort, Decision> decide(
-      EffectivePolicy policy, Workload w, List<DeclaredPort> declared) {
-    Integer unprivilegedStart = PortSysctl.current(w);
+      EffectivePolicy policy, Workload w, List<DeclaredPort> declared, Integer unprivilegedStart) {
     Map<DeclaredPort, Decision> out = new LinkedHashMap<>();
     // First pass: what stays where it is, and which containers cannot move at all.
     Set<String> declaredKeys = new HashSet<>();
@@ -140,22 +140,68 @@ final class PortRemapper {
     private final List<ContainerView> containers;
     private final List<DeclaredPort> declared;
     private final Map<DeclaredPort, Decision> decisions;
+    // Remap only: the unprivileged-port start the pod needs for the low ports it keeps, or null.
+    private final Integer fallbackStart;
+    // Why each kept low port stays, for the sysctl's reason.
+    private final List<String> kept;
 
     private Analysis(
         List<ContainerView> containers,
         List<DeclaredPort> declared,
-        Map<DeclaredPort, Decision> decisions) {
+        Map<DeclaredPort, Decision> decisions,
+        Integer fallbackStart,
+        List<String> kept) {
       this.containers = containers;
       this.declared = declared;
       this.decisions = decisions;
+      this.fallbackStart = fallbackStart;
+      this.kept = kept;
     }
   }
 
   static Analysis analyse(EffectivePolicy policy, Workload w, List<ContainerView> containers) {
     List<DeclaredPort> declared = declaredPorts(w.root(), containers);
-    Map<DeclaredPort, Decision> decisions =
-        declared.stream().anyMatch(d -> d.port < 1024) ? decide(policy, w, declared) : Map.of();
-    return new Analysis(containers, declared, decisions);
+    if (declared.stream().noneMatch(d -> d.port < 1024)) {
+      return new Analysis(containers, declared, Map.of(), null, List.of());
+    }
+    Integer current = PortSysctl.current(w);
+    Map<DeclaredPort, Decision> decisions = decide(policy, w, declared, current);
+    if (policy.portStrategy() != PortStrategy.Remap
+        || w.podSpec().path("hostNetwork").asBoolean(false)) {
+      return new Analysis(containers, declared, decisions, null, List.of());
+    }
+    // A low port that cannot move stays, and the container still becomes non-root: the pod needs
+    // the sysctl from the lowest port it keeps (as the Sysctl strategy sets it). Every port at or
+    // above that value is then bindable where it is and moves no more; decide again with it.
+    List<String> kept = new ArrayList<>();
+    Integer start = null;
+    for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
+      String why = whyKept(m.getKey(), m.getValue());
+      if (why == null) continue;
+      kept.add(why);
+      start = start == null ? m.getKey().port : Math.min(start, m.getKey().port);
+    }
+    if (start == null) return new Analysis(containers, declared, decisions, null, List.of());
+    return new Analysis(
+        containers, declared, decide(policy, w, declared, start), start, List.copyOf(kept));
+  }
+
+  /** Why a low port stays under Remap, or null when it moves or is bindable already. */
+  private static String whyKept(DeclaredPort d, Decision decision) {
+    String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
+    return switch (decision.fate()) {
+      case MOVE, BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> null;
+      case OVERFLOW -> who + " cannot move: " + decision.target() + " is past 65535";
+      case TAKEN ->
+          who
+              + " cannot move: "
+              + decision.target()
+              + "/"
+              + d.protocol
+              + " is already used in the pod (spec.ports.map can move it elsewhere)";
+      case BLOCKED ->
+          who + " cannot move: another low port of the container cannot, and they move together";
+    };
   }
 
   /**
@@ -167,14 +213,13 @@ final class PortRemapper {
     Set<FieldPath> out = new HashSet<>();
     boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
     for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
+      // Under Remap a port that cannot move is covered by the sysctl (see analyse), so only the
+      // ports bound through NET_BIND_SERVICE stay.
       boolean stays =
           switch (policy.portStrategy()) {
             case Keep -> true;
             case Sysctl -> hostNetwork;
-            case Remap ->
-                hostNetwork
-                    || (m.getValue().fate() != Fate.MOVE
-                        && m.getValue().fate() != Fate.BINDABLE_BY_SYSCTL);
+            case Remap -> hostNetwork || m.getValue().fate() == Fate.BINDABLE_BY_CAPABILITY;
           };
       if (stays) out.add(m.getKey().container.path());
     }
@@ -202,29 +247,8 @@ final class PortRemapper {
       int target = m.getValue().target();
       String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
       switch (m.getValue().fate()) {
-        case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> {}
-        case OVERFLOW ->
-            plan.unfixable(
-                d.container.name(),
-                Rule.PortRemap,
-                who + " would move to " + target + ", past 65535");
-        case TAKEN ->
-            plan.unfixable(
-                d.container.name(),
-                Rule.PortRemap,
-                who
-                    + " is not moved: "
-                    + target
-                    + "/"
-                    + d.protocol
-                    + " is already used in the pod (set spec.ports.map for this port)");
-        case BLOCKED ->
-            plan.unfixable(
-                d.container.name(),
-                Rule.PortRemap,
-                who
-                    + " is not moved: another low port"
-                    + " of the container cannot move, and a container's ports move together");
+        // A port that cannot move stays; analyse gave the pod the sysctl that covers it.
+        case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY, OVERFLOW, TAKEN, BLOCKED -> {}
         case MOVE -> {
           moves.put(d.key(), target);
           plan.change(
@@ -241,6 +265,20 @@ final class PortRemapper {
                   + " too)");
         }
       }
+    }
+    if (ports.fallbackStart != null) {
+      PortSysctl.set(
+          w,
+          ports.fallbackStart,
+          String.join("; ", ports.kept)
+              + ". The pod keeps its ports from "
+              + ports.fallbackStart
+              + " up where they are, and "
+              + PortSysctl.SYSCTL
+              + "="
+              + ports.fallbackStart
+              + " lets a non-root user bind them",
+          plan);
     }
     // Ports this workload's own record says were moved earlier: Services and probes still pointing
     // at the old port follow (an earlier fix that was only partly applied). Only the record counts

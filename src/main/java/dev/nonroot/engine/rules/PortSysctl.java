@@ -31,6 +31,24 @@ final class PortSysctl {
           "pod uses the host network, where " + SYSCTL + " cannot be set per pod");
       return;
     }
+    set(
+        w,
+        lowest,
+        "pod binds port "
+            + lowest
+            + " below 1024; "
+            + SYSCTL
+            + "="
+            + lowest
+            + " lets a non-root user bind it",
+        plan);
+  }
+
+  /**
+   * Sets the pod's net.ipv4.ip_unprivileged_port_start to {@code lowest}, other sysctls kept; an
+   * existing value at or below it is kept.
+   */
+  static void set(Workload w, int lowest, String reason, PlanBuilder plan) {
     FieldPath path = w.podSpecPath().key("securityContext").key("sysctls");
     JsonNode old = Trees.valueAt(w.root(), path);
     ArrayNode next = JsonNodeFactory.instance.arrayNode();
@@ -48,19 +66,7 @@ final class PortSysctl {
       }
     }
     if (!found) next.add(entry(lowest));
-    plan.change(
-        path,
-        old,
-        next,
-        Rule.PortSysctl,
-        null,
-        "pod binds port "
-            + lowest
-            + " below 1024; "
-            + SYSCTL
-            + "="
-            + lowest
-            + " lets a non-root user bind it");
+    plan.change(path, old, next, Rule.PortSysctl, null, reason);
   }
 
   /** The pod's net.ipv4.ip_unprivileged_port_start, when it sets one. */

@@ -2,6 +2,7 @@ package dev.nonroot.engine.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import java.util.ArrayList;
@@ -42,7 +43,8 @@ public final class NeedsRootDetector {
 
   private NeedsRootDetector() {}
 
-  public static List<Evidence> detect(Workload w) {
+  /** {@code inventory}: the Services whose target ports say which ports the pod binds. */
+  public static List<Evidence> detect(Workload w, Inventory inventory) {
     List<Evidence> out = new ArrayList<>();
     ObjectNode pod = w.podSpec();
     List<ContainerView> containers = ContainerView.all(pod, w.podSpecPath());
@@ -102,6 +104,14 @@ public final class NeedsRootDetector {
                     "container " + c.name() + " binds port " + low + " on the host network"));
           }
         }
+      }
+      // Ports the pod binds without declaring them (probes, Services) are the node's ports too.
+      for (UndeclaredPorts.Port u : UndeclaredPorts.find(w, containers, inventory)) {
+        out.add(
+            new Evidence(
+                NeedsRootReason.HostNetworkLowPort,
+                u.container() == null ? null : u.container().name(),
+                u.source() + " on the host network"));
       }
     }
     return out;

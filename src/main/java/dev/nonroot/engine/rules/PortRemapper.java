@@ -140,6 +140,7 @@ final class PortRemapper {
     private final List<ContainerView> containers;
     private final List<DeclaredPort> declared;
     private final Map<DeclaredPort, Decision> decisions;
+    private final List<UndeclaredPorts.Port> undeclared;
     // Remap only: the unprivileged-port start the pod needs for the low ports it keeps, or null.
     private final Integer fallbackStart;
     // Why each kept low port stays, for the sysctl's reason.
@@ -149,30 +150,36 @@ final class PortRemapper {
         List<ContainerView> containers,
         List<DeclaredPort> declared,
         Map<DeclaredPort, Decision> decisions,
+        List<UndeclaredPorts.Port> undeclared,
         Integer fallbackStart,
         List<String> kept) {
       this.containers = containers;
       this.declared = declared;
       this.decisions = decisions;
+      this.undeclared = undeclared;
       this.fallbackStart = fallbackStart;
       this.kept = kept;
     }
   }
 
-  static Analysis analyse(EffectivePolicy policy, Workload w, List<ContainerView> containers) {
+  static Analysis analyse(
+      EffectivePolicy policy, Workload w, List<ContainerView> containers, Inventory inventory) {
     List<DeclaredPort> declared = declaredPorts(w.root(), containers);
-    if (declared.stream().noneMatch(d -> d.port < 1024)) {
-      return new Analysis(containers, declared, Map.of(), null, List.of());
+    List<UndeclaredPorts.Port> undeclared = UndeclaredPorts.find(w, containers, inventory);
+    if (declared.stream().noneMatch(d -> d.port < 1024) && undeclared.isEmpty()) {
+      return new Analysis(containers, declared, Map.of(), undeclared, null, List.of());
     }
     Integer current = PortSysctl.current(w);
     Map<DeclaredPort, Decision> decisions = decide(policy, w, declared, current);
     if (policy.portStrategy() != PortStrategy.Remap
         || w.podSpec().path("hostNetwork").asBoolean(false)) {
-      return new Analysis(containers, declared, decisions, null, List.of());
+      return new Analysis(containers, declared, decisions, undeclared, null, List.of());
     }
     // A low port that cannot move stays, and the container still becomes non-root: the pod needs
-    // the sysctl from the lowest port it keeps (as the Sysctl strategy sets it). Every port at or
-    // above that value is then bindable where it is and moves no more; decide again with it.
+    // the sysctl from the lowest port it keeps (as the Sysctl strategy sets it). So does a low port
+    // the pod binds without declaring it: there is no containerPort to move, and moving only the
+    // probe or Service would break the application. Every port at or above that value is then
+    // bindable where it is and moves no more; decide again with it.
     List<String> kept = new ArrayList<>();
     Integer start = null;
     for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
@@ -181,9 +188,43 @@ final class PortRemapper {
       kept.add(why);
       start = start == null ? m.getKey().port : Math.min(start, m.getKey().port);
     }
-    if (start == null) return new Analysis(containers, declared, decisions, null, List.of());
+    // A probe or Service the policy does not update would be left pointing at the old port: the
+    // port cannot move without breaking it, so it stays too.
+    Set<String> moving = new HashSet<>();
+    decisions.forEach(
+        (d, decision) -> {
+          if (decision.fate() == Fate.MOVE) moving.add(d.key());
+        });
+    for (UndeclaredPorts.Port r : UndeclaredPorts.references(w, containers, inventory)) {
+      boolean updated = r.container() == null ? policy.updateServices() : policy.updateProbes();
+      if (updated || !moving.contains(r.key())) continue;
+      kept.add(
+          r.source()
+              + ", and spec.ports."
+              + (r.container() == null ? "updateServices" : "updateProbes")
+              + " is false: moving "
+              + r.port()
+              + " would leave it behind");
+      start = start == null ? r.port() : Math.min(start, r.port());
+    }
+    for (UndeclaredPorts.Port u : undeclared) {
+      if (current != null && u.port() >= current) continue;
+      kept.add(
+          u.source()
+              + ", which no container declares: there is no containerPort to move, and moving"
+              + " only the reference would break the application");
+      start = start == null ? u.port() : Math.min(start, u.port());
+    }
+    if (start == null) {
+      return new Analysis(containers, declared, decisions, undeclared, null, List.of());
+    }
     return new Analysis(
-        containers, declared, decide(policy, w, declared, start), start, List.copyOf(kept));
+        containers,
+        declared,
+        decide(policy, w, declared, start),
+        undeclared,
+        start,
+        List.copyOf(kept));
   }
 
   /** Why a low port stays under Remap, or null when it moves or is bindable already. */
@@ -223,6 +264,17 @@ final class PortRemapper {
           };
       if (stays) out.add(m.getKey().container.path());
     }
+    // A probe's port is bound by the pod as much as a declared one.
+    boolean undeclaredStay =
+        switch (policy.portStrategy()) {
+          case Keep -> true;
+          case Sysctl, Remap -> hostNetwork;
+        };
+    if (undeclaredStay) {
+      for (UndeclaredPorts.Port u : ports.undeclared) {
+        if (u.container() != null) out.add(u.container().path());
+      }
+    }
     return out;
   }
 
@@ -230,7 +282,7 @@ final class PortRemapper {
       EffectivePolicy policy, Workload w, Analysis ports, Inventory inventory, PlanBuilder plan) {
     List<ContainerView> containers = ports.containers;
     List<DeclaredPort> declared = ports.declared;
-    boolean anyLow = !ports.decisions.isEmpty();
+    boolean anyLow = !ports.decisions.isEmpty() || !ports.undeclared.isEmpty();
     if (w.podSpec().path("hostNetwork").asBoolean(false)) {
       if (anyLow) {
         plan.unfixable(
@@ -287,6 +339,22 @@ final class PortRemapper {
     // Service.
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
+    recordedMoves(w, declaredKeys).forEach(moves::putIfAbsent);
+    if (moves.isEmpty()) return;
+    if (policy.updateProbes()) {
+      for (ContainerView c : containers) remapProbes(w.root(), c, moves, plan);
+    }
+    if (policy.updateServices()) {
+      remapServices(w, inventory, moves, plan);
+    }
+  }
+
+  /**
+   * Ports this workload's own record says were moved earlier and that no container declares any
+   * more: key "80/TCP" -> the port it moved to.
+   */
+  static Map<String, Integer> recordedMoves(Workload w, Set<String> declaredKeys) {
+    Map<String, Integer> out = new LinkedHashMap<>();
     ChangeRecord record = ChangeRecord.parse(w.annotations().get(Annotations.CHANGES));
     for (ChangeRecord.Entry e : record.entries()) {
       if (!Rule.PortRemap.name().equals(e.rule()) || e.original() == null || e.to() == null)
@@ -298,16 +366,10 @@ final class PortRemapper {
       if (low == null || moved == null || !moved.equals(now)) continue;
       String protocol = Trees.at(w.root(), portPath.parent()).path("protocol").asText("TCP");
       if (!declaredKeys.contains(DeclaredPort.key(low, protocol))) {
-        moves.putIfAbsent(DeclaredPort.key(low, protocol), moved);
+        out.putIfAbsent(DeclaredPort.key(low, protocol), moved);
       }
     }
-    if (moves.isEmpty()) return;
-    if (policy.updateProbes()) {
-      for (ContainerView c : containers) remapProbes(w.root(), c, moves, plan);
-    }
-    if (policy.updateServices()) {
-      remapServices(w, inventory, moves, plan);
-    }
+    return out;
   }
 
   static List<Integer> lowPorts(JsonNode root, List<ContainerView> containers) {

@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Rule;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -20,10 +22,21 @@ final class PortSysctl {
 
   private PortSysctl() {}
 
-  static void apply(Workload w, List<ContainerView> containers, PlanBuilder plan) {
-    List<Integer> low = PortRemapper.lowPorts(w.root(), containers);
+  static void apply(
+      Workload w, List<ContainerView> containers, Inventory inventory, PlanBuilder plan) {
+    List<Integer> low = new ArrayList<>(PortRemapper.lowPorts(w.root(), containers));
+    List<UndeclaredPorts.Port> undeclared = UndeclaredPorts.find(w, containers, inventory);
+    undeclared.forEach(u -> low.add(u.port()));
     if (low.isEmpty()) return;
     int lowest = Collections.min(low);
+    // A port only a probe or a Service names: say where it comes from.
+    String evidence =
+        undeclared.stream()
+            .filter(u -> u.port() == lowest)
+            .findFirst()
+            .filter(u -> !PortRemapper.lowPorts(w.root(), containers).contains(lowest))
+            .map(u -> " (" + u.source() + "; no containerPort declares it)")
+            .orElse("");
     if (w.podSpec().path("hostNetwork").asBoolean(false)) {
       plan.unfixable(
           null,
@@ -36,7 +49,9 @@ final class PortSysctl {
         lowest,
         "pod binds port "
             + lowest
-            + " below 1024; "
+            + " below 1024"
+            + evidence
+            + "; "
             + SYSCTL
             + "="
             + lowest

@@ -40,7 +40,7 @@ public final class RemediationEngine {
           exemption.get());
     }
     PlanBuilder plan = new PlanBuilder(w.ref(), w.root());
-    List<NeedsRootDetector.Evidence> evidence = NeedsRootDetector.detect(w);
+    List<NeedsRootDetector.Evidence> evidence = NeedsRootDetector.detect(w, inventory);
     if (!evidence.isEmpty() && policy.needsRoot() == NeedsRootAction.Report) {
       for (NeedsRootDetector.Evidence e : evidence) {
         plan.unfixable(
@@ -63,7 +63,7 @@ public final class RemediationEngine {
     }
     List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
     SecurityContextRules.applyPodLevel(policy, w, containers, plan);
-    PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers);
+    PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers, inventory);
     Set<FieldPath> keepingLowPorts = PortRemapper.containersKeepingLowPorts(policy, w, ports);
     for (ContainerView c : containers) {
       SecurityContextRules.applyContainerLevel(
@@ -72,7 +72,7 @@ public final class RemediationEngine {
     if (policy.portStrategy() == PortStrategy.Remap) {
       PortRemapper.apply(policy, w, ports, inventory, plan);
     } else if (policy.portStrategy() == PortStrategy.Sysctl) {
-      PortSysctl.apply(w, containers, plan);
+      PortSysctl.apply(w, containers, inventory, plan);
     }
     Outcome outcome;
     if (!plan.changes().isEmpty() || !plan.serviceChanges().isEmpty()) {

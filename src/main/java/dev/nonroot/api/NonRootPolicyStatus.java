@@ -45,7 +45,7 @@ public class NonRootPolicyStatus {
   private Integer overridden = 0;
 
   @JsonPropertyDescription(
-      "How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort).")
+      "How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort, NodeAgent).")
   private Map<String, Integer> needsRootReasons = new TreeMap<>();
 
   @JsonPropertyDescription(

@@ -66,6 +66,21 @@ public final class RemediationEngine {
     PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers, inventory);
     Set<FieldPath> keepingLowPorts = PortRemapper.containersKeepingLowPorts(policy, w, ports);
     for (ContainerView c : containers) {
+      String bidirectional = NeedsRootDetector.bidirectionalMount(c);
+      if (bidirectional != null) {
+        // Even under Remediate: the API server refuses this mount in an unprivileged container, and
+        // the other container fields could make the pod invalid beside privileged: true.
+        plan.unfixable(
+            c.name(),
+            Rule.Privileged,
+            "container "
+                + c.name()
+                + " keeps its securityContext: it mounts volume "
+                + bidirectional
+                + " with mountPropagation: Bidirectional, which the API server allows only in a"
+                + " privileged container");
+        continue;
+      }
       SecurityContextRules.applyContainerLevel(
           policy, w, c, keepingLowPorts.contains(c.path()), plan);
     }

@@ -64,7 +64,7 @@ public class NonRootPolicyStatus {
   private Integer overridden = 0;
 
   @JsonPropertyDescription(
-      "How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort).")
+      "How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort, NodeAgent).")
   private Map<String, @Min(0) @Max(Integer.MAX_VALUE) Integer> needsRootReasons = new TreeMap<>();
 
   @JsonPropertyDescription(

@@ -43,7 +43,7 @@ class DemoCommandTest {
     assertThat(rows).anyMatch(r -> r.startsWith("baseline Enforce 13 6 5 0 "));
     assertThat(rows).anyMatch(r -> r.startsWith("legacy-audit Audit 2 0 0 2 "));
     assertThat(rows).anyMatch(r -> r.startsWith("dns-sysctl Enforce 1 1 1 0 "));
-    assertThat(rows).anyMatch(r -> r.startsWith("platform-strict Enforce 2 1 1 1 "));
+    assertThat(rows).anyMatch(r -> r.startsWith("platform-strict Enforce 2 0 0 2 "));
     assertThat(rows).anyMatch(r -> r.startsWith("Deployment shop/web [patched by baseline]"));
     assertThat(rows).contains("containers[nginx].ports[0].containerPort 80 -> 8080");
     assertThat(rows).contains("spec.ports[http].targetPort 80 -> 8080");
@@ -52,8 +52,8 @@ class DemoCommandTest {
     assertThat(rows)
         .anyMatch(
             r ->
-                r.contains("platform-strict: 1 workload(s) left unchanged")
-                    && r.contains("KernelChanges: 1"));
+                r.contains("platform-strict: 2 workload(s) left unchanged")
+                    && r.contains("KernelChanges: 1, NodeAgent: 1"));
     assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("Exception");
   }
 
@@ -92,8 +92,8 @@ class DemoCommandTest {
       assertThat(wide)
           .anyMatch(
               r ->
-                  r.startsWith("platform-strict Enforce 2 1 1 1 ")
-                      && r.endsWith(" 1 0 0 0 True Converged"));
+                  r.startsWith("platform-strict Enforce 2 0 0 2 ")
+                      && r.endsWith(" 2 0 0 0 True Converged"));
 
       assertThat(kubectl(kubeconfig, "get", "deploy", "-A"))
           .contains("shop", "web", "legacy", "intranet");

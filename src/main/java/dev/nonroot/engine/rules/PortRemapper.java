@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.api.Annotations;
+import dev.nonroot.api.PortStrategy;
 import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.ObjectRef;
@@ -66,8 +67,7 @@ final class PortRemapper {
    * without root (the container adds NET_BIND_SERVICE, or the pod's sysctl allows it) stays.
    */
   private static Map<DeclaredPort, Decision> decide(
-      EffectivePolicy policy, Workload w, List<DeclaredPort> declared) {
-    Integer unprivilegedStart = PortSysctl.current(w);
+      EffectivePolicy policy, Workload w, List<DeclaredPort> declared, Integer unprivilegedStart) {
     Map<DeclaredPort, Decision> out = new LinkedHashMap<>();
     // First pass: what stays where it is, and which containers cannot move at all.
     Set<String> declaredKeys = new HashSet<>();
@@ -140,22 +140,109 @@ final class PortRemapper {
     private final List<ContainerView> containers;
     private final List<DeclaredPort> declared;
     private final Map<DeclaredPort, Decision> decisions;
+    private final List<UndeclaredPorts.Port> undeclared;
+    // Remap only: the unprivileged-port start the pod needs for the low ports it keeps, or null.
+    private final Integer fallbackStart;
+    // Why each kept low port stays, for the sysctl's reason.
+    private final List<String> kept;
 
     private Analysis(
         List<ContainerView> containers,
         List<DeclaredPort> declared,
-        Map<DeclaredPort, Decision> decisions) {
+        Map<DeclaredPort, Decision> decisions,
+        List<UndeclaredPorts.Port> undeclared,
+        Integer fallbackStart,
+        List<String> kept) {
       this.containers = containers;
       this.declared = declared;
       this.decisions = decisions;
+      this.undeclared = undeclared;
+      this.fallbackStart = fallbackStart;
+      this.kept = kept;
     }
   }
 
-  static Analysis analyse(EffectivePolicy policy, Workload w, List<ContainerView> containers) {
+  static Analysis analyse(
+      EffectivePolicy policy, Workload w, List<ContainerView> containers, Inventory inventory) {
     List<DeclaredPort> declared = declaredPorts(w.root(), containers);
-    Map<DeclaredPort, Decision> decisions =
-        declared.stream().anyMatch(d -> d.port < 1024) ? decide(policy, w, declared) : Map.of();
-    return new Analysis(containers, declared, decisions);
+    List<UndeclaredPorts.Port> undeclared = UndeclaredPorts.find(w, containers, inventory);
+    if (declared.stream().noneMatch(d -> d.port < 1024) && undeclared.isEmpty()) {
+      return new Analysis(containers, declared, Map.of(), undeclared, null, List.of());
+    }
+    Integer current = PortSysctl.current(w);
+    Map<DeclaredPort, Decision> decisions = decide(policy, w, declared, current);
+    if (policy.portStrategy() != PortStrategy.Remap
+        || w.podSpec().path("hostNetwork").asBoolean(false)) {
+      return new Analysis(containers, declared, decisions, undeclared, null, List.of());
+    }
+    // A low port that cannot move stays, and the container still becomes non-root: the pod needs
+    // the sysctl from the lowest port it keeps (as the Sysctl strategy sets it). So does a low port
+    // the pod binds without declaring it: there is no containerPort to move, and moving only the
+    // probe or Service would break the application. Every port at or above that value is then
+    // bindable where it is and moves no more; decide again with it.
+    List<String> kept = new ArrayList<>();
+    Integer start = null;
+    for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
+      String why = whyKept(m.getKey(), m.getValue());
+      if (why == null) continue;
+      kept.add(why);
+      start = start == null ? m.getKey().port : Math.min(start, m.getKey().port);
+    }
+    // A probe or Service the policy does not update would be left pointing at the old port: the
+    // port cannot move without breaking it, so it stays too.
+    Set<String> moving = new HashSet<>();
+    decisions.forEach(
+        (d, decision) -> {
+          if (decision.fate() == Fate.MOVE) moving.add(d.key());
+        });
+    for (UndeclaredPorts.Port r : UndeclaredPorts.references(w, containers, inventory)) {
+      boolean updated = r.container() == null ? policy.updateServices() : policy.updateProbes();
+      if (updated || !moving.contains(r.key())) continue;
+      kept.add(
+          r.source()
+              + ", and spec.ports."
+              + (r.container() == null ? "updateServices" : "updateProbes")
+              + " is false: moving "
+              + r.port()
+              + " would leave it behind");
+      start = start == null ? r.port() : Math.min(start, r.port());
+    }
+    for (UndeclaredPorts.Port u : undeclared) {
+      if (current != null && u.port() >= current) continue;
+      kept.add(
+          u.source()
+              + ", which no container declares: there is no containerPort to move, and moving"
+              + " only the reference would break the application");
+      start = start == null ? u.port() : Math.min(start, u.port());
+    }
+    if (start == null) {
+      return new Analysis(containers, declared, decisions, undeclared, null, List.of());
+    }
+    return new Analysis(
+        containers,
+        declared,
+        decide(policy, w, declared, start),
+        undeclared,
+        start,
+        List.copyOf(kept));
+  }
+
+  /** Why a low port stays under Remap, or null when it moves or is bindable already. */
+  private static String whyKept(DeclaredPort d, Decision decision) {
+    String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
+    return switch (decision.fate()) {
+      case MOVE, BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> null;
+      case OVERFLOW -> who + " cannot move: " + decision.target() + " is past 65535";
+      case TAKEN ->
+          who
+              + " cannot move: "
+              + decision.target()
+              + "/"
+              + d.protocol
+              + " is already used in the pod (spec.ports.map can move it elsewhere)";
+      case BLOCKED ->
+          who + " cannot move: another low port of the container cannot, and they move together";
+    };
   }
 
   /**
@@ -167,16 +254,26 @@ final class PortRemapper {
     Set<FieldPath> out = new HashSet<>();
     boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
     for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
+      // Under Remap a port that cannot move is covered by the sysctl (see analyse), so only the
+      // ports bound through NET_BIND_SERVICE stay.
       boolean stays =
           switch (policy.portStrategy()) {
             case Keep -> true;
             case Sysctl -> hostNetwork;
-            case Remap ->
-                hostNetwork
-                    || (m.getValue().fate() != Fate.MOVE
-                        && m.getValue().fate() != Fate.BINDABLE_BY_SYSCTL);
+            case Remap -> hostNetwork || m.getValue().fate() == Fate.BINDABLE_BY_CAPABILITY;
           };
       if (stays) out.add(m.getKey().container.path());
+    }
+    // A probe's port is bound by the pod as much as a declared one.
+    boolean undeclaredStay =
+        switch (policy.portStrategy()) {
+          case Keep -> true;
+          case Sysctl, Remap -> hostNetwork;
+        };
+    if (undeclaredStay) {
+      for (UndeclaredPorts.Port u : ports.undeclared) {
+        if (u.container() != null) out.add(u.container().path());
+      }
     }
     return out;
   }
@@ -185,7 +282,7 @@ final class PortRemapper {
       EffectivePolicy policy, Workload w, Analysis ports, Inventory inventory, PlanBuilder plan) {
     List<ContainerView> containers = ports.containers;
     List<DeclaredPort> declared = ports.declared;
-    boolean anyLow = !ports.decisions.isEmpty();
+    boolean anyLow = !ports.decisions.isEmpty() || !ports.undeclared.isEmpty();
     if (w.podSpec().path("hostNetwork").asBoolean(false)) {
       if (anyLow) {
         plan.unfixable(
@@ -202,29 +299,8 @@ final class PortRemapper {
       int target = m.getValue().target();
       String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
       switch (m.getValue().fate()) {
-        case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> {}
-        case OVERFLOW ->
-            plan.unfixable(
-                d.container.name(),
-                Rule.PortRemap,
-                who + " would move to " + target + ", past 65535");
-        case TAKEN ->
-            plan.unfixable(
-                d.container.name(),
-                Rule.PortRemap,
-                who
-                    + " is not moved: "
-                    + target
-                    + "/"
-                    + d.protocol
-                    + " is already used in the pod (set spec.ports.map for this port)");
-        case BLOCKED ->
-            plan.unfixable(
-                d.container.name(),
-                Rule.PortRemap,
-                who
-                    + " is not moved: another low port"
-                    + " of the container cannot move, and a container's ports move together");
+        // A port that cannot move stays; analyse gave the pod the sysctl that covers it.
+        case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY, OVERFLOW, TAKEN, BLOCKED -> {}
         case MOVE -> {
           moves.put(d.key(), target);
           plan.change(
@@ -242,6 +318,20 @@ final class PortRemapper {
         }
       }
     }
+    if (ports.fallbackStart != null) {
+      PortSysctl.set(
+          w,
+          ports.fallbackStart,
+          String.join("; ", ports.kept)
+              + ". The pod keeps its ports from "
+              + ports.fallbackStart
+              + " up where they are, and "
+              + PortSysctl.SYSCTL
+              + "="
+              + ports.fallbackStart
+              + " lets a non-root user bind them",
+          plan);
+    }
     // Ports this workload's own record says were moved earlier: Services and probes still pointing
     // at the old port follow (an earlier fix that was only partly applied). Only the record counts
     // as
@@ -249,6 +339,22 @@ final class PortRemapper {
     // Service.
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
+    recordedMoves(w, declaredKeys).forEach(moves::putIfAbsent);
+    if (moves.isEmpty()) return;
+    if (policy.updateProbes()) {
+      for (ContainerView c : containers) remapProbes(w.root(), c, moves, plan);
+    }
+    if (policy.updateServices()) {
+      remapServices(w, inventory, moves, plan);
+    }
+  }
+
+  /**
+   * Ports this workload's own record says were moved earlier and that no container declares any
+   * more: key "80/TCP" -> the port it moved to.
+   */
+  static Map<String, Integer> recordedMoves(Workload w, Set<String> declaredKeys) {
+    Map<String, Integer> out = new LinkedHashMap<>();
     ChangeRecord record = ChangeRecord.parse(w.annotations().get(Annotations.CHANGES));
     for (ChangeRecord.Entry e : record.entries()) {
       if (!Rule.PortRemap.name().equals(e.rule()) || e.original() == null || e.to() == null)
@@ -260,16 +366,10 @@ final class PortRemapper {
       if (low == null || moved == null || !moved.equals(now)) continue;
       String protocol = Trees.at(w.root(), portPath.parent()).path("protocol").asText("TCP");
       if (!declaredKeys.contains(DeclaredPort.key(low, protocol))) {
-        moves.putIfAbsent(DeclaredPort.key(low, protocol), moved);
+        out.putIfAbsent(DeclaredPort.key(low, protocol), moved);
       }
     }
-    if (moves.isEmpty()) return;
-    if (policy.updateProbes()) {
-      for (ContainerView c : containers) remapProbes(w.root(), c, moves, plan);
-    }
-    if (policy.updateServices()) {
-      remapServices(w, inventory, moves, plan);
-    }
+    return out;
   }
 
   static List<Integer> lowPorts(JsonNode root, List<ContainerView> containers) {

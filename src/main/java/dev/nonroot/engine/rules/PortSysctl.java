@@ -5,9 +5,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Rule;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
@@ -20,10 +22,21 @@ final class PortSysctl {
 
   private PortSysctl() {}
 
-  static void apply(Workload w, List<ContainerView> containers, PlanBuilder plan) {
-    List<Integer> low = PortRemapper.lowPorts(w.root(), containers);
+  static void apply(
+      Workload w, List<ContainerView> containers, Inventory inventory, PlanBuilder plan) {
+    List<Integer> low = new ArrayList<>(PortRemapper.lowPorts(w.root(), containers));
+    List<UndeclaredPorts.Port> undeclared = UndeclaredPorts.find(w, containers, inventory);
+    undeclared.forEach(u -> low.add(u.port()));
     if (low.isEmpty()) return;
     int lowest = Collections.min(low);
+    // A port only a probe or a Service names: say where it comes from.
+    String evidence =
+        undeclared.stream()
+            .filter(u -> u.port() == lowest)
+            .findFirst()
+            .filter(u -> !PortRemapper.lowPorts(w.root(), containers).contains(lowest))
+            .map(u -> " (" + u.source() + "; no containerPort declares it)")
+            .orElse("");
     if (w.podSpec().path("hostNetwork").asBoolean(false)) {
       plan.unfixable(
           null,
@@ -31,6 +44,26 @@ final class PortSysctl {
           "pod uses the host network, where " + SYSCTL + " cannot be set per pod");
       return;
     }
+    set(
+        w,
+        lowest,
+        "pod binds port "
+            + lowest
+            + " below 1024"
+            + evidence
+            + "; "
+            + SYSCTL
+            + "="
+            + lowest
+            + " lets a non-root user bind it",
+        plan);
+  }
+
+  /**
+   * Sets the pod's net.ipv4.ip_unprivileged_port_start to {@code lowest}, other sysctls kept; an
+   * existing value at or below it is kept.
+   */
+  static void set(Workload w, int lowest, String reason, PlanBuilder plan) {
     FieldPath path = w.podSpecPath().key("securityContext").key("sysctls");
     JsonNode old = Trees.valueAt(w.root(), path);
     ArrayNode next = JsonNodeFactory.instance.arrayNode();
@@ -48,19 +81,7 @@ final class PortSysctl {
       }
     }
     if (!found) next.add(entry(lowest));
-    plan.change(
-        path,
-        old,
-        next,
-        Rule.PortSysctl,
-        null,
-        "pod binds port "
-            + lowest
-            + " below 1024; "
-            + SYSCTL
-            + "="
-            + lowest
-            + " lets a non-root user bind it");
+    plan.change(path, old, next, Rule.PortSysctl, null, reason);
   }
 
   /** The pod's net.ipv4.ip_unprivileged_port_start, when it sets one. */

@@ -46,7 +46,7 @@ public final class RemediationEngine {
           exemption.get());
     }
     PlanBuilder plan = new PlanBuilder(w.ref(), w.root());
-    List<NeedsRootDetector.Evidence> evidence = NeedsRootDetector.detect(w);
+    List<NeedsRootDetector.Evidence> evidence = NeedsRootDetector.detect(w, inventory);
     if (!evidence.isEmpty() && policy.needsRoot() == NeedsRootAction.Report) {
       for (NeedsRootDetector.Evidence e : evidence) {
         plan.unfixable(
@@ -69,16 +69,31 @@ public final class RemediationEngine {
     }
     List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
     SecurityContextRules.applyPodLevel(policy, w, containers, plan);
-    PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers);
+    PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers, inventory);
     Set<FieldPath> keepingLowPorts = PortRemapper.containersKeepingLowPorts(policy, w, ports);
     for (ContainerView c : containers) {
+      String bidirectional = NeedsRootDetector.bidirectionalMount(c);
+      if (bidirectional != null) {
+        // Even under Remediate: the API server refuses this mount in an unprivileged container, and
+        // the other container fields could make the pod invalid beside privileged: true.
+        plan.unfixable(
+            c.name(),
+            Rule.Privileged,
+            "container "
+                + c.name()
+                + " keeps its securityContext: it mounts volume "
+                + bidirectional
+                + " with mountPropagation: Bidirectional, which the API server allows only in a"
+                + " privileged container");
+        continue;
+      }
       SecurityContextRules.applyContainerLevel(
           policy, w, c, keepingLowPorts.contains(c.path()), plan);
     }
     if (policy.portStrategy() == PortStrategy.Remap) {
       PortRemapper.apply(policy, w, ports, inventory, plan);
     } else if (policy.portStrategy() == PortStrategy.Sysctl) {
-      PortSysctl.apply(w, containers, plan);
+      PortSysctl.apply(w, containers, inventory, plan);
     }
     Outcome outcome;
     if (!plan.changes().isEmpty() || !plan.serviceChanges().isEmpty()) {

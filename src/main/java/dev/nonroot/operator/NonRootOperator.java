@@ -66,18 +66,6 @@ public final class NonRootOperator implements AutoCloseable {
           resyncPeriod, leaderElection, leaseNamespace, identity, threads, perSecond, clock, kinds);
     }
 
-    public Settings withClock(Clock c) {
-      return new Settings(
-          resyncPeriod,
-          leaderElection,
-          leaseNamespace,
-          identity,
-          threads,
-          patchesPerSecond,
-          c,
-          kinds);
-    }
-
     /** The workload kinds to watch and remediate (default: those the table watches by default). */
     public Settings withKinds(Set<WorkloadKind> k) {
       return new Settings(

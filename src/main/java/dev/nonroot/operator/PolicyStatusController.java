@@ -1,6 +1,5 @@
 package dev.nonroot.operator;
 
-import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.engine.PolicySet;
@@ -79,11 +78,8 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
                 .withSecondaryToPrimaryMapper(
                     s -> {
                       Set<ResourceID> named = new HashSet<>();
-                      if (WorkloadWriter.recorded(s)) {
-                        String record = s.getMetadata().getAnnotations().get(Annotations.CHANGES);
-                        for (ChangeRecord.Entry e : ChangeRecord.parse(record).entries()) {
-                          named.add(new ResourceID(e.policy()));
-                        }
+                      for (ChangeRecord.Entry e : WorkloadWriter.recordOf(s).entries()) {
+                        named.add(new ResourceID(e.policy()));
                       }
                       return named.isEmpty()
                           ? policies

@@ -1,8 +1,6 @@
 package dev.nonroot.operator;
 
-import dev.nonroot.api.Annotations;
 import dev.nonroot.engine.model.ObjectRef;
-import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.status.Verdict;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -127,8 +125,7 @@ final class VerdictIndex {
       String version = String.valueOf(s.getMetadata().getResourceVersion());
       ServiceRecord r = services.get(ref);
       if (r == null || !r.resourceVersion().equals(version)) {
-        String annotation = s.getMetadata().getAnnotations().get(Annotations.CHANGES);
-        r = new ServiceRecord(version, Verdict.patchedBy(ref, ChangeRecord.parse(annotation)));
+        r = new ServiceRecord(version, Verdict.patchedBy(ref, WorkloadWriter.recordOf(s)));
       }
       next.put(ref, r);
       r.byPolicy()

@@ -164,7 +164,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       index.put(
           ref,
           new VerdictIndex.State(
-              Verdict.unmatched(ref, RecordedPatch.recordOf(ObjectTrees.of(resource))),
+              Verdict.unmatched(ref, WorkloadWriter.recordOf(resource)),
               policies.fingerprint(),
               false));
       return UpdateControl.noUpdate();

@@ -3,6 +3,7 @@ package dev.nonroot.operator;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.record.RecordedPatch;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,6 +37,14 @@ final class WorkloadWriter {
             .toString();
     // resource(obj).patch does not GET first: the cache is the only read.
     return client.resource(resource).patch(JSON_PATCH, body);
+  }
+
+  /**
+   * The record an object carries (empty when it has none or it is damaged), read without a tree.
+   */
+  static ChangeRecord recordOf(HasMetadata resource) {
+    Map<String, String> annotations = resource.getMetadata().getAnnotations();
+    return ChangeRecord.parse(annotations == null ? null : annotations.get(Annotations.CHANGES));
   }
 
   static boolean recorded(HasMetadata resource) {

@@ -1,12 +1,12 @@
 package dev.nonroot.engine;
 
+import static dev.nonroot.engine.EngineInputs.policy;
+import static dev.nonroot.engine.EngineInputs.tree;
+import static dev.nonroot.engine.EngineInputs.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
 import dev.nonroot.engine.model.Workload;
@@ -28,8 +28,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Governor.decide: which policy governs a workload, which overlap, and what the front end does. */
 class GovernorTest {
-  private static final YAMLMapper YAML = new YAMLMapper();
-
   /** No securityContext anywhere: the default policy plans exactly these five fields. */
   private static final String BARE =
       """
@@ -69,31 +67,6 @@ class GovernorTest {
               image: nginx
               securityContext: {allowPrivilegeEscalation: false, capabilities: {drop: [ALL]}}
       """;
-
-  private static ObjectNode tree(String yaml) {
-    try {
-      return (ObjectNode) YAML.readTree(yaml);
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
-  }
-
-  private static Workload workload(String yaml) {
-    return Workload.of(tree(yaml)).orElseThrow();
-  }
-
-  /** A NonRootPolicy with name, uid and generation, resolved the way the operator resolves it. */
-  static ResolvedPolicy policy(String name, String specYaml) {
-    ObjectNode p = JsonNodeFactory.instance.objectNode();
-    p.put("apiVersion", "nonroot.dev/v1alpha1").put("kind", "NonRootPolicy");
-    p.putObject("metadata").put("name", name).put("uid", "uid-" + name).put("generation", 7);
-    p.set("spec", tree(specYaml.isBlank() ? "{}" : specYaml));
-    try {
-      return ResolvedPolicy.of(YAML.treeToValue(p, NonRootPolicy.class));
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
-  }
 
   private static Decision decide(Workload w, ResolvedPolicy... policies) {
     return Governor.decide(PolicySet.of(List.of(policies)), w, Inventory.EMPTY);

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.plan.Change;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,14 +132,5 @@ public final class ChangeRecord {
   private static String text(JsonNode e, String key) {
     JsonNode v = e.get(key);
     return v == null || v.isNull() ? null : v.asText();
-  }
-
-  /** The entries a given policy wrote. */
-  public List<Entry> entriesOf(String policy) {
-    List<Entry> out = new ArrayList<>();
-    for (Entry e : entries.values()) {
-      if (policy.equals(e.policy())) out.add(e);
-    }
-    return out;
   }
 }

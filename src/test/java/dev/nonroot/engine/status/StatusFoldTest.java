@@ -1,16 +1,17 @@
 package dev.nonroot.engine.status;
 
+import static dev.nonroot.engine.EngineInputs.policy;
+import static dev.nonroot.engine.EngineInputs.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.api.RecordedChange;
 import dev.nonroot.engine.Decision;
+import dev.nonroot.engine.EngineInputs;
 import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.PolicySet;
 import dev.nonroot.engine.model.Inventory;
@@ -42,32 +43,9 @@ class StatusFoldTest {
   private static final String T1 = "2025-01-02T00:00:00Z";
   private static final String T2 = "2025-01-03T00:00:00Z";
   private static final String NOW = "2025-02-01T12:00:00Z";
-  private static final long GENERATION = 7;
+  private static final long GENERATION = EngineInputs.GENERATION;
 
   // ---- builders ----
-
-  private static ObjectNode tree(String yaml) {
-    try {
-      return (ObjectNode) YAML.readTree(yaml);
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
-  }
-
-  private static ResolvedPolicy policy(String name, String specYaml) {
-    ObjectNode p = JsonNodeFactory.instance.objectNode();
-    p.put("apiVersion", "nonroot.dev/v1alpha1").put("kind", "NonRootPolicy");
-    p.putObject("metadata")
-        .put("name", name)
-        .put("uid", "uid-" + name)
-        .put("generation", GENERATION);
-    p.set("spec", tree(specYaml));
-    try {
-      return ResolvedPolicy.of(YAML.treeToValue(p, NonRootPolicy.class));
-    } catch (Exception e) {
-      throw new IllegalArgumentException(e);
-    }
-  }
 
   private static final ResolvedPolicy ENFORCE = policy("p", "mode: Enforce");
   private static final ResolvedPolicy AUDIT = policy("p", "mode: Audit");

@@ -1,11 +1,10 @@
 package dev.nonroot.engine.status;
 
+import static dev.nonroot.engine.EngineInputs.policy;
+import static dev.nonroot.engine.EngineInputs.workload;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.api.ViolatingWorkload;
 import dev.nonroot.engine.Governor;
@@ -24,25 +23,10 @@ import org.junit.jupiter.api.Test;
 
 /** The status names the workloads that still violate, so an admin can find them in the cluster. */
 class ViolatingListTest {
-  private static final YAMLMapper YAML = new YAMLMapper();
   private static final String NOW = "2026-01-01T00:00:00Z";
 
-  private static ResolvedPolicy policy(String name, String spec) throws Exception {
-    NonRootPolicy p =
-        YAML.readValue(
-            "apiVersion: nonroot.dev/v1alpha1\nkind: NonRootPolicy\nmetadata: {name: "
-                + name
-                + ", uid: u-"
-                + name
-                + ", generation: 1}\nspec: "
-                + spec,
-            NonRootPolicy.class);
-    return ResolvedPolicy.of(p);
-  }
-
   private static Verdict decide(ResolvedPolicy p, String workloadYaml) throws Exception {
-    JsonNode tree = YAML.readTree(workloadYaml);
-    Workload w = Workload.of(tree).orElseThrow();
+    Workload w = workload(workloadYaml);
     return Verdict.of(
         Governor.decide(PolicySet.of(List.of(p)), w, Inventory.EMPTY),
         ChangeRecord.empty(),

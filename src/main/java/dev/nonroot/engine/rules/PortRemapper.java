@@ -12,7 +12,6 @@ import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.policy.LabelSelectorMatcher;
 import dev.nonroot.engine.record.ChangeRecord;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -399,9 +398,9 @@ final class PortRemapper {
 
   private static void remapProbes(
       JsonNode root, ContainerView c, Map<String, Integer> moves, PlanBuilder plan) {
-    for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+    for (String probe : PortReferences.PROBES) {
       FieldPath base = c.path().key(probe);
-      for (String handler : List.of("httpGet", "tcpSocket", "grpc")) {
+      for (String handler : PortReferences.HANDLERS) {
         FieldPath portPath = base.key(handler).key("port");
         JsonNode old = Trees.valueAt(root, portPath);
         // A named port follows the containerPort's name; only numbers need moving.
@@ -428,10 +427,7 @@ final class PortRemapper {
 
   private static void remapServices(
       Workload w, Inventory inventory, Map<String, Integer> moves, PlanBuilder plan) {
-    Map<String, String> podLabels = w.podLabels();
-    for (ObjectNode svc : inventory.services(w.effectiveNamespace())) {
-      Map<String, String> selector = Trees.stringMap(svc.path("spec").path("selector"));
-      if (!LabelSelectorMatcher.serviceSelects(selector, podLabels)) continue;
+    for (ObjectNode svc : PortReferences.selectingServices(w, inventory)) {
       ObjectRef ref =
           new ObjectRef(
               "Service",
@@ -441,14 +437,7 @@ final class PortRemapper {
       for (int i = 0; i < ports.size(); i++) {
         JsonNode sp = ports.get(i);
         JsonNode targetPort = sp.get("targetPort");
-        Integer effective;
-        if (targetPort == null || targetPort.isNull()) {
-          effective = Trees.intValue(sp.get("port"));
-        } else if (targetPort.isIntegralNumber()) {
-          effective = targetPort.intValue();
-        } else {
-          continue;
-        }
+        Integer effective = PortReferences.numericTarget(sp);
         if (effective == null) continue;
         Integer target = moves.get(DeclaredPort.key(effective, sp.path("protocol").asText("TCP")));
         if (target == null) continue;

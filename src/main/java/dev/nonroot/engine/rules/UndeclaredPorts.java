@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
-import dev.nonroot.engine.policy.LabelSelectorMatcher;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,10 +25,6 @@ final class UndeclaredPorts {
       return port + "/" + protocol;
     }
   }
-
-  private static final List<String> PROBES =
-      List.of("livenessProbe", "readinessProbe", "startupProbe");
-  private static final List<String> HANDLERS = List.of("httpGet", "tcpSocket", "grpc");
 
   private UndeclaredPorts() {}
 
@@ -60,8 +55,8 @@ final class UndeclaredPorts {
     List<Port> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (ContainerView c : containers) {
-      for (String probe : PROBES) {
-        for (String handler : HANDLERS) {
+      for (String probe : PortReferences.PROBES) {
+        for (String handler : PortReferences.HANDLERS) {
           JsonNode h = c.node().path(probe).path(handler);
           // A probe sent to another host says nothing about what this pod binds.
           if (!h.path("host").asText("").isEmpty()) continue;
@@ -76,19 +71,9 @@ final class UndeclaredPorts {
       }
     }
     if (inventory == null) return out;
-    for (ObjectNode svc : inventory.services(w.effectiveNamespace())) {
-      if (!LabelSelectorMatcher.serviceSelects(
-          Trees.stringMap(svc.path("spec").path("selector")), w.podLabels())) continue;
+    for (ObjectNode svc : PortReferences.selectingServices(w, inventory)) {
       for (JsonNode sp : svc.path("spec").path("ports")) {
-        JsonNode targetPort = sp.get("targetPort");
-        Integer p;
-        if (targetPort == null || targetPort.isNull()) {
-          p = Trees.intValue(sp.get("port"));
-        } else if (targetPort.isIntegralNumber()) {
-          p = targetPort.intValue();
-        } else {
-          continue;
-        }
+        Integer p = PortReferences.numericTarget(sp);
         if (p == null) continue;
         String protocol = sp.path("protocol").asText("TCP");
         if (p <= 0 || p >= 1024) continue;

@@ -77,7 +77,7 @@ class EnforceModeTest extends OperatorTestBase {
               assertThat(c.getStatus()).isEqualTo("True");
               assertThat(c.getReason()).isEqualTo("Converged");
             });
-    assertThat(status.getChanges())
+    assertThat(status.getWorkloadChanges())
         .anySatisfy(
             c -> {
               assertThat(c.getKind()).isEqualTo("Deployment");
@@ -89,14 +89,14 @@ class EnforceModeTest extends OperatorTestBase {
               assertThat(c.getTo()).isEqualTo("8080");
               assertThat(c.getAction()).isEqualTo("Patched");
             });
-    assertThat(status.getChanges())
+    assertThat(status.getWorkloadChanges())
         .anySatisfy(
             c -> {
               assertThat(c.getKind()).isEqualTo("Service");
               assertThat(c.getField()).isEqualTo("spec.ports[0].targetPort");
               assertThat(c.getTo()).isEqualTo("8080");
             });
-    assertThat(status.getChanges())
+    assertThat(status.getWorkloadChanges())
         .extracting(RecordedChange::getName)
         .contains("web", "cache", "agent");
 

@@ -75,7 +75,7 @@ public final class StatusFold {
     EffectivePolicy self = policy.acting();
     String name = self.name();
     Map<String, String> previousTimes = new HashMap<>();
-    for (RecordedChange c : before.getChanges()) {
+    for (RecordedChange c : before.getWorkloadChanges()) {
       if (Verdict.WOULD_PATCH.equals(c.getAction())) previousTimes.put(Verdict.key(c), c.getTime());
     }
 
@@ -259,7 +259,7 @@ public final class StatusFold {
     }
     List<RecordedChange> kept = new ArrayList<>(changes.size() - keepFrom);
     for (Verdict.Listed l : changes.subList(keepFrom, changes.size())) kept.add(l.change());
-    status.setChanges(kept);
+    status.setWorkloadChanges(kept);
     status.setTruncated(keepFrom);
   }
 }

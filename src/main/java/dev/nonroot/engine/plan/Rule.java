@@ -14,5 +14,7 @@ public enum Rule {
   ProbePort,
   ServiceTargetPort,
   PortSysctl,
+  /** A declared port the engine cannot read (not a list, not a number, out of range). */
+  ContainerPort,
   NeedsRoot
 }

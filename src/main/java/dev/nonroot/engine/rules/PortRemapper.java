@@ -77,7 +77,7 @@ final class PortRemapper {
     for (DeclaredPort d : declared) {
       if (d.port >= 1024) continue;
       int target = policy.remapTarget(d.port);
-      Integer movedTo = earlier.redeclared(d.container, d.path.parent(), d.port, d.protocol);
+      Integer movedTo = earlier.redeclared(d.container, d.port, d.protocol);
       if (unprivilegedStart != null && d.port >= unprivilegedStart) {
         out.put(d, new Decision(Fate.BINDABLE_BY_SYSCTL, d.port));
       } else if (bindsAsNonRoot(w, d.container)) {

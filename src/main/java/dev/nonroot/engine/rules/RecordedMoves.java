@@ -21,8 +21,8 @@ import java.util.Set;
  * the same Service, or be the author's own choice.
  */
 final class RecordedMoves {
-  /** Container {@code container} moved {@code from} to {@code to}; {@code item} now declares it. */
-  record Move(ContainerView container, int from, int to, String protocol, FieldPath item) {
+  /** Container {@code container} moved {@code from} to {@code to}, which it still declares. */
+  record Move(ContainerView container, int from, int to, String protocol) {
     String fromKey() {
       return from + "/" + protocol;
     }
@@ -50,7 +50,7 @@ final class RecordedMoves {
       FieldPath item = declaring(c, at.get(), to);
       if (item == null) continue;
       String protocol = Trees.at(w.root(), item).path("protocol").asText("TCP");
-      out.add(new Move(c, from, to, protocol, item));
+      out.add(new Move(c, from, to, protocol));
     }
     return out.isEmpty() ? NONE : new RecordedMoves(List.copyOf(out));
   }
@@ -96,18 +96,16 @@ final class RecordedMoves {
   }
 
   /**
-   * The port {@code port}/{@code protocol} of {@code container}, declared at {@code item}, was
-   * moved to the returned port by an earlier fix, and another item of the same container still
-   * declares the moved port: {@code item} is the old port declared again beside it (a {@code
-   * kubectl apply} of the original manifest merges container ports by containerPort, so it adds 80
-   * back next to 8080). Null when the record proves no such thing.
+   * The port an earlier fix moved {@code port}/{@code protocol} of {@code container} to, when the
+   * container still declares that moved port: then a declared {@code port} is the old port declared
+   * again beside it (a {@code kubectl apply} of the original manifest merges container ports by
+   * containerPort, so it adds 80 back next to 8080). Null when the record proves no such thing.
    */
-  Integer redeclared(ContainerView container, FieldPath item, int port, String protocol) {
+  Integer redeclared(ContainerView container, int port, String protocol) {
     for (Move m : moves) {
       if (m.container().path().equals(container.path())
           && m.from() == port
-          && m.protocol().equals(protocol)
-          && !m.item().equals(item)) {
+          && m.protocol().equals(protocol)) {
         return m.to();
       }
     }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.RecordedChange;
+import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.record.ChangeRecord;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Service;
@@ -148,7 +149,10 @@ class EnforceModeTest extends OperatorTestBase {
                     d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()));
     ChangeRecord record =
         ChangeRecord.parse(fixed.getMetadata().getAnnotations().get(Annotations.CHANGES));
-    var entry = record.entry("/spec/template/spec/securityContext/runAsNonRoot").orElseThrow();
+    var entry =
+        record
+            .entry(FieldPath.ofPointer("/spec/template/spec/securityContext/runAsNonRoot"), null)
+            .orElseThrow();
     assertThat(entry.times()).isEqualTo(2);
     assertThat(entry.original()).isNull();
     assertThat(entry.from().asBoolean()).isFalse();

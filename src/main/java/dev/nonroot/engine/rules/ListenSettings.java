@@ -42,7 +42,7 @@ final class ListenSettings {
    * One recognised form: the sites it applies to, a pattern whose group {@code port} holds the port
    * number, and a further condition on the site (the name of an env var or flag).
    */
-  private record Form(String description, Set<Kind> kinds, Pattern pattern, Condition condition) {
+  private record Form(Set<Kind> kinds, Pattern pattern, Condition condition) {
     Matcher match(Site site) {
       if (!kinds.contains(site.kind)) return null;
       Matcher m = pattern.matcher(site.text);
@@ -64,29 +64,22 @@ final class ListenSettings {
   /** The recognised forms, in the order they are tried. */
   private static final List<Form> FORMS =
       List.of(
+          // An env var named for a listen port, the port as its whole value: PORT: "80".
           new Form(
-              "env var named for a listen port, the port as its whole value (PORT: \"80\")",
               Set.of(Kind.ENV),
               Pattern.compile("(?<port>\\d{1,5})"),
               (site, m) -> listenPortName(site.name)),
+          // A wildcard listen address as a whole env value or item: ":80", "0.0.0.0:80".
+          new Form(Set.of(Kind.ENV, Kind.ARG), Pattern.compile(ADDRESS), (site, m) -> true),
+          // A flag named for a listen port: --port=80, --http-port=80, --server.port=80.
           new Form(
-              "wildcard listen address (\":80\", \"0.0.0.0:80\", \"[::]:80\")",
-              Set.of(Kind.ENV, Kind.ARG),
-              Pattern.compile(ADDRESS),
-              (site, m) -> true),
-          new Form(
-              "flag named for a listen port (--port=80, --http-port=80, --server.port=80)",
               Set.of(Kind.ARG),
               Pattern.compile(FLAG + "=(?<port>\\d{1,5})"),
               (site, m) -> listenPortName(m.group("name"))),
+          // Any flag set to a wildcard listen address: --listen=:80, --entryPoints.web.address=:80.
+          new Form(Set.of(Kind.ARG), Pattern.compile(FLAG + "=" + ADDRESS), (site, m) -> true),
+          // The item after a flag named for a listen port: --port, "80".
           new Form(
-              "flag set to a wildcard listen address (--listen=:80,"
-                  + " --entryPoints.web.address=:80)",
-              Set.of(Kind.ARG),
-              Pattern.compile(FLAG + "=" + ADDRESS),
-              (site, m) -> true),
-          new Form(
-              "the item after a flag named for a listen port (--port, 80)",
               Set.of(Kind.ARG),
               Pattern.compile("(?<port>\\d{1,5})"),
               (site, m) -> {
@@ -96,14 +89,13 @@ final class ListenSettings {
               }));
 
   /**
-   * Names of env vars and flags that mean "the port I listen on", compared after upper-casing and
-   * turning {@code -} and {@code .} into {@code _}: the name itself or its last words. A name that
-   * ends in PORT otherwise (DB_PORT, UPSTREAM_PORT, METRICS_PORT, FOO_SERVICE_PORT) may be a port
-   * the process connects to: unclear.
+   * Names of env vars and flags that mean "the port I listen on", besides PORT itself, compared
+   * after upper-casing and turning {@code -} and {@code .} into {@code _}: the name itself or its
+   * last words (GF_SERVER_HTTP_PORT). A name that ends in PORT otherwise (DB_PORT, UPSTREAM_PORT,
+   * METRICS_PORT, FOO_SERVICE_PORT) may be a port the process connects to: unclear.
    */
   private static final List<String> LISTEN_PORT_NAMES =
       List.of(
-          "PORT",
           "HTTP_PORT",
           "HTTPS_PORT",
           "LISTEN_PORT",
@@ -117,7 +109,7 @@ final class ListenSettings {
     String n = name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
     if (n.equals("PORT")) return true;
     for (String listen : LISTEN_PORT_NAMES) {
-      if (!listen.equals("PORT") && (n.equals(listen) || n.endsWith("_" + listen))) return true;
+      if (n.equals(listen) || n.endsWith("_" + listen)) return true;
     }
     return false;
   }

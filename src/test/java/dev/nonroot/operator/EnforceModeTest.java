@@ -50,6 +50,8 @@ class EnforceModeTest extends OperatorTestBase {
     var nginx = pod.getContainers().get(0);
     assertThat(nginx.getPorts().get(0).getContainerPort()).isEqualTo(8080);
     assertThat(nginx.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+    // The listen setting moved with the port, in the same patch.
+    assertThat(nginx.getEnv().get(0).getValue()).isEqualTo("8080");
     assertThat(nginx.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(nginx.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(web.getMetadata().getAnnotations()).containsKey(Annotations.CHANGES);

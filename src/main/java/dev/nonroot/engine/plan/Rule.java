@@ -11,6 +11,7 @@ public enum Rule {
   SeccompProfile,
   ReadOnlyRootFilesystem,
   PortRemap,
+  ListenSetting,
   ProbePort,
   ServiceTargetPort,
   PortSysctl,

@@ -3,6 +3,7 @@ package dev.nonroot.engine.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.Inventory;
@@ -176,8 +177,7 @@ final class PortRemapper {
     }
     Integer current = PortSysctl.current(w);
     Map<DeclaredPort, Decision> decisions = decide(policy, w, declared, current);
-    if (policy.portStrategy() != PortStrategy.Remap
-        || w.podSpec().path("hostNetwork").asBoolean(false)) {
+    if (!moves(policy) || w.podSpec().path("hostNetwork").asBoolean(false)) {
       return new Analysis(containers, declared, decisions, undeclared, null, List.of());
     }
     // A low port that cannot move stays, and the container still becomes non-root: the pod needs
@@ -192,6 +192,10 @@ final class PortRemapper {
       if (why == null) continue;
       kept.add(why);
       start = start == null ? m.getKey().port : Math.min(start, m.getKey().port);
+    }
+    if (policy.portStrategy() == PortStrategy.Auto) {
+      Integer auto = keptWithoutListenSetting(decisions, containers, kept);
+      if (auto != null) start = start == null ? auto : Math.min(start, auto);
     }
     // A probe or Service the policy does not update would be left pointing at the old port: the
     // port cannot move without breaking it, so it stays too.
@@ -234,6 +238,52 @@ final class PortRemapper {
         List.copyOf(kept));
   }
 
+  /** Strategies that move ports: Remap always, Auto where a listen setting shows the way. */
+  private static boolean moves(EffectivePolicy policy) {
+    return policy.portStrategy() == PortStrategy.Remap
+        || policy.portStrategy() == PortStrategy.Auto;
+  }
+
+  /**
+   * Auto: containerPort is informational, so a port moves only with a listen setting the move
+   * rewrites (see ListenSettings). A port that would move but has none, or whose number the pod
+   * also mentions in a form that is not rewritten, stays; so do the other low ports of its
+   * container (they move together). Adds why each stays to {@code kept} and returns the lowest port
+   * kept this way, or null.
+   */
+  private static Integer keptWithoutListenSetting(
+      Map<DeclaredPort, Decision> decisions, List<ContainerView> containers, List<String> kept) {
+    Map<FieldPath, String> staying = new LinkedHashMap<>();
+    Integer start = null;
+    for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
+      DeclaredPort d = m.getKey();
+      if (m.getValue().fate() != Fate.MOVE) continue;
+      String why = ListenSettings.find(d.container, containers, d.port).whyKept(d.port);
+      if (why == null) continue;
+      kept.add("container " + d.container.name() + " port " + d.key() + " stays: " + why);
+      staying.putIfAbsent(d.container.path(), d.key());
+      start = start == null ? d.port : Math.min(start, d.port);
+    }
+    for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
+      DeclaredPort d = m.getKey();
+      String other = staying.get(d.container.path());
+      if (m.getValue().fate() != Fate.MOVE || other == null) continue;
+      if (ListenSettings.find(d.container, containers, d.port).whyKept(d.port) != null) continue;
+      kept.add(
+          "container "
+              + d.container.name()
+              + " port "
+              + d.port
+              + "/"
+              + d.protocol
+              + " stays with "
+              + other
+              + ": a container's low ports move together");
+      start = Math.min(start, d.port);
+    }
+    return start;
+  }
+
   /** Why a low port stays under Remap, or null when it moves or is bindable already. */
   private static String whyKept(DeclaredPort d, Decision decision) {
     String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
@@ -267,7 +317,7 @@ final class PortRemapper {
           switch (policy.portStrategy()) {
             case Keep -> true;
             case Sysctl -> hostNetwork;
-            case Remap -> hostNetwork || m.getValue().fate() == Fate.BINDABLE_BY_CAPABILITY;
+            case Remap, Auto -> hostNetwork || m.getValue().fate() == Fate.BINDABLE_BY_CAPABILITY;
           };
       if (stays) out.add(m.getKey().container.path());
     }
@@ -275,7 +325,7 @@ final class PortRemapper {
     boolean undeclaredStay =
         switch (policy.portStrategy()) {
           case Keep -> true;
-          case Sysctl, Remap -> hostNetwork;
+          case Sysctl, Remap, Auto -> hostNetwork;
         };
     if (undeclaredStay) {
       for (UndeclaredPorts.Port u : ports.undeclared) {
@@ -302,6 +352,9 @@ final class PortRemapper {
     // key "80/TCP" -> new port, for this pass's moves and for moves an earlier pass already made.
     Map<String, Integer> moves = new LinkedHashMap<>();
     Map<DeclaredPort, Integer> duplicates = new LinkedHashMap<>();
+    // Containers and ports ("path|80") whose listen settings are rewritten already (80/TCP and
+    // 80/UDP share them).
+    Set<String> rewritten = new HashSet<>();
     for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
       DeclaredPort d = m.getKey();
       int target = m.getValue().target();
@@ -312,9 +365,15 @@ final class PortRemapper {
         case REDECLARED -> {
           moves.put(d.key(), target);
           duplicates.put(d, target);
+          // The apply that declared the old port again may have put its listen setting back too.
+          ListenSettings.Found listen = ListenSettings.find(d.container, containers, d.port);
+          if (!listen.settings().isEmpty() && rewritten.add(d.container.path() + "|" + d.port)) {
+            rewriteListenSettings(d.container, d.port, target, listen, plan);
+          }
         }
         case MOVE -> {
           moves.put(d.key(), target);
+          ListenSettings.Found listen = ListenSettings.find(d.container, containers, d.port);
           plan.change(
               d.path,
               IntNode.valueOf(d.port),
@@ -324,9 +383,12 @@ final class PortRemapper {
               who
                   + " needs root to bind; moved to "
                   + target
-                  + " (the application must listen on "
-                  + target
-                  + " too)");
+                  + (listen.settings().isEmpty()
+                      ? " (the application must listen on " + target + " too)"
+                      : ", and its listen setting (" + listen.labels() + ") with it"));
+          if (rewritten.add(d.container.path() + "|" + d.port)) {
+            rewriteListenSettings(d.container, d.port, target, listen, plan);
+          }
         }
       }
     }
@@ -356,6 +418,26 @@ final class PortRemapper {
     }
     if (policy.updateServices()) {
       remapServices(w, inventory, moves, plan);
+    }
+  }
+
+  private static void rewriteListenSettings(
+      ContainerView c, int port, int target, ListenSettings.Found listen, PlanBuilder plan) {
+    for (ListenSettings.Setting s : listen.settings()) {
+      plan.change(
+          s.path(),
+          TextNode.valueOf(s.text()),
+          TextNode.valueOf(s.movedTo(target)),
+          Rule.ListenSetting,
+          c.name(),
+          "container "
+              + c.name()
+              + " "
+              + s.label()
+              + " tells the application to listen on "
+              + port
+              + ", which moves to "
+              + target);
     }
   }
 

@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <pre>
  * outcome: NonCompliant
- * changes:        [{field, from, to, rule}]       # from/to absent = field absent / removed
+ * changes:        [{field, from, to, rule, reason}]  # from/to absent = field absent / removed;
+ *                                                 # reason (optional) is a substring
  * serviceChanges: [{service: ns/name, field, from, to}]
  * unfixable:      [{rule, message}]              # expected message is a substring
  * needsRoot:      [KernelChanges, ...]           # evidence reasons, in order
@@ -40,6 +41,7 @@ final class EvaluationView {
       o.set("from", c.oldValue());
       o.set("to", c.newValue());
       o.put("rule", c.rule().name());
+      o.put("reason", c.reason());
     }
     ArrayNode services = v.putArray("serviceChanges");
     for (Change c : e.serviceChanges()) {
@@ -92,6 +94,17 @@ final class EvaluationView {
       if (g.path("rule").equals(w.path("rule"))
           && g.path("message").asText().contains(w.path("message").asText())) {
         g.set("message", w.get("message"));
+      }
+    }
+    ArrayNode changes = (ArrayNode) a.get("changes");
+    JsonNode wantChanges = expected.get("changes");
+    for (int i = 0; i < changes.size(); i++) {
+      ObjectNode g = (ObjectNode) changes.get(i);
+      JsonNode reason = i < wantChanges.size() ? wantChanges.get(i).get("reason") : null;
+      if (reason != null && g.path("reason").asText().contains(reason.asText())) {
+        g.set("reason", reason);
+      } else if (reason == null) {
+        g.remove("reason");
       }
     }
     if (!expected.has("exemption")) {

@@ -14,5 +14,6 @@ public enum Rule {
   ProbePort,
   ServiceTargetPort,
   PortSysctl,
+  NetworkPolicyPort,
   NeedsRoot
 }

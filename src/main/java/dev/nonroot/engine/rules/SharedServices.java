@@ -38,15 +38,13 @@ final class SharedServices {
     List<Kept> out = new ArrayList<>();
     if (moving.isEmpty()) return out;
     Set<String> seen = new HashSet<>();
-    Map<String, WorkloadPods> byName = null;
     for (ObjectNode svc : PortReferences.selectingServices(w, inventory)) {
       for (JsonNode sp : svc.path("spec").path("ports")) {
         Integer port = PortReferences.numericTarget(sp);
         if (port == null) continue;
         String key = port + "/" + sp.path("protocol").asText("TCP");
         if (!moving.contains(key) || seen.contains(key)) continue;
-        if (byName == null) byName = byName(inventory.workloads(w.effectiveNamespace()));
-        List<ObjectRef> behind = others(svc, w, byName);
+        List<ObjectRef> behind = others(svc, w, inventory.workloads(w.effectiveNamespace()));
         if (behind.isEmpty()) continue;
         seen.add(key);
         out.add(new Kept(port, reason(svc, port, behind)));
@@ -77,13 +75,19 @@ final class SharedServices {
    * The workloads whose pods the Service selects, other than {@code w} and the objects of its own
    * lineage (its ReplicaSets and Pods, or the Deployment that controls it), each named once.
    */
-  private static List<ObjectRef> others(
-      ObjectNode svc, Workload w, Map<String, WorkloadPods> byName) {
+  private static List<ObjectRef> others(ObjectNode svc, Workload w, List<WorkloadPods> all) {
     Map<String, String> selector = Trees.stringMap(svc.path("spec").path("selector"));
+    // Most Services select one workload's pods: look at owners only when there are others.
+    List<WorkloadPods> selected = new ArrayList<>();
+    for (WorkloadPods p : all) {
+      if (!same(p.ref(), w.ref()) && LabelSelectorMatcher.serviceSelects(selector, p.podLabels()))
+        selected.add(p);
+    }
+    if (selected.isEmpty()) return List.of();
+    Map<String, WorkloadPods> byName = byName(all);
     ObjectRef self = ownerOf(WorkloadPods.of(w), byName);
     Set<ObjectRef> out = new LinkedHashSet<>();
-    for (WorkloadPods p : byName.values()) {
-      if (!LabelSelectorMatcher.serviceSelects(selector, p.podLabels())) continue;
+    for (WorkloadPods p : selected) {
       ObjectRef owner = ownerOf(p, byName);
       if (!same(owner, w.ref()) && !same(owner, self)) out.add(owner);
     }

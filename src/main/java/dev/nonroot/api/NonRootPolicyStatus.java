@@ -73,14 +73,43 @@ public class NonRootPolicyStatus {
   private List<ViolatingWorkload> violating = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "Recorded changes, newest last, bounded in size; the full record is on each workload's nonroot.dev/changes annotation.")
-  private List<RecordedChange> changes = new ArrayList<>();
+      "Recorded changes to workloads and their Services, newest last, bounded in size; the full"
+          + " record is on each workload's nonroot.dev/changes annotation. Named to sort after the"
+          + " conditions and counters, because kubectl describe prints status keys in alphabetical"
+          + " order.")
+  private List<RecordedChange> workloadChanges = new ArrayList<>();
 
   @JsonPropertyDescription(
-      "How many older changes were left out of 'changes' to keep the status small.")
+      "How many older changes were left out of workloadChanges to keep the status small.")
   @Min(0)
   @Max(Integer.MAX_VALUE)
   private Integer truncated = 0;
+
+  @JsonPropertyDescription(
+      "While the spec is invalid: the last valid spec, which keeps governing the workloads this"
+          + " policy matched until the spec is fixed. Kept here so a restarted operator holds them"
+          + " too.")
+  private NonRootPolicySpec heldSpec;
+
+  @JsonPropertyDescription("The generation of heldSpec.")
+  @Min(0)
+  private Long heldGeneration;
+
+  public NonRootPolicySpec getHeldSpec() {
+    return heldSpec;
+  }
+
+  public void setHeldSpec(NonRootPolicySpec heldSpec) {
+    this.heldSpec = heldSpec;
+  }
+
+  public Long getHeldGeneration() {
+    return heldGeneration;
+  }
+
+  public void setHeldGeneration(Long heldGeneration) {
+    this.heldGeneration = heldGeneration;
+  }
 
   public List<ViolatingWorkload> getViolating() {
     return violating;
@@ -178,12 +207,12 @@ public class NonRootPolicyStatus {
     this.needsRootReasons = needsRootReasons;
   }
 
-  public List<RecordedChange> getChanges() {
-    return changes;
+  public List<RecordedChange> getWorkloadChanges() {
+    return workloadChanges;
   }
 
-  public void setChanges(List<RecordedChange> changes) {
-    this.changes = changes;
+  public void setWorkloadChanges(List<RecordedChange> workloadChanges) {
+    this.workloadChanges = workloadChanges;
   }
 
   public Integer getTruncated() {
@@ -209,12 +238,15 @@ public class NonRootPolicyStatus {
         && Objects.equals(overridden, s.overridden)
         && Objects.equals(needsRootReasons, s.needsRootReasons)
         && Objects.equals(violating, s.violating)
-        && Objects.equals(changes, s.changes)
-        && Objects.equals(truncated, s.truncated);
+        && Objects.equals(workloadChanges, s.workloadChanges)
+        && Objects.equals(truncated, s.truncated)
+        && Objects.equals(heldSpec, s.heldSpec)
+        && Objects.equals(heldGeneration, s.heldGeneration);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(observedGeneration, matched, compliant, remediated, violations, changes);
+    return Objects.hash(
+        observedGeneration, matched, compliant, remediated, violations, workloadChanges);
   }
 }

@@ -279,7 +279,7 @@ public final class OperatorBenchmark {
         idleMinutes * 60, idleWrites, idleEvaluations, idlePasses, idleCpu, idleOperatorCpu);
     System.out.printf(
         "status: baseline %d bytes (%d changes listed, %d truncated), audit-all %d bytes%n",
-        statusBytes, status.getChanges().size(), status.getTruncated(), auditBytes);
+        statusBytes, status.getWorkloadChanges().size(), status.getTruncated(), auditBytes);
     System.out.printf(
         "heap in use after GC: %d MiB (whole process: operator, caches and the API server)%n",
         heap >> 20);

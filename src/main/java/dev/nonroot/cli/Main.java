@@ -68,6 +68,7 @@ public final class Main implements Callable<Integer> {
       return cli.execute(args);
     } catch (StackOverflowError | OutOfMemoryError e) {
       console.error("internal error: " + e);
+      if (System.getenv(DEBUG_ENV) != null) e.printStackTrace(console.err());
       return ExitCodes.INTERNAL_ERROR;
     } finally {
       usageOut.flush();

@@ -143,7 +143,7 @@ public final class DemoCommand implements Subcommand {
         console.println("$ kubectl get nonrootpolicies");
         console.print(PolicyReport.table(crd, policies, Clock.systemUTC()));
         console.println("");
-        console.println("Recorded changes (status.changes of each policy):");
+        console.println("Recorded changes (status.workloadChanges of each policy):");
         console.print(PolicyReport.changes(policies));
         console.println("");
         console.println("Workloads that really need root (reported, not patched):");

@@ -58,7 +58,7 @@ final class PolicyReport {
     for (NonRootPolicy p : policies) {
       if (p.getStatus() == null) continue;
       Map<String, List<RecordedChange>> byObject = new TreeMap<>();
-      for (RecordedChange c : p.getStatus().getChanges()) {
+      for (RecordedChange c : p.getStatus().getWorkloadChanges()) {
         byObject
             .computeIfAbsent(
                 c.getKind()

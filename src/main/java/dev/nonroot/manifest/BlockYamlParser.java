@@ -25,6 +25,12 @@ import java.util.Map;
 final class BlockYamlParser {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
+  /**
+   * Deeper documents go to SnakeYAML, whose own nesting limit words the error: recursion this deep
+   * would otherwise end the process with a StackOverflowError. Real manifests stay below 30.
+   */
+  private static final int MAX_DEPTH = 200;
+
   /** Thrown (without a stack trace) to give up; never escapes this class. */
   private static final class GiveUp extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -93,6 +99,7 @@ final class BlockYamlParser {
   private int virtualLine = -1;
 
   private int virtualIndent;
+  private int depth;
   private int endLine = -1;
   private int endColumn;
 
@@ -185,6 +192,7 @@ final class BlockYamlParser {
   }
 
   private ObjectNode mapping(int indent, Shape shape) {
+    if (++depth > MAX_DEPTH) throw GiveUp.INSTANCE;
     ObjectNode out = NODES.objectNode();
     startShape(shape, indent);
     while (nextEntryAt(indent)) {
@@ -213,6 +221,7 @@ final class BlockYamlParser {
       }
     }
     if (out.isEmpty()) throw GiveUp.INSTANCE;
+    depth--;
     return out;
   }
 
@@ -261,6 +270,7 @@ final class BlockYamlParser {
   }
 
   private ArrayNode sequence(int indent, Shape shape) {
+    if (++depth > MAX_DEPTH) throw GiveUp.INSTANCE;
     ArrayNode out = NODES.arrayNode();
     startShape(shape, indent);
     while (nextEntryAt(indent)) {
@@ -294,6 +304,7 @@ final class BlockYamlParser {
         shape.lastLine = Math.max(itemLine, lastLineOf(itemShape, itemLine));
       }
     }
+    depth--;
     return out;
   }
 
@@ -596,12 +607,13 @@ final class BlockYamlParser {
   /** A flow collection that closes on the same line. */
   private static JsonNode flow(String line, int at, int[] end, boolean[] quoted) {
     int[] p = {at};
-    JsonNode value = flowNode(line, p, quoted);
+    JsonNode value = flowNode(line, p, quoted, 1);
     end[0] = p[0];
     return value;
   }
 
-  private static JsonNode flowNode(String line, int[] p, boolean[] quoted) {
+  private static JsonNode flowNode(String line, int[] p, boolean[] quoted, int depth) {
+    if (depth > MAX_DEPTH) throw GiveUp.INSTANCE;
     char open = line.charAt(p[0]);
     char close = open == '[' ? ']' : '}';
     p[0]++;
@@ -614,16 +626,16 @@ final class BlockYamlParser {
     while (true) {
       p[0] = skipSpaces(line, p[0]);
       if (open == '[') {
-        ((ArrayNode) out).add(flowScalarOrNode(line, p, quoted, false));
+        ((ArrayNode) out).add(flowScalarOrNode(line, p, quoted, false, depth));
       } else {
-        JsonNode k = flowScalarOrNode(line, p, quoted, true);
+        JsonNode k = flowScalarOrNode(line, p, quoted, true, depth);
         if (!k.isValueNode()) throw GiveUp.INSTANCE;
         p[0] = skipSpaces(line, p[0]);
         if (p[0] >= line.length() || line.charAt(p[0]) != ':') throw GiveUp.INSTANCE;
         p[0] = skipSpaces(line, p[0] + 1);
         String key = k.isTextual() ? k.asText() : k.isNull() ? null : k.asText();
         if (key == null || ((ObjectNode) out).has(key)) throw GiveUp.INSTANCE;
-        ((ObjectNode) out).set(key, flowScalarOrNode(line, p, quoted, false));
+        ((ObjectNode) out).set(key, flowScalarOrNode(line, p, quoted, false, depth));
       }
       p[0] = skipSpaces(line, p[0]);
       if (p[0] >= line.length()) throw GiveUp.INSTANCE;
@@ -640,7 +652,8 @@ final class BlockYamlParser {
   }
 
   /** A flow item: a quoted or plain scalar, or a nested collection. Keys keep plain text as is. */
-  private static JsonNode flowScalarOrNode(String line, int[] p, boolean[] quoted, boolean key) {
+  private static JsonNode flowScalarOrNode(
+      String line, int[] p, boolean[] quoted, boolean key, int depth) {
     if (p[0] >= line.length()) throw GiveUp.INSTANCE;
     char c = line.charAt(p[0]);
     int[] e = new int[1];
@@ -657,7 +670,7 @@ final class BlockYamlParser {
     }
     if (c == '[' || c == '{') {
       if (key) throw GiveUp.INSTANCE;
-      return flowNode(line, p, quoted);
+      return flowNode(line, p, quoted, depth + 1);
     }
     int start = p[0];
     int i = start;

@@ -29,6 +29,9 @@ final class YamlComposer {
         }
       };
 
+  /** Deeper documents are refused before anything recurses over them. */
+  static final int MAX_NESTING = 1000;
+
   private YamlComposer() {}
 
   /**
@@ -47,7 +50,7 @@ final class YamlComposer {
     LoaderOptions options = new LoaderOptions();
     options.setProcessComments(comments);
     options.setCodePointLimit(Integer.MAX_VALUE);
-    options.setNestingDepthLimit(1000);
+    options.setNestingDepthLimit(MAX_NESTING);
     options.setMaxAliasesForCollections(1000);
     options.setAllowRecursiveKeys(false);
     try {
@@ -57,7 +60,11 @@ final class YamlComposer {
     } catch (MarkedYAMLException e) {
       throw new ManifestSyntaxException(lineOf(e, firstLine), describe(e));
     } catch (YAMLException e) {
-      throw new ManifestSyntaxException(firstLine, firstLineOf(e.getMessage()));
+      String message = firstLineOf(e.getMessage());
+      if (message.startsWith("Nesting Depth exceeded")) {
+        message = "nested more than " + MAX_NESTING + " levels deep; no manifest needs that";
+      }
+      throw new ManifestSyntaxException(firstLine, message);
     }
   }
 

@@ -60,6 +60,32 @@ class BadInputTest {
               return List.of(d.resolve("latin1.yaml").toString());
             },
             "latin1.yaml: not UTF-8 text"),
+        new Case(
+            "flow collections nested 5000 deep",
+            d -> {
+              Path f = d.resolve("deep-flow.yaml");
+              Files.writeString(
+                  f,
+                  "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a: "
+                      + "[".repeat(5000)
+                      + "]".repeat(5000)
+                      + "\n");
+              return List.of(f.toString());
+            },
+            "deep-flow.yaml:1: ",
+            "nested more than 1000 levels deep"),
+        new Case(
+            "block mappings nested 3000 deep",
+            d -> {
+              StringBuilder b = new StringBuilder("apiVersion: v1\nkind: ConfigMap\ndata:\n");
+              for (int i = 1; i <= 3000; i++) b.append("  ".repeat(i)).append("a:\n");
+              b.append("  ".repeat(3001)).append("b\n");
+              Path f = d.resolve("deep-block.yaml");
+              Files.writeString(f, b.toString());
+              return List.of(f.toString());
+            },
+            "deep-block.yaml:1: ",
+            "nested more than 1000 levels deep"),
         new Case("stdin twice", d -> List.of("-", "-"), "standard input can be given only once"),
         policy("policies/bad-mode.yaml", "bad-mode.yaml:6: ", "spec.mode", "Enforced"),
         policy(

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicySpec;
 import dev.nonroot.api.NonRootPolicyStatus;
+import dev.nonroot.api.RecordedChange;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
@@ -237,6 +239,44 @@ class KubectlAgainstEmbeddedApiServerTest {
         .isEqualTo(4);
     assertThat(afterStatus.getMetadata().getGeneration())
         .isEqualTo(afterMain.getMetadata().getGeneration());
+  }
+
+  @Test
+  void describeShowsConditionsAndCountersBeforeTheLongLists() {
+    createPolicy("busy", 300, 0, 300, 0);
+    NonRootPolicy busy = client.resources(NonRootPolicy.class).withName("busy").get();
+    List<RecordedChange> many = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      many.add(
+          new RecordedChange(
+              "Deployment",
+              "shop",
+              "app-" + i,
+              "app",
+              "spec.template.spec.securityContext.runAsNonRoot",
+              null,
+              "true",
+              "Patched",
+              "RunAsNonRoot",
+              "2026-01-01T00:00:00Z"));
+    }
+    busy.getStatus().setWorkloadChanges(many);
+    client.resources(NonRootPolicy.class).resource(busy).updateStatus();
+
+    Kubectl.Result result = kubectl.run("describe", "nrp", "busy");
+
+    assertThat(result.exitCode()).as(result.toString()).isZero();
+    List<String> lines = result.stdout().lines().map(String::strip).toList();
+    int list = lines.indexOf("Workload Changes:");
+    // kubectl describe prints a custom resource's keys in alphabetical order: the 300 changes
+    // must come after everything an admin reads first.
+    assertThat(list).as(result.stdout()).isPositive();
+    for (String first : List.of("Conditions:", "Matched:", "Remediated:", "Violations:")) {
+      assertThat(lines.stream().filter(l -> l.startsWith(first)).findFirst())
+          .as(first)
+          .map(lines::indexOf)
+          .hasValueSatisfying(at -> assertThat(at).isLessThan(list));
+    }
   }
 
   @Test

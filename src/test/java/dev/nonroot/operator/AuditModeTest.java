@@ -27,10 +27,10 @@ class AuditModeTest extends OperatorTestBase {
     assertThat(status.getViolations()).isEqualTo(3);
     assertThat(status.getCompliant()).isZero();
     assertThat(status.getRemediated()).isZero();
-    assertThat(status.getChanges())
+    assertThat(status.getWorkloadChanges())
         .isNotEmpty()
         .allSatisfy(c -> assertThat(c.getAction()).isEqualTo("WouldPatch"));
-    assertThat(status.getChanges())
+    assertThat(status.getWorkloadChanges())
         .anySatisfy(
             c -> {
               assertThat(c.getKind()).isEqualTo("Service");
@@ -42,7 +42,7 @@ class AuditModeTest extends OperatorTestBase {
               assertThat(c.getType()).isEqualTo("Ready");
               assertThat(c.getReason()).isEqualTo("Audited");
             });
-    List<String> times = status.getChanges().stream().map(RecordedChange::getTime).toList();
+    List<String> times = status.getWorkloadChanges().stream().map(RecordedChange::getTime).toList();
 
     // Several resyncs later: still no workload or Service write, and the record is stable.
     await()
@@ -53,7 +53,7 @@ class AuditModeTest extends OperatorTestBase {
                 harness.requests.writesUnder("/apis/apps")
                         + harness.requests.writesUnder("/api/v1/namespaces")
                     == 0);
-    assertThat(harness.policy("watcher").getStatus().getChanges())
+    assertThat(harness.policy("watcher").getStatus().getWorkloadChanges())
         .extracting(RecordedChange::getTime)
         .isEqualTo(times);
     assertThat(

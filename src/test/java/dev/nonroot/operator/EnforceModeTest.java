@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.RecordedChange;
+import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.record.ChangeRecord;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Service;
@@ -77,7 +78,7 @@ class EnforceModeTest extends OperatorTestBase {
               assertThat(c.getStatus()).isEqualTo("True");
               assertThat(c.getReason()).isEqualTo("Converged");
             });
-    assertThat(status.getChanges())
+    assertThat(status.getWorkloadChanges())
         .anySatisfy(
             c -> {
               assertThat(c.getKind()).isEqualTo("Deployment");
@@ -89,14 +90,14 @@ class EnforceModeTest extends OperatorTestBase {
               assertThat(c.getTo()).isEqualTo("8080");
               assertThat(c.getAction()).isEqualTo("Patched");
             });
-    assertThat(status.getChanges())
+    assertThat(status.getWorkloadChanges())
         .anySatisfy(
             c -> {
               assertThat(c.getKind()).isEqualTo("Service");
               assertThat(c.getField()).isEqualTo("spec.ports[0].targetPort");
               assertThat(c.getTo()).isEqualTo("8080");
             });
-    assertThat(status.getChanges())
+    assertThat(status.getWorkloadChanges())
         .extracting(RecordedChange::getName)
         .contains("web", "cache", "agent");
 
@@ -148,7 +149,10 @@ class EnforceModeTest extends OperatorTestBase {
                     d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()));
     ChangeRecord record =
         ChangeRecord.parse(fixed.getMetadata().getAnnotations().get(Annotations.CHANGES));
-    var entry = record.entry("/spec/template/spec/securityContext/runAsNonRoot").orElseThrow();
+    var entry =
+        record
+            .entry(FieldPath.ofPointer("/spec/template/spec/securityContext/runAsNonRoot"), null)
+            .orElseThrow();
     assertThat(entry.times()).isEqualTo(2);
     assertThat(entry.original()).isNull();
     assertThat(entry.from().asBoolean()).isFalse();

@@ -66,7 +66,7 @@ class RestartAndStrategyTest extends OperatorTestBase {
                 .getTargetPort()
                 .getIntVal())
         .isEqualTo(80);
-    assertThat(p.getStatus().getChanges())
+    assertThat(p.getStatus().getWorkloadChanges())
         .anySatisfy(c -> assertThat(c.getRule()).isEqualTo("PortSysctl"));
   }
 }

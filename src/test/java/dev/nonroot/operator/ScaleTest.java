@@ -82,7 +82,7 @@ class ScaleTest extends OperatorTestBase {
         new ObjectMapper().writeValueAsString(status).getBytes(StandardCharsets.UTF_8).length;
     assertThat(bytes).isLessThanOrEqualTo(256 * 1024);
     assertThat(status.getTruncated()).isPositive();
-    assertThat(status.getChanges().size() + status.getTruncated())
+    assertThat(status.getWorkloadChanges().size() + status.getTruncated())
         .as("every change is either listed or counted")
         .isEqualTo(WORKLOADS * 3 / 4 * 5);
     assertThat(harness.requests.count(r -> r.isWrite() && r.path().contains("/deployments/")))

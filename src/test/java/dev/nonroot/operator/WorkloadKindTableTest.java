@@ -35,7 +35,7 @@ class WorkloadKindTableTest extends OperatorTestBase {
     assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(65532L);
     assertThat(rs.getMetadata().getAnnotations()).containsKey(Annotations.CHANGES);
     assertThat(status.getMatched()).isEqualTo(1);
-    assertThat(status.getChanges())
+    assertThat(status.getWorkloadChanges())
         .isNotEmpty()
         .allSatisfy(c -> assertThat(c.getKind()).isEqualTo("ReplicaSet"));
     assertThat(harness.requests.writesTo("/apis/apps/v1/namespaces/legacy/replicasets/old-web"))

@@ -15,5 +15,7 @@ public enum Rule {
   ServiceTargetPort,
   PortSysctl,
   NetworkPolicyPort,
+  /** A declared port the engine cannot read (not a list, not a number, out of range). */
+  ContainerPort,
   NeedsRoot
 }

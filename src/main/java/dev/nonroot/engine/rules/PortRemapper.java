@@ -3,7 +3,6 @@ package dev.nonroot.engine.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nonroot.api.Annotations;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.Inventory;
@@ -12,8 +11,8 @@ import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.record.ChangeRecord;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +48,8 @@ final class PortRemapper {
   /** What happens to one low port under Remap. */
   private enum Fate {
     MOVE,
+    /** Declared again beside the port an earlier fix moved it to (see RecordedMoves.redeclared). */
+    REDECLARED,
     TAKEN,
     OVERFLOW,
     BLOCKED,
@@ -72,13 +73,18 @@ final class PortRemapper {
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
     Set<FieldPath> stuck = new HashSet<>();
+    RecordedMoves earlier = RecordedMoves.of(w, ContainerView.all(w.podSpec(), w.podSpecPath()));
     for (DeclaredPort d : declared) {
       if (d.port >= 1024) continue;
       int target = policy.remapTarget(d.port);
+      Integer movedTo = earlier.redeclared(d.container, d.port, d.protocol);
       if (unprivilegedStart != null && d.port >= unprivilegedStart) {
         out.put(d, new Decision(Fate.BINDABLE_BY_SYSCTL, d.port));
       } else if (bindsAsNonRoot(w, d.container)) {
         out.put(d, new Decision(Fate.BINDABLE_BY_CAPABILITY, d.port));
+      } else if (movedTo != null) {
+        // Our own earlier move, not a port the author wants beside it: the duplicate goes.
+        out.put(d, new Decision(Fate.REDECLARED, movedTo));
       } else if (target > 65535) {
         out.put(d, new Decision(Fate.OVERFLOW, target));
         stuck.add(d.container.path());
@@ -192,7 +198,9 @@ final class PortRemapper {
     Set<String> moving = new HashSet<>();
     decisions.forEach(
         (d, decision) -> {
-          if (decision.fate() == Fate.MOVE) moving.add(d.key());
+          if (decision.fate() == Fate.MOVE || decision.fate() == Fate.REDECLARED) {
+            moving.add(d.key());
+          }
         });
     for (UndeclaredPorts.Port r : UndeclaredPorts.references(w, containers, inventory)) {
       boolean updated = r.container() == null ? policy.updateServices() : policy.updateProbes();
@@ -237,7 +245,7 @@ final class PortRemapper {
   private static String whyKept(DeclaredPort d, Decision decision) {
     String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
     return switch (decision.fate()) {
-      case MOVE, BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> null;
+      case MOVE, REDECLARED, BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> null;
       case OVERFLOW -> who + " cannot move: " + decision.target() + " is past 65535";
       case TAKEN ->
           who
@@ -300,6 +308,7 @@ final class PortRemapper {
     }
     // key "80/TCP" -> new port, for this pass's moves and for moves an earlier pass already made.
     Map<String, Integer> moves = new LinkedHashMap<>();
+    Map<DeclaredPort, Integer> duplicates = new LinkedHashMap<>();
     for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
       DeclaredPort d = m.getKey();
       int target = m.getValue().target();
@@ -307,6 +316,10 @@ final class PortRemapper {
       switch (m.getValue().fate()) {
         // A port that cannot move stays; analyse gave the pod the sysctl that covers it.
         case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY, OVERFLOW, TAKEN, BLOCKED -> {}
+        case REDECLARED -> {
+          moves.put(d.key(), target);
+          duplicates.put(d, target);
+        }
         case MOVE -> {
           moves.put(d.key(), target);
           plan.change(
@@ -324,6 +337,7 @@ final class PortRemapper {
         }
       }
     }
+    removeDuplicates(w, duplicates, plan);
     if (ports.fallbackStart != null) {
       PortSysctl.set(
           w,
@@ -339,13 +353,10 @@ final class PortRemapper {
           plan);
     }
     // Ports this workload's own record says were moved earlier: Services and probes still pointing
-    // at the old port follow (an earlier fix that was only partly applied). Only the record counts
-    // as
-    // evidence; a port that merely looks moved may belong to another workload behind the same
-    // Service.
+    // at the old port follow (an earlier fix that was only partly applied).
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
-    recordedMoves(w, declaredKeys).forEach(moves::putIfAbsent);
+    RecordedMoves.of(w, containers).settled(declaredKeys).forEach(moves::putIfAbsent);
     NetworkPolicyPorts.report(w, inventory, moves, plan);
     if (moves.isEmpty()) return;
     if (policy.updateProbes()) {
@@ -357,26 +368,40 @@ final class PortRemapper {
   }
 
   /**
-   * Ports this workload's own record says were moved earlier and that no container declares any
-   * more: key "80/TCP" -> the port it moved to.
+   * Removes the port items declared again beside our own earlier move, so the container declares
+   * the moved port once (a real API server warns about a duplicate containerPort, and the next
+   * strategic merge keyed by it would be ambiguous). Removals come after every containerPort move
+   * and from the end of each list, so every path of the plan still holds when a JSON Patch applies
+   * them in order.
    */
-  static Map<String, Integer> recordedMoves(Workload w, Set<String> declaredKeys) {
-    Map<String, Integer> out = new LinkedHashMap<>();
-    ChangeRecord record = ChangeRecord.parse(w.annotations().get(Annotations.CHANGES));
-    for (ChangeRecord.Entry e : record.entries()) {
-      if (!Rule.PortRemap.name().equals(e.rule()) || e.original() == null || e.to() == null)
-        continue;
-      Integer low = Trees.intValue(e.original());
-      Integer moved = Trees.intValue(e.to());
-      FieldPath portPath = FieldPath.ofPointer(e.path());
-      Integer now = Trees.intValue(Trees.valueAt(w.root(), portPath));
-      if (low == null || moved == null || !moved.equals(now)) continue;
-      String protocol = Trees.at(w.root(), portPath.parent()).path("protocol").asText("TCP");
-      if (!declaredKeys.contains(DeclaredPort.key(low, protocol))) {
-        out.putIfAbsent(DeclaredPort.key(low, protocol), moved);
-      }
+  private static void removeDuplicates(
+      Workload w, Map<DeclaredPort, Integer> duplicates, PlanBuilder plan) {
+    List<DeclaredPort> fromTheEnd = new ArrayList<>(duplicates.keySet());
+    fromTheEnd.sort(
+        Comparator.comparing((DeclaredPort d) -> d.container.path().pointer())
+            .thenComparing(d -> -Integer.parseInt(d.path.parent().lastToken())));
+    for (DeclaredPort d : fromTheEnd) {
+      int target = duplicates.get(d);
+      plan.change(
+          d.path.parent(),
+          Trees.valueAt(w.root(), d.path.parent()),
+          null,
+          Rule.PortRemap,
+          d.container.name(),
+          "container "
+              + d.container.name()
+              + " declares port "
+              + d.port
+              + "/"
+              + d.protocol
+              + " again beside "
+              + target
+              + ", where an earlier fix moved it (as a kubectl apply of the original manifest"
+              + " does): the duplicate is removed, and what points at "
+              + d.port
+              + " follows to "
+              + target);
     }
-    return out;
   }
 
   static List<Integer> lowPorts(JsonNode root, List<ContainerView> containers) {

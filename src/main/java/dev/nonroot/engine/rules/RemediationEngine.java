@@ -68,6 +68,7 @@ public final class RemediationEngine {
           null);
     }
     List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
+    MalformedPorts.report(containers, plan);
     SecurityContextRules.applyPodLevel(policy, w, containers, plan);
     PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers, inventory);
     Set<FieldPath> keepingLowPorts = PortRemapper.containersKeepingLowPorts(policy, w, ports);

@@ -75,7 +75,7 @@ public final class StatusFold {
     EffectivePolicy self = policy.acting();
     String name = self.name();
     Map<String, String> previousTimes = new HashMap<>();
-    for (RecordedChange c : before.getChanges()) {
+    for (RecordedChange c : before.getWorkloadChanges()) {
       if (Verdict.WOULD_PATCH.equals(c.getAction())) previousTimes.put(Verdict.key(c), c.getTime());
     }
 
@@ -148,7 +148,11 @@ public final class StatusFold {
         new ArrayList<>(violating.subList(0, Math.min(VIOLATING_LISTED, violating.size()))));
     bound(changes, status);
     status.setConditions(conditions(self, n, overlaps, conditions).build());
-    if (!policy.valid()) status.setConditions(held(policy, n, conditions).build());
+    if (!policy.valid()) {
+      status.setConditions(held(policy, n, conditions).build());
+      status.setHeldSpec(policy.heldFrom().spec());
+      status.setHeldGeneration(policy.heldGeneration());
+    }
     return status;
   }
 
@@ -259,7 +263,7 @@ public final class StatusFold {
     }
     List<RecordedChange> kept = new ArrayList<>(changes.size() - keepFrom);
     for (Verdict.Listed l : changes.subList(keepFrom, changes.size())) kept.add(l.change());
-    status.setChanges(kept);
+    status.setWorkloadChanges(kept);
     status.setTruncated(keepFrom);
   }
 }

@@ -201,7 +201,7 @@ class StatusFoldTest {
     NonRootPolicyStatus s = fold(ENFORCE, List.of());
 
     assertThat(counters(s)).containsOnly(0);
-    assertThat(s.getChanges()).isEmpty();
+    assertThat(s.getWorkloadChanges()).isEmpty();
     assertThat(s.getTruncated()).isZero();
     assertThat(condition(s, Conditions.READY).getStatus()).isEqualTo("True");
     assertThat(condition(s, Conditions.READY).getMessage())
@@ -351,7 +351,7 @@ class StatusFoldTest {
     assertThat(ready.getLastTransitionTime()).isEqualTo(T0);
     assertThat(counters(s)).containsOnly(0);
     assertThat(s.getNeedsRootReasons()).isEmpty();
-    assertThat(s.getChanges()).isEmpty();
+    assertThat(s.getWorkloadChanges()).isEmpty();
     assertThat(s.getTruncated()).isZero();
     assertThat(s.getObservedGeneration()).isEqualTo(GENERATION);
   }
@@ -456,7 +456,8 @@ class StatusFoldTest {
             NOW);
 
     // Oldest first: T0, T1, T2.
-    assertThat(s.getChanges()).containsExactly(mine2.change(), mine1.change(), service.change());
+    assertThat(s.getWorkloadChanges())
+        .containsExactly(mine2.change(), mine1.change(), service.change());
     assertThat(s.getTruncated()).isZero();
     assertThat(s.getRemediated()).isEqualTo(2);
   }
@@ -473,14 +474,14 @@ class StatusFoldTest {
     NonRootPolicyStatus audit = fold(AUDIT, verdicts);
     NonRootPolicyStatus enforce = fold(ENFORCE, verdicts);
 
-    assertThat(audit.getChanges()).containsExactly(governed.change());
-    assertThat(enforce.getChanges()).isEmpty();
+    assertThat(audit.getWorkloadChanges()).containsExactly(governed.change());
+    assertThat(enforce.getWorkloadChanges()).isEmpty();
   }
 
   @Test
   void wouldPatchKeepsTheOlderFirstSeenTimeFromThePreviousStatus() {
     NonRootPolicyStatus previous = new NonRootPolicyStatus();
-    previous.setChanges(
+    previous.setWorkloadChanges(
         List.of(
             change(
                 "a",
@@ -515,10 +516,10 @@ class StatusFoldTest {
 
     NonRootPolicyStatus s = StatusFold.fold(AUDIT, verdicts, Map.of(), previous, NOW);
 
-    assertThat(s.getChanges())
+    assertThat(s.getWorkloadChanges())
         .extracting(RecordedChange::getName, RecordedChange::getTime)
         .containsExactly(tuple("a", T0), tuple("b", T1), tuple("c", T1), tuple("d", T1));
-    assertThat(s.getChanges())
+    assertThat(s.getWorkloadChanges())
         .extracting(RecordedChange::getAction)
         .containsOnly(Verdict.WOULD_PATCH);
   }
@@ -547,11 +548,11 @@ class StatusFoldTest {
     Verdict first = Verdict.of(d, ChangeRecord.empty(), null, T0);
     Verdict later = Verdict.of(d, ChangeRecord.empty(), first, T1);
     NonRootPolicyStatus a = StatusFold.fold(audit, List.of(later), Map.of(), null, NOW);
-    assertThat(a.getChanges()).hasSize(5);
-    assertThat(a.getChanges())
+    assertThat(a.getWorkloadChanges()).hasSize(5);
+    assertThat(a.getWorkloadChanges())
         .extracting(RecordedChange::getAction)
         .containsOnly(Verdict.WOULD_PATCH);
-    assertThat(a.getChanges()).extracting(RecordedChange::getTime).containsOnly(T0);
+    assertThat(a.getWorkloadChanges()).extracting(RecordedChange::getTime).containsOnly(T0);
     assertThat(a.getViolations()).isEqualTo(1);
     assertThat(condition(a, Conditions.READY).getMessage())
         .isEqualTo("1 of 1 matched workloads would be patched");
@@ -571,9 +572,11 @@ class StatusFoldTest {
     NonRootPolicyStatus e =
         StatusFold.fold(enforce, List.of(Verdict.of(after, record, null, T2)), Map.of(), null, NOW);
     assertThat(counters(e)).containsExactly(1, 1, 1, 0, 0, 0, 0, 0);
-    assertThat(e.getChanges()).hasSize(5);
-    assertThat(e.getChanges()).extracting(RecordedChange::getAction).containsOnly(Verdict.PATCHED);
-    assertThat(e.getChanges()).extracting(RecordedChange::getTime).containsOnly(T1);
+    assertThat(e.getWorkloadChanges()).hasSize(5);
+    assertThat(e.getWorkloadChanges())
+        .extracting(RecordedChange::getAction)
+        .containsOnly(Verdict.PATCHED);
+    assertThat(e.getWorkloadChanges()).extracting(RecordedChange::getTime).containsOnly(T1);
     assertThat(condition(e, Conditions.READY).getReason()).isEqualTo("Converged");
   }
 
@@ -609,13 +612,14 @@ class StatusFoldTest {
     List<RecordedChange> all = new ArrayList<>();
     verdicts.forEach(v -> v.patched().get("p").forEach(l -> all.add(l.change())));
     all.sort(Comparator.comparing(RecordedChange::getTime));
-    int kept = s.getChanges().size();
+    int kept = s.getWorkloadChanges().size();
 
-    assertThat(JSON.writeValueAsString(s.getChanges()).getBytes(StandardCharsets.UTF_8).length)
+    assertThat(
+            JSON.writeValueAsString(s.getWorkloadChanges()).getBytes(StandardCharsets.UTF_8).length)
         .isLessThanOrEqualTo(StatusFold.CHANGES_BUDGET_BYTES);
     assertThat(kept).isBetween(1, total - 1);
     assertThat(s.getTruncated() + kept).isEqualTo(total);
-    assertThat(s.getChanges()).isEqualTo(all.subList(total - kept, total));
+    assertThat(s.getWorkloadChanges()).isEqualTo(all.subList(total - kept, total));
     // Greedy: one more (the next older) change would not have fit.
     String withOneMore = JSON.writeValueAsString(all.subList(total - kept - 1, total));
     assertThat(withOneMore.getBytes(StandardCharsets.UTF_8).length)
@@ -647,9 +651,10 @@ class StatusFoldTest {
 
     NonRootPolicyStatus s = fold(ENFORCE, verdicts);
 
-    assertThat(JSON.writeValueAsString(s.getChanges()).getBytes(StandardCharsets.UTF_8).length)
+    assertThat(
+            JSON.writeValueAsString(s.getWorkloadChanges()).getBytes(StandardCharsets.UTF_8).length)
         .isLessThanOrEqualTo(StatusFold.CHANGES_BUDGET_BYTES);
-    assertThat(s.getTruncated() + s.getChanges().size()).isEqualTo(count);
+    assertThat(s.getTruncated() + s.getWorkloadChanges().size()).isEqualTo(count);
   }
 
   @Test
@@ -664,7 +669,7 @@ class StatusFoldTest {
   private static NonRootPolicyStatus previousStatus() {
     NonRootPolicyStatus previous = new NonRootPolicyStatus();
     previous.setConditions(List.of(condition(Conditions.READY, "True", T0)));
-    previous.setChanges(
+    previous.setWorkloadChanges(
         new ArrayList<>(List.of(change("a", "f", "65532", Verdict.WOULD_PATCH, T0))));
     previous.setNeedsRootReasons(new TreeMap<>(Map.of("KernelChanges", 9)));
     previous.setMatched(42);
@@ -695,7 +700,7 @@ class StatusFoldTest {
     assertThat(second).isEqualTo(first);
     // Oldest first (time, then namespace, kind, name, field); a's WouldPatch took T0 from the
     // previous status.
-    assertThat(first.getChanges())
+    assertThat(first.getWorkloadChanges())
         .extracting(RecordedChange::getName, RecordedChange::getField, RecordedChange::getTime)
         .containsExactly(
             tuple("a", "f", T0),

@@ -40,7 +40,7 @@ class SharedPortsOperatorTest extends OperatorTestBase {
     Service svc = client.services().inNamespace("shop").withName("web").get();
     assertThat(svc.getSpec().getPorts().get(0).getTargetPort().getIntVal()).isEqualTo(80);
     assertThat(harness.requests.writesTo(SVC)).isZero();
-    assertThat(harness.policy("baseline").getStatus().getChanges())
+    assertThat(harness.policy("baseline").getStatus().getWorkloadChanges())
         .anySatisfy(
             c -> {
               assertThat(c.getField()).isEqualTo("spec.template.spec.securityContext.sysctls");

@@ -15,6 +15,7 @@ public enum Rule {
   ProbePort,
   ServiceTargetPort,
   PortSysctl,
+  NetworkPolicyPort,
   /** A declared port the engine cannot read (not a list, not a number, out of range). */
   ContainerPort,
   NeedsRoot

@@ -218,6 +218,13 @@ final class PortRemapper {
               + " would leave it behind");
       start = start == null ? r.port() : Math.min(start, r.port());
     }
+    // A Service that also sends the port to another workload's pods would move for them too.
+    if (policy.updateServices()) {
+      for (SharedServices.Kept k : SharedServices.keptPorts(w, inventory, moving)) {
+        kept.add(k.reason());
+        start = start == null ? k.port() : Math.min(start, k.port());
+      }
+    }
     for (UndeclaredPorts.Port u : undeclared) {
       if (current != null && u.port() >= current) continue;
       kept.add(
@@ -412,6 +419,7 @@ final class PortRemapper {
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
     RecordedMoves.of(w, containers).settled(declaredKeys).forEach(moves::putIfAbsent);
+    NetworkPolicyPorts.report(w, inventory, moves, plan);
     if (moves.isEmpty()) return;
     if (policy.updateProbes()) {
       for (ContainerView c : containers) remapProbes(w.root(), c, moves, plan);

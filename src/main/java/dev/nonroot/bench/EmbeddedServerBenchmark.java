@@ -148,7 +148,7 @@ public final class EmbeddedServerBenchmark {
                 .withName(name)
                 .patch(
                     PatchContext.of(PatchType.JSON),
-                    "[{\"op\":\"replace\",\"path\":\"/spec/minReadySeconds\",\"value\":" + i + "}]")
+                    "[{\"op\":\"add\",\"path\":\"/spec/minReadySeconds\",\"value\":" + i + "}]")
                 .getMetadata()
                 .getResourceVersion();
         while (true) {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.crud.AttributeSet;
@@ -47,7 +46,7 @@ final class ApiServerDispatcher extends Dispatcher {
   private final NonResourceEndpoints nonResource;
   private final Map<ServerRequest, Queue<ServerResponse>> expectations;
   private final MockDispatcher expectationDispatcher;
-  private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+  private final IndexedCrudStore store;
   private final TableRenderer tables;
   private final ServerSideDefaults defaults;
 
@@ -67,6 +66,7 @@ final class ApiServerDispatcher extends Dispatcher {
     this.expectationDispatcher = new MockDispatcher(expectations);
     this.tables = new TableRenderer(clock);
     this.defaults = new ServerSideDefaults(clock);
+    this.store = new IndexedCrudStore(clock);
     // Built-in kinds get a status subresource in the store, so a main-resource write keeps status.
     for (ResourceType type : catalog.all()) {
       if (type.statusSubresource() && !type.custom()) {
@@ -81,6 +81,11 @@ final class ApiServerDispatcher extends Dispatcher {
                 .build());
       }
     }
+  }
+
+  /** The store, for tests that count how much of it requests look at. */
+  IndexedCrudStore store() {
+    return store;
   }
 
   @Override

@@ -447,8 +447,8 @@ final class ApiServerDispatcher extends Dispatcher {
    */
   private void provisionNamespace(String namespace) {
     ResourcePath namespaces = new ResourcePath("", "v1", null, "namespaces", null, null);
-    if (stored(namespaces.withName(namespace).objectPath()) != null) {
-      return;
+    if (store.findResource(store.getKey(namespaces.withName(namespace).objectPath())) != null) {
+      return; // checked on every namespaced create: look it up, do not parse it
     }
     ObjectNode body = JSON.createObjectNode();
     body.put("apiVersion", "v1");

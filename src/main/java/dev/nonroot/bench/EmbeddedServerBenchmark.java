@@ -1,5 +1,6 @@
 package dev.nonroot.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import dev.nonroot.kubesim.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
@@ -12,6 +13,9 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -40,7 +44,22 @@ public final class EmbeddedServerBenchmark {
   private static final int THREADS = 4;
   private static final int SAMPLES = 200;
 
+  private static final OperatingSystemMXBean PROCESS =
+      ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class);
+
   private EmbeddedServerBenchmark() {}
+
+  /** CPU time of the mock server's event-loop threads, where every request is handled. */
+  private static long eventLoopCpuNanos() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    long total = 0;
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith("vert.x-eventloop")) {
+        total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+      }
+    }
+    return total;
+  }
 
   public static void main(String[] args) throws Exception {
     int deployments = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
@@ -50,12 +69,19 @@ public final class EmbeddedServerBenchmark {
       long t0 = System.nanoTime();
       createInParallel(SMALL, i -> client.resource(deployment(i)).create());
       double firstCreates = millis(t0);
+      measure(client); // warm-up: JIT and connections, so the two columns compare the store
       Map<String, double[]> small = measure(client);
 
       long t1 = System.nanoTime();
+      long serverCpu = eventLoopCpuNanos();
+      long processCpu = PROCESS.getProcessCpuTime();
       createInParallel(deployments - SMALL, i -> client.resource(deployment(i + SMALL)).create());
       createInParallel(services, i -> client.resource(service(i)).create());
       double restCreates = millis(t1);
+      double serverCpuPerObject =
+          (eventLoopCpuNanos() - serverCpu) / 1e6 / (deployments + services - SMALL);
+      double processCpuPerObject =
+          (PROCESS.getProcessCpuTime() - processCpu) / 1e6 / (deployments + services - SMALL);
       int stored = deployments + services;
       Map<String, double[]> large = measure(client);
 
@@ -70,6 +96,10 @@ public final class EmbeddedServerBenchmark {
           restCreates / (stored - SMALL),
           SMALL,
           firstCreates / SMALL);
+      System.out.printf(
+          "CPU per created object: %.2f ms in the server's event loop, %.2f ms in the whole process"
+              + " (server and clients)%n",
+          serverCpuPerObject, processCpuPerObject);
       System.out.printf(
           "%-34s %16s %16s%n",
           "ms per operation (median / p95)",

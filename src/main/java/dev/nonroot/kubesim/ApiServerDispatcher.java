@@ -406,7 +406,9 @@ final class ApiServerDispatcher extends Dispatcher {
       String manager,
       JsonNode before,
       MockResponse response) {
-    JsonNode written = parse(response.getBody().getBytes());
+    byte[] bytes = response.getBody().getBytes(); // getBytes, not readUtf8, leaves the body
+    String body = new String(bytes, StandardCharsets.UTF_8);
+    JsonNode written = parse(bytes);
     if (written == null || !written.isObject() || "Status".equals(written.path("kind").asText())) {
       return;
     }
@@ -420,7 +422,11 @@ final class ApiServerDispatcher extends Dispatcher {
     if (entry == null) {
       return; // deleted by this write (finalizers removed from an object marked for deletion)
     }
-    JsonNode current = parse(entry.getValue().getBytes(StandardCharsets.UTF_8));
+    // Usually the store answered with what it stored: parse it once.
+    JsonNode current =
+        entry.getValue().equals(body)
+            ? written
+            : parse(entry.getValue().getBytes(StandardCharsets.UTF_8));
     if (current == null || !current.isObject()) {
       return;
     }

@@ -214,7 +214,7 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
         if (!map.containsKey(newKey)) {
           throw new IllegalStateException("the store did not keep " + path + " under its key");
         }
-        index(newKey, resourceVersionOf(newState));
+        index(newKey, resourceVersionOf(resource, newState));
       }
       if (!Objects.equals(existing, newState)) {
         fanOut(oldAttributes, existing, newKey, newState);
@@ -451,9 +451,14 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
     return null;
   }
 
-  private static long resourceVersionOf(String json) {
-    JsonNode object = parse(json);
-    String version = object == null ? "" : object.at("/metadata/resourceVersion").asText("");
+  private static long resourceVersionOf(GenericKubernetesResource resource, String json) {
+    String version;
+    if (resource != null && resource.getMetadata() != null) {
+      version = String.valueOf(resource.getMetadata().getResourceVersion());
+    } else {
+      JsonNode object = parse(json);
+      version = object == null ? "" : object.at("/metadata/resourceVersion").asText("");
+    }
     try {
       return Long.parseLong(version);
     } catch (NumberFormatException e) {

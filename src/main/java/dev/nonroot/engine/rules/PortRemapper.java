@@ -188,7 +188,7 @@ final class PortRemapper {
     List<String> kept = new ArrayList<>();
     Integer start = null;
     for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
-      String why = whyKept(m.getKey(), m.getValue());
+      String why = whyKept(policy, w, m.getKey(), m.getValue());
       if (why == null) continue;
       kept.add(why);
       start = start == null ? m.getKey().port : Math.min(start, m.getKey().port);
@@ -292,10 +292,20 @@ final class PortRemapper {
   }
 
   /** Why a low port stays under Remap, or null when it moves or is bindable already. */
-  private static String whyKept(DeclaredPort d, Decision decision) {
+  private static String whyKept(
+      EffectivePolicy policy, Workload w, DeclaredPort d, Decision decision) {
     String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
     return switch (decision.fate()) {
-      case MOVE, REDECLARED, BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> null;
+      case MOVE, REDECLARED, BINDABLE_BY_SYSCTL -> null;
+      case BINDABLE_BY_CAPABILITY ->
+          // Kubernetes sets no ambient capabilities, so a non-root process holds NET_BIND_SERVICE
+          // only through file capabilities (setcap, as ingress-nginx's image does), and those are
+          // ignored once privilege escalation is off.
+          escalationOff(policy, w, d.container)
+              ? who
+                  + " stays: it is bound through NET_BIND_SERVICE, which a non-root process gets"
+                  + " only from file capabilities, and allowPrivilegeEscalation: false ignores them"
+              : null;
       case OVERFLOW -> who + " cannot move: " + decision.target() + " is past 65535";
       case TAKEN ->
           who
@@ -309,6 +319,13 @@ final class PortRemapper {
     };
   }
 
+  /** Whether the container runs with allowPrivilegeEscalation: false once the policy applies. */
+  private static boolean escalationOff(EffectivePolicy policy, Workload w, ContainerView c) {
+    if (policy.denyPrivilegeEscalation()) return true;
+    JsonNode ape = Trees.valueAt(w.root(), c.securityContext().key("allowPrivilegeEscalation"));
+    return ape != null && ape.isBoolean() && !ape.booleanValue();
+  }
+
   /**
    * The containers that still declare a port below 1024 after this policy's port rule: they keep
    * NET_BIND_SERVICE, or a non-root process could no longer bind it.
@@ -318,13 +335,17 @@ final class PortRemapper {
     Set<FieldPath> out = new HashSet<>();
     boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
     for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
-      // Under Remap a port that cannot move is covered by the sysctl (see analyse), so only the
-      // ports bound through NET_BIND_SERVICE stay.
+      // A port that stays is covered by the sysctl (see analyse) under Remap, Auto and Sysctl. A
+      // container that its author runs non-root with NET_BIND_SERVICE keeps the capability all the
+      // same while its port stays: its binary may carry it as a file capability, and the kernel
+      // refuses to exec such a binary when the capability is not in the bounding set.
+      Fate fate = m.getValue().fate();
+      boolean authorGranted =
+          fate != Fate.MOVE && fate != Fate.REDECLARED && bindsAsNonRoot(w, m.getKey().container);
       boolean stays =
           switch (policy.portStrategy()) {
             case Keep -> true;
-            case Sysctl -> hostNetwork;
-            case Remap, Auto -> hostNetwork || m.getValue().fate() == Fate.BINDABLE_BY_CAPABILITY;
+            case Sysctl, Remap, Auto -> hostNetwork || authorGranted;
           };
       if (stays) out.add(m.getKey().container.path());
     }

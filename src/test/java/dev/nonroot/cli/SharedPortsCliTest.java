@@ -52,31 +52,30 @@ class SharedPortsCliTest {
   }
 
   @Test
-  void scanReportsANetworkPolicyThatStillAdmitsOnlyTheOldPort() throws Exception {
+  void scanKeepsAPortThatANetworkPolicyAdmitsByNumberAndSaysWhy() throws Exception {
     Path[] f = CliRun.fixtures(dir, "netpol.yaml");
     CliRun r = CliRun.run("scan", "-o", "json", f[0].toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.FINDINGS);
-    JsonNode netpol = null;
+    JsonNode sysctl = null;
     for (JsonNode x : JSON.readTree(r.out())) {
-      if (x.path("rule").asText().equals("NetworkPolicyPort")) netpol = x;
+      assertThat(x.path("rule").asText()).isNotIn("PortRemap", "ServiceTargetPort");
+      if (x.path("rule").asText().equals("PortSysctl")) sysctl = x;
     }
-    assertThat(netpol).as("a NetworkPolicyPort finding in %s", r.out()).isNotNull();
-    assertThat(netpol.path("kind").asText()).isEqualTo("Deployment");
-    assertThat(netpol.path("name").asText()).isEqualTo("web");
-    assertThat(netpol.path("fixable").asBoolean()).isFalse();
-    assertThat(netpol.path("message").asText())
+    assertThat(sysctl).as("a PortSysctl finding in %s", r.out()).isNotNull();
+    assertThat(sysctl.path("name").asText()).isEqualTo("web");
+    assertThat(sysctl.path("message").asText())
         .contains("NetworkPolicy shop/web-from-frontend admits traffic to port 80/TCP")
-        .contains("not to 8080");
+        .contains("not to 8080: moving 80 would shut those peers out");
   }
 
   @Test
-  void fixLeavesTheNetworkPolicyAsItWasAndCountsItForAPerson() {
+  void fixLeavesTheNetworkPolicyAndThePortAsTheyWere() {
     Path[] f = CliRun.fixtures(dir, "netpol.yaml");
     CliRun r = CliRun.run("fix", f[0].toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     String input = CliRun.fixture("netpol.yaml");
     assertThat(r.out()).endsWith(input.substring(input.indexOf("---\n# Lets the frontend")));
-    assertThat(r.out()).contains("containerPort: 8080");
-    assertThat(r.err()).contains("1 finding cannot be fixed automatically (see scan)");
+    assertThat(r.out()).contains("containerPort: 80\n").doesNotContain("8080");
+    assertThat(r.out()).contains("net.ipv4.ip_unprivileged_port_start");
   }
 }

@@ -9,12 +9,15 @@ import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.policy.LabelSelectorMatcher;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
- * NetworkPolicies that admit traffic to a port this workload's pods no longer listen on. They are
- * not changed (who may talk to what is a person's call), only reported on the workload, for as long
- * as the workload's record shows the move and the policy still names only the old port.
+ * NetworkPolicies that admit traffic to a port of this workload's pods by its number. They are
+ * never changed (who may talk to what is a person's call): a port such a policy would lose stays
+ * where it is (with the sysctl), and one an earlier fix moved is reported on the workload for as
+ * long as the policy still names only the old port.
  */
 final class NetworkPolicyPorts {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,12 +30,34 @@ final class NetworkPolicyPorts {
    * range) but not the new one. Named ports follow the port's name; rules without ports admit every
    * port.
    */
-  static void report(
-      Workload w, Inventory inventory, Map<String, Integer> moves, PlanBuilder plan) {
-    if (moves.isEmpty()) return;
+  /** A NetworkPolicy that admits {@code from} of the pods but not {@code to}, where it moves. */
+  record Cut(String policy, int from, String protocol, int to) {
+    String text() {
+      return "NetworkPolicy "
+          + policy
+          + " admits traffic to port "
+          + from
+          + "/"
+          + protocol
+          + " of these pods but not to "
+          + to;
+    }
+  }
+
+  /**
+   * Per NetworkPolicy and move (key "80/TCP" -> new port): a policy selecting the pods with an
+   * ingress rule that admits the old port by number (or in an endPort range) but not the new one.
+   * Named ports follow the port's name; rules without ports admit every port.
+   */
+  static List<Cut> cuts(Workload w, Inventory inventory, Map<String, Integer> moves) {
+    List<Cut> out = new ArrayList<>();
+    if (moves.isEmpty()) return out;
     for (ObjectNode np : inventory.networkPolicies(w.effectiveNamespace())) {
       JsonNode spec = np.path("spec");
       if (!appliesToIngress(spec) || !selects(spec.get("podSelector"), w)) continue;
+      JsonNode meta = np.path("metadata");
+      String ns = meta.path("namespace").asText("");
+      String name = (ns.isEmpty() ? "" : ns + "/") + meta.path("name").asText("");
       for (Map.Entry<String, Integer> move : moves.entrySet()) {
         String[] key = move.getKey().split("/", 2);
         int from = Integer.parseInt(key[0]);
@@ -42,31 +67,31 @@ final class NetworkPolicyPorts {
         for (JsonNode rule : spec.path("ingress")) {
           if (admits(rule, from, protocol) && !admits(rule, to, protocol)) cut = true;
         }
-        if (!cut) continue;
-        JsonNode meta = np.path("metadata");
-        String ns = meta.path("namespace").asText("");
-        plan.unfixable(
-            null,
-            Rule.NetworkPolicyPort,
-            "NetworkPolicy "
-                + (ns.isEmpty() ? "" : ns + "/")
-                + meta.path("name").asText("")
-                + " admits traffic to port "
-                + from
-                + "/"
-                + protocol
-                + " of these pods but not to "
-                + to
-                + ", where their port "
-                + from
-                + " moves: the peers it admits lose access until it allows "
-                + to
-                + " (NetworkPolicies are not changed)");
+        if (cut) out.add(new Cut(name, from, protocol, to));
       }
+    }
+    return out;
+  }
+
+  /**
+   * One unfixable finding per NetworkPolicy that still admits only the old number of a port an
+   * earlier fix moved (a port this pass would move stays instead, see PortRemapper.analyse).
+   */
+  static void report(
+      Workload w, Inventory inventory, Map<String, Integer> moves, PlanBuilder plan) {
+    for (Cut c : cuts(w, inventory, moves)) {
+      plan.unfixable(
+          null,
+          Rule.NetworkPolicyPort,
+          c.text()
+              + ", where their port "
+              + c.from()
+              + " moved: the peers it admits lose access until it allows "
+              + c.to()
+              + " (NetworkPolicies are not changed)");
     }
   }
 
-  /** policyTypes absent: Ingress applies (Egress too when there are egress rules). */
   private static boolean appliesToIngress(JsonNode spec) {
     JsonNode types = spec.get("policyTypes");
     if (types == null || !types.isArray()) return true;

@@ -74,22 +74,27 @@ final class PortRemapper {
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
     Set<FieldPath> stuck = new HashSet<>();
-    RecordedMoves earlier = RecordedMoves.of(w, ContainerView.all(w.podSpec(), w.podSpecPath()));
+    List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
+    RecordedMoves earlier = RecordedMoves.of(w, containers);
+    Set<Integer> probed = probedPorts(containers);
     for (DeclaredPort d : declared) {
       if (d.port >= 1024) continue;
       int target = policy.remapTarget(d.port);
       Integer movedTo = earlier.redeclared(d.container, d.port, d.protocol);
-      if (unprivilegedStart != null && d.port >= unprivilegedStart) {
+      if (movedTo != null) {
+        // Our own earlier move, not a port the author wants beside it: the duplicate goes, whatever
+        // else would keep the port (a sysctl from another port would leave Services and probes
+        // split between the two).
+        out.put(d, new Decision(Fate.REDECLARED, movedTo));
+      } else if (unprivilegedStart != null && d.port >= unprivilegedStart) {
         out.put(d, new Decision(Fate.BINDABLE_BY_SYSCTL, d.port));
       } else if (bindsAsNonRoot(w, d.container)) {
         out.put(d, new Decision(Fate.BINDABLE_BY_CAPABILITY, d.port));
-      } else if (movedTo != null) {
-        // Our own earlier move, not a port the author wants beside it: the duplicate goes.
-        out.put(d, new Decision(Fate.REDECLARED, movedTo));
       } else if (target > 65535) {
         out.put(d, new Decision(Fate.OVERFLOW, target));
         stuck.add(d.container.path());
-      } else if (declaredKeys.contains(DeclaredPort.key(target, d.protocol))) {
+      } else if (declaredKeys.contains(DeclaredPort.key(target, d.protocol))
+          || boundUndeclared(d, target, probed, containers)) {
         out.put(d, new Decision(Fate.TAKEN, target));
         stuck.add(d.container.path());
       } else {
@@ -123,6 +128,32 @@ final class PortRemapper {
       if (!stuck.addAll(newlyStuck)) break;
     }
     return out;
+  }
+
+  /** Numeric probe ports of every container: the pod listens there, declared or not. */
+  private static Set<Integer> probedPorts(List<ContainerView> containers) {
+    Set<Integer> out = new HashSet<>();
+    for (ContainerView c : containers) {
+      for (String probe : PortReferences.PROBES) {
+        for (String handler : PortReferences.HANDLERS) {
+          JsonNode port = c.node().path(probe).path(handler).path("port");
+          if (port.isIntegralNumber()) out.add(port.intValue());
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Whether the pod already listens on {@code target} without declaring it (containerPort is
+   * informational): a probe checks it, or a listen setting in the pod names it
+   * (METRICS_ADDR=:8080). Moving a port there would make the process clash with that listener.
+   */
+  private static boolean boundUndeclared(
+      DeclaredPort d, int target, Set<Integer> probed, List<ContainerView> containers) {
+    if (d.protocol.equals("TCP") && probed.contains(target)) return true;
+    ListenSettings.Found mentions = ListenSettings.find(d.container, containers, target);
+    return !mentions.settings().isEmpty() || !mentions.unclear().isEmpty();
   }
 
   /**
@@ -217,6 +248,17 @@ final class PortRemapper {
               + r.port()
               + " would leave it behind");
       start = start == null ? r.port() : Math.min(start, r.port());
+    }
+    // A NetworkPolicy admitting the port by number would shut its peers out of the moved one, and
+    // NetworkPolicies are a person's call: the port stays.
+    Map<String, Integer> proposed = new LinkedHashMap<>();
+    decisions.forEach(
+        (d, decision) -> {
+          if (decision.fate() == Fate.MOVE) proposed.putIfAbsent(d.key(), decision.target());
+        });
+    for (NetworkPolicyPorts.Cut c : NetworkPolicyPorts.cuts(w, inventory, proposed)) {
+      kept.add(c.text() + ": moving " + c.from() + " would shut those peers out");
+      start = start == null ? c.from() : Math.min(start, c.from());
     }
     // A Service that also sends the port to another workload's pods would move for them too.
     if (policy.updateServices()) {
@@ -313,7 +355,8 @@ final class PortRemapper {
               + decision.target()
               + "/"
               + d.protocol
-              + " is already used in the pod (spec.ports.map can move it elsewhere)";
+              + " is already used in the pod (declared, probed or named by a listen setting;"
+              + " spec.ports.map can move it elsewhere)";
       case BLOCKED ->
           who + " cannot move: another low port of the container cannot, and they move together";
     };
@@ -398,6 +441,19 @@ final class PortRemapper {
           if (!listen.settings().isEmpty() && rewritten.add(d.container.path() + "|" + d.port)) {
             rewriteListenSettings(d.container, d.port, target, listen, plan);
           }
+          if (!listen.unclear().isEmpty()) {
+            // The earlier move is restored, but something re-applied with it still names the old
+            // port in a form that is not rewritten: a person must look.
+            plan.unfixable(
+                d.container.name(),
+                Rule.PortRemap,
+                who
+                    + " was moved to "
+                    + target
+                    + " earlier and is declared again; "
+                    + String.join(", ", listen.unclear())
+                    + " in a form that is not rewritten: check it still reaches the application");
+          }
         }
         case MOVE -> {
           moves.put(d.key(), target);
@@ -439,14 +495,35 @@ final class PortRemapper {
     // at the old port follow (an earlier fix that was only partly applied).
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
-    RecordedMoves.of(w, containers).settled(declaredKeys).forEach(moves::putIfAbsent);
+    Map<String, Integer> settled = RecordedMoves.of(w, containers).settled(declaredKeys);
+    settled.forEach(moves::putIfAbsent);
     NetworkPolicyPorts.report(w, inventory, moves, plan);
     if (moves.isEmpty()) return;
     if (policy.updateProbes()) {
       for (ContainerView c : containers) remapProbes(w.root(), c, moves, plan);
     }
     if (policy.updateServices()) {
-      remapServices(w, inventory, moves, plan);
+      // A Service that sends an earlier-moved port to another workload's pods as well (put back by
+      // a person, or joined by that workload since) must not be moved under it: reported instead.
+      Map<String, Integer> serviceMoves = new LinkedHashMap<>(moves);
+      for (SharedServices.Kept k :
+          SharedServices.keptPorts(w, inventory, new HashSet<>(settled.keySet()))) {
+        serviceMoves.keySet().removeIf(key -> key.startsWith(k.port() + "/"));
+        plan.unfixable(
+            null,
+            Rule.ServiceTargetPort,
+            k.reason()
+                + "; this workload's port "
+                + k.port()
+                + " moved to "
+                + settled.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(k.port() + "/"))
+                    .map(Map.Entry::getValue)
+                    .findFirst()
+                    .orElse(k.port())
+                + " earlier, so that Service needs a person (one targetPort cannot serve both)");
+      }
+      remapServices(w, inventory, serviceMoves, plan);
     }
   }
 

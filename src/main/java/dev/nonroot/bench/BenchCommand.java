@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -188,6 +190,8 @@ public final class BenchCommand implements Subcommand {
         NonRootOperator operator =
             NonRootOperator.start(
                 operatorClient, NonRootOperator.Settings.defaults().withPatchesPerSecond(0));
+        report.put("informersSyncedSeconds", seconds(t));
+        long operatorStart = t;
         try {
           await(
               "every workload remediated in the status",
@@ -202,10 +206,16 @@ public final class BenchCommand implements Subcommand {
           report.put("operatorSeconds", operatorSeconds);
           report.put("ratio", operatorSeconds / floor.sendSeconds());
           report.put("operatorCpuSeconds", operatorCpu);
+          report.put("lastPatchSeconds", (counter.lastPatchAccepted() - operatorStart) / 1e9);
           say(
-              "operator: status shows %d remediated %.2f s after start (%.1f CPU s);"
-                  + " %.2f x the floor",
-              n, operatorSeconds, operatorCpu, operatorSeconds / floor.sendSeconds());
+              "operator: informers synced at %.2f s, last patch accepted at %.2f s, status shows"
+                  + " %d remediated at %.2f s (%.1f CPU s); %.2f x the floor",
+              report.get("informersSyncedSeconds"),
+              report.get("lastPatchSeconds"),
+              n,
+              operatorSeconds,
+              operatorCpu,
+              operatorSeconds / floor.sendSeconds());
           settle(admin, timeout);
           Map<RequestCounter.Target, Long> w = counter.writes();
           long deployments = w.get(RequestCounter.Target.DEPLOYMENT);
@@ -243,6 +253,9 @@ public final class BenchCommand implements Subcommand {
 
           // 4. Idle: nothing to do, nothing should happen.
           long idleWrites = counter.totalWrites();
+          ThreadCpu threadsBefore = ThreadCpu.now();
+          long gcBefore = gcMillis();
+          long jitBefore = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
           cpu = os.getProcessCpuTime();
           t = System.nanoTime();
           Thread.sleep(TimeUnit.SECONDS.toMillis(idleSeconds));
@@ -250,9 +263,22 @@ public final class BenchCommand implements Subcommand {
           double idleCpu = (os.getProcessCpuTime() - cpu) / 1e9 / idleMinutes;
           report.put("idleCpuSecondsPerMinute", idleCpu);
           report.put("idleWrites", counter.totalWrites() - idleWrites);
+          Map<String, Double> byThread = ThreadCpu.now().since(threadsBefore, 5);
+          byThread.replaceAll((k, v) -> v / idleMinutes);
+          report.put("idleCpuByThreadPerMinute", byThread);
+          report.put("idleGcMillis", gcMillis() - gcBefore);
+          report.put(
+              "idleJitMillis",
+              ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jitBefore);
           say(
-              "idle %d s: %.3f CPU s per minute, %d writes",
-              idleSeconds, idleCpu, counter.totalWrites() - idleWrites);
+              "idle %d s: %.3f CPU s per minute, %d writes; GC %d ms, JIT %d ms; busiest Java"
+                  + " threads (CPU s per minute): %s",
+              idleSeconds,
+              idleCpu,
+              counter.totalWrites() - idleWrites,
+              report.get("idleGcMillis"),
+              report.get("idleJitMillis"),
+              rounded(byThread));
 
           // 5. Latency: a steady stream of new non-compliant Deployments.
           LatencyProbe.Result lat = LatencyProbe.run(admin, counter, rate, latencySeconds, timeout);
@@ -302,6 +328,7 @@ public final class BenchCommand implements Subcommand {
           operator.close();
         }
         report.put("statusWritesPerSecondMax", maxStatusWritesPerSecond(counter));
+        report.put("statusWriteMinGapMs", minStatusWriteGapMs(counter));
         report.put("statusWrites", counter.writes(RequestCounter.Target.POLICY_STATUS));
         report.put("getsOutsideListWatch", counter.singleGets());
       }
@@ -396,6 +423,29 @@ public final class BenchCommand implements Subcommand {
       max = Math.max(max, WindowRate.maxInWindow(times, TimeUnit.SECONDS.toNanos(1)));
     }
     return max;
+  }
+
+  private static long gcMillis() {
+    long total = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      total += Math.max(0, gc.getCollectionTime());
+    }
+    return total;
+  }
+
+  private static Map<String, String> rounded(Map<String, Double> values) {
+    Map<String, String> out = new LinkedHashMap<>();
+    values.forEach((k, v) -> out.put(k, String.format(Locale.ROOT, "%.3f", v)));
+    return out;
+  }
+
+  private static double minStatusWriteGapMs(RequestCounter c) {
+    double min = Double.NaN;
+    for (long[] times : c.statusWriteTimes().values()) {
+      long gap = WindowRate.minGap(times);
+      if (gap >= 0 && !(min <= gap / 1e6)) min = gap / 1e6;
+    }
+    return min;
   }
 
   /** The sums of the policies' status counters. */

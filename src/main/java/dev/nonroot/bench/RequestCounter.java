@@ -99,6 +99,11 @@ final class RequestCounter implements Interceptor {
     return out;
   }
 
+  /** When the last accepted Deployment patch so far was answered, or 0. */
+  long lastPatchAccepted() {
+    return patchAccepted.values().stream().mapToLong(Long::longValue).max().orElse(0);
+  }
+
   /** When the first accepted patch of {@code namespace/name} was answered, or null. */
   Long patchAccepted(String namespaceAndName) {
     return patchAccepted.get(namespaceAndName);

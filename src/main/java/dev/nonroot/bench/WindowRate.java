@@ -21,4 +21,16 @@ final class WindowRate {
     }
     return best;
   }
+
+  /** The shortest time between two of {@code times}, or -1 with fewer than two. */
+  static long minGap(long[] times) {
+    long[] t = times.clone();
+    Arrays.sort(t);
+    long min = -1;
+    for (int i = 1; i < t.length; i++) {
+      long gap = t[i] - t[i - 1];
+      if (min < 0 || gap < min) min = gap;
+    }
+    return min;
+  }
 }

@@ -252,6 +252,7 @@ public final class BenchCommand implements Subcommand {
           say("heap after full GC: %.1f MiB with %d Deployments cached", heap, n);
 
           // 4. Idle: nothing to do, nothing should happen.
+          report.put("idleWarmDownSeconds", quietJit());
           long idleWrites = counter.totalWrites();
           ThreadCpu threadsBefore = ThreadCpu.now();
           long gcBefore = gcMillis();
@@ -329,6 +330,7 @@ public final class BenchCommand implements Subcommand {
         }
         report.put("statusWritesPerSecondMax", maxStatusWritesPerSecond(counter));
         report.put("statusWriteMinGapMs", minStatusWriteGapMs(counter));
+        report.put("refusedWrites", counter.refused());
         report.put("statusWrites", counter.writes(RequestCounter.Target.POLICY_STATUS));
         report.put("getsOutsideListWatch", counter.singleGets());
       }
@@ -408,7 +410,8 @@ public final class BenchCommand implements Subcommand {
         "heap in use in this JVM (the operator; the API server runs in its own) after"
             + " System.gc() with N Deployments cached",
         "idleCpu",
-        "CPU time of this JVM over the idle phase, per minute");
+        "CPU time of this JVM over the idle phase, per minute; the phase starts once the JIT has"
+            + " compiled nothing for 5 s (at most 60 s after the busy phase)");
   }
 
   private static long workloadWrites(RequestCounter c) {
@@ -423,6 +426,26 @@ public final class BenchCommand implements Subcommand {
       max = Math.max(max, WindowRate.maxInWindow(times, TimeUnit.SECONDS.toNanos(1)));
     }
     return max;
+  }
+
+  /**
+   * Waits until the JIT has compiled nothing for 5 s (at most 60 s), so that the idle window
+   * measures an idle operator rather than the compilation tail of the busy phase before it.
+   */
+  private static double quietJit() throws InterruptedException {
+    long start = System.nanoTime();
+    long quietSince = start;
+    long jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(5)
+        && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(60)) {
+      Thread.sleep(500);
+      long now = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+      if (now != jit) {
+        jit = now;
+        quietSince = System.nanoTime();
+      }
+    }
+    return seconds(start);
   }
 
   private static long gcMillis() {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +36,7 @@ final class RequestCounter implements Interceptor {
   private final AtomicLong singleGets = new AtomicLong();
   private final Map<String, ConcurrentLinkedQueue<Long>> statusWrites = new ConcurrentHashMap<>();
   private final Map<String, Long> patchAccepted = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> refused = new ConcurrentHashMap<>();
 
   RequestCounter(LongSupplier nanos) {
     this.nanos = nanos;
@@ -64,8 +66,15 @@ final class RequestCounter implements Interceptor {
       HttpRequest request,
       HttpResponse<?> response,
       AsyncBody.Consumer<List<ByteBuffer>> consumer) {
-    if (!request.method().equals("PATCH") || response.code() / 100 != 2) return;
+    if (request.method().equals("GET")) return;
     ApiPath path = ApiPath.parse(request.uri().getPath());
+    if (response.code() / 100 != 2) {
+      refused
+          .computeIfAbsent(path.target() + " " + response.code(), k -> new AtomicLong())
+          .incrementAndGet();
+      return;
+    }
+    if (!request.method().equals("PATCH")) return;
     if (path.target() == Target.DEPLOYMENT && path.name() != null) {
       patchAccepted.putIfAbsent(path.namespace() + "/" + path.name(), nanos.getAsLong());
     }
@@ -84,6 +93,13 @@ final class RequestCounter implements Interceptor {
 
   long totalWrites() {
     return writes.values().stream().mapToLong(AtomicLong::get).sum();
+  }
+
+  /** Writes the server refused, by target and status code ("DEPLOYMENT 409"). */
+  Map<String, Long> refused() {
+    Map<String, Long> out = new TreeMap<>();
+    refused.forEach((k, v) -> out.put(k, v.get()));
+    return out;
   }
 
   long singleGets() {

@@ -144,6 +144,9 @@ public final class BenchCommand implements Subcommand {
     BenchReport report = new BenchReport();
     report.put("workloads", n).put("policies", policies).put("namespaces", Fleet.NAMESPACES);
     report.put("remappedServices", web).put("rolloutBudget", "off");
+    // Other processes on the machine skew every time below: say how busy it was.
+    report.put(
+        "loadAverageAtStart", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     say(
         "bench: %d non-compliant Deployments (%d behind a port-80 Service) in %d namespaces,"
             + " %d Enforce polic%s; rollout budget OFF (patches are not paced)",
@@ -380,6 +383,8 @@ public final class BenchCommand implements Subcommand {
                 maxStatusWritesPerSecond(resyncCounter)));
       }
     }
+    report.put(
+        "loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     report.put("method", methods());
     Path json = out.resolve("operator.json");
     Files.writeString(json, report.json(), StandardCharsets.UTF_8);
@@ -387,6 +392,10 @@ public final class BenchCommand implements Subcommand {
     console.print(report.table());
     console.println("");
     methods().forEach((k, v) -> console.println(k + ": " + v));
+    say(
+        "load average of the machine: %.1f at start, %.1f at the end (other processes skew every"
+            + " time)",
+        report.get("loadAverageAtStart"), report.get("loadAverageAtEnd"));
     console.println("wrote " + json);
     return ExitCodes.OK;
   }

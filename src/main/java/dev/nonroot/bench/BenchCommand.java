@@ -233,8 +233,13 @@ public final class BenchCommand implements Subcommand {
                   "workloadPatches", operator.metrics().get(OperatorMetrics.PATCHES),
                   "servicePatches", operator.metrics().get(OperatorMetrics.SERVICE_PATCHES),
                   "conflicts", operator.metrics().get(OperatorMetrics.CONFLICTS),
-                  "failures", operator.metrics().get(OperatorMetrics.FAILURES)));
-          say("writes so far: %s", w);
+                  "failures", operator.metrics().get(OperatorMetrics.FAILURES),
+                  "reconciles", operator.metrics().get(OperatorMetrics.RECONCILES),
+                  "evaluations", operator.metrics().get(OperatorMetrics.EVALUATIONS),
+                  "statusPasses", operator.metrics().get(OperatorMetrics.STATUS_PASSES)));
+          say(
+              "writes so far: %s; %d workload reconciles for %d workloads",
+              w, operator.metrics().get(OperatorMetrics.RECONCILES), n);
           Totals s = totals(admin);
           boolean exact =
               s.matched() == n

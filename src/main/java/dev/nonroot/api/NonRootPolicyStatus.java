@@ -85,6 +85,32 @@ public class NonRootPolicyStatus {
   @Max(Integer.MAX_VALUE)
   private Integer truncated = 0;
 
+  @JsonPropertyDescription(
+      "While the spec is invalid: the last valid spec, which keeps governing the workloads this"
+          + " policy matched until the spec is fixed. Kept here so a restarted operator holds them"
+          + " too.")
+  private NonRootPolicySpec heldSpec;
+
+  @JsonPropertyDescription("The generation of heldSpec.")
+  @Min(0)
+  private Long heldGeneration;
+
+  public NonRootPolicySpec getHeldSpec() {
+    return heldSpec;
+  }
+
+  public void setHeldSpec(NonRootPolicySpec heldSpec) {
+    this.heldSpec = heldSpec;
+  }
+
+  public Long getHeldGeneration() {
+    return heldGeneration;
+  }
+
+  public void setHeldGeneration(Long heldGeneration) {
+    this.heldGeneration = heldGeneration;
+  }
+
   public List<ViolatingWorkload> getViolating() {
     return violating;
   }
@@ -213,7 +239,9 @@ public class NonRootPolicyStatus {
         && Objects.equals(needsRootReasons, s.needsRootReasons)
         && Objects.equals(violating, s.violating)
         && Objects.equals(workloadChanges, s.workloadChanges)
-        && Objects.equals(truncated, s.truncated);
+        && Objects.equals(truncated, s.truncated)
+        && Objects.equals(heldSpec, s.heldSpec)
+        && Objects.equals(heldGeneration, s.heldGeneration);
   }
 
   @Override

@@ -12,20 +12,20 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PortsSpec {
   @JsonPropertyDescription(
-      "Remap moves low ports up; Sysctl lowers net.ipv4.ip_unprivileged_port_start; Keep leaves ports alone.")
+      "Auto moves a low port up only where the container's env, args or command show its listen setting (rewritten with it) and keeps the others with net.ipv4.ip_unprivileged_port_start; Remap moves every low port up; Sysctl lowers net.ipv4.ip_unprivileged_port_start; Keep leaves ports alone.")
   @SchemaFrom(type = PortStrategy.class)
-  @Default("Remap")
+  @Default("Auto")
   private String strategy;
 
   @JsonPropertyDescription(
-      "Remap: a port p below 1024 becomes p + offset (80 -> 8080 with the default 8000).")
+      "Auto and Remap: a port p below 1024 becomes p + offset (80 -> 8080 with the default 8000).")
   @Min(1024)
   @Max(64511)
   @Default("8000")
   private Integer offset;
 
   @JsonPropertyDescription(
-      "Remap: explicit moves that win over the offset, e.g. {\"53\": 5353}. Keys are ports 1-1023, values 1024-65535.")
+      "Auto and Remap: explicit moves that win over the offset, e.g. {\"53\": 5353}. Keys are ports 1-1023, values 1024-65535.")
   @ValidationRule(
       value =
           "self.all(k, k.matches('^[0-9]{1,4}$') && int(k) >= 1 && int(k) <= 1023 && self[k] >= 1024 && self[k] <= 65535)",
@@ -33,11 +33,12 @@ public class PortsSpec {
   private Map<String, @Min(1024) @Max(65535) Integer> map;
 
   @JsonPropertyDescription(
-      "Remap: also move the targetPort of Services that select the workload's pods.")
+      "Auto and Remap: also move the targetPort of Services that select the workload's pods.")
   @Default("true")
   private Boolean updateServices;
 
-  @JsonPropertyDescription("Remap: also move numeric httpGet, tcpSocket and grpc probe ports.")
+  @JsonPropertyDescription(
+      "Auto and Remap: also move numeric httpGet, tcpSocket and grpc probe ports.")
   @Default("true")
   private Boolean updateProbes;
 

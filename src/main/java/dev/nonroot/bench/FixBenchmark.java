@@ -232,6 +232,7 @@ public final class FixBenchmark {
                   containers:
                     - name: web
                       image: registry.example/web:2
+                      args: ["--http-port=80", "--https-port=443"]
                       ports:
                         - containerPort: 80
                           name: http
@@ -286,6 +287,9 @@ public final class FixBenchmark {
                   containers:
                     - name: web
                       image: registry.example/web:2
+                      env:
+                        - name: PORT
+                          value: "80"
                       ports:
                         - name: http
                           containerPort: 80""";

@@ -6,6 +6,7 @@ import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.model.WorkloadPods;
 import dev.nonroot.manifest.ManifestDocument;
 import dev.nonroot.manifest.ManifestFile;
 import dev.nonroot.manifest.ManifestObject;
@@ -19,8 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The Services and Namespaces of every document read, across all inputs, indexed once: a workload
- * in one file finds the Service in another.
+ * The Services, Namespaces, NetworkPolicies and workloads of every document read, across all
+ * inputs, indexed once: a workload in one file finds the Service in another.
  *
  * <p>The engine looks at a namespace's Services only to find those whose selector matches the pod
  * template, and does so for every workload. With thousands of Services in one namespace that is
@@ -40,6 +41,8 @@ public final class ManifestInventory implements Inventory {
   private final Map<ObjectNode, Integer> order = new IdentityHashMap<>();
   private final Map<ObjectRef, List<ManifestObject>> serviceObjects = new HashMap<>();
   private final Map<String, NamespaceInfo> namespaces = new HashMap<>();
+  private final Map<String, List<WorkloadPods>> workloadsByNamespace = new HashMap<>();
+  private final Map<String, List<ObjectNode>> networkPoliciesByNamespace = new HashMap<>();
 
   public static ManifestInventory of(List<ManifestFile> files) {
     ManifestInventory inv = new ManifestInventory();
@@ -52,6 +55,20 @@ public final class ManifestInventory implements Inventory {
   }
 
   private void add(ManifestObject o) {
+    Optional<Workload> workload = Workload.of(o.node());
+    if (workload.isPresent()) {
+      workloadsByNamespace
+          .computeIfAbsent(workload.get().effectiveNamespace(), k -> new ArrayList<>())
+          .add(WorkloadPods.of(workload.get()));
+      return;
+    }
+    if (o.apiVersion().equals("networking.k8s.io/v1") && o.kind().equals("NetworkPolicy")) {
+      networkPoliciesByNamespace
+          .computeIfAbsent(
+              o.namespace().isEmpty() ? "default" : o.namespace(), k -> new ArrayList<>())
+          .add(o.node());
+      return;
+    }
     if (!o.apiVersion().equals("v1")) return;
     if (o.kind().equals("Service")) {
       String ns = o.namespace().isEmpty() ? "default" : o.namespace();
@@ -90,6 +107,16 @@ public final class ManifestInventory implements Inventory {
     return Optional.ofNullable(namespaces.get(name));
   }
 
+  @Override
+  public List<WorkloadPods> workloads(String namespace) {
+    return workloadsByNamespace.getOrDefault(namespace, List.of());
+  }
+
+  @Override
+  public List<ObjectNode> networkPolicies(String namespace) {
+    return networkPoliciesByNamespace.getOrDefault(namespace, List.of());
+  }
+
   /**
    * This inventory as one workload's evaluation needs it: {@code services} lists only the
    * namespace's Services that may select the workload's pods, in input order.
@@ -112,6 +139,16 @@ public final class ManifestInventory implements Inventory {
       @Override
       public Optional<NamespaceInfo> namespace(String name) {
         return ManifestInventory.this.namespace(name);
+      }
+
+      @Override
+      public List<WorkloadPods> workloads(String namespace) {
+        return ManifestInventory.this.workloads(namespace);
+      }
+
+      @Override
+      public List<ObjectNode> networkPolicies(String namespace) {
+        return ManifestInventory.this.networkPolicies(namespace);
       }
     };
   }

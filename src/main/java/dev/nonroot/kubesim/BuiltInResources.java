@@ -124,6 +124,18 @@ final class BuiltInResources {
             List.of(),
             false,
             BuiltInColumns.events()));
+    // Watched by the operator: a moved port is reported where a NetworkPolicy still admits the old.
+    all.add(
+        type(
+            "networking.k8s.io",
+            "networkpolicies",
+            "networkpolicy",
+            "NetworkPolicy",
+            true,
+            List.of("netpol"),
+            List.of(),
+            false,
+            BuiltInColumns.nameAndAge()));
     all.add(
         type(
             "coordination.k8s.io",

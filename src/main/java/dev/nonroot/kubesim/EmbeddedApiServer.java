@@ -47,12 +47,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
       List.of(Logger.getLogger("io.fabric8.mockwebserver"), Logger.getLogger("okhttp3"));
 
   private final KubernetesMockServer server;
+  private final IndexedCrudStore store;
   private final KubernetesClient client;
   private final String url;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private EmbeddedApiServer(KubernetesMockServer server, KubernetesClient client, String url) {
+  private EmbeddedApiServer(
+      KubernetesMockServer server, IndexedCrudStore store, KubernetesClient client, String url) {
     this.server = server;
+    this.store = store;
     this.client = client;
     this.url = url;
   }
@@ -88,7 +91,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     boundPort.set(server.getPort());
     String url = "http://" + LOOPBACK + ":" + server.getPort();
     KubernetesClient client = newClient(url);
-    EmbeddedApiServer embedded = new EmbeddedApiServer(server, client, url);
+    EmbeddedApiServer embedded = new EmbeddedApiServer(server, dispatcher.store(), client, url);
     try {
       client
           .namespaces()
@@ -126,6 +129,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
    */
   public KubernetesMockServer mockServer() {
     return server;
+  }
+
+  /** The indexed store behind the server, for tests that count what requests look at. */
+  IndexedCrudStore store() {
+    return store;
   }
 
   /**

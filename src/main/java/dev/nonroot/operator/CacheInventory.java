@@ -3,8 +3,10 @@ package dev.nonroot.operator;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
+import dev.nonroot.engine.model.WorkloadPods;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
 import java.util.Comparator;
@@ -14,20 +16,46 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The engine's view of Services and Namespaces, answered from informer caches only. One instance
- * serves one reconcile: each namespace's Services are converted once, not once per workload.
+ * The engine's view of Services, Namespaces, NetworkPolicies and the other workloads, answered from
+ * informer caches only. One instance serves one reconcile: each namespace's Services are converted
+ * once, not once per workload.
  */
 final class CacheInventory implements Inventory {
   private final Map<String, List<ObjectNode>> servicesByNamespace = new HashMap<>();
   private final Map<String, Service> served = new HashMap<>();
   private final ManagedInformerEventSource<Service, ?, ?> services;
   private final ManagedInformerEventSource<Namespace, ?, ?> namespaces;
+  private final ManagedInformerEventSource<NetworkPolicy, ?, ?> networkPolicies;
+  private final WorkloadCaches workloads;
+  private final Map<String, List<WorkloadPods>> workloadsByNamespace = new HashMap<>();
+  private final Map<String, List<ObjectNode>> networkPoliciesByNamespace = new HashMap<>();
 
   CacheInventory(
       ManagedInformerEventSource<Service, ?, ?> services,
-      ManagedInformerEventSource<Namespace, ?, ?> namespaces) {
+      ManagedInformerEventSource<Namespace, ?, ?> namespaces,
+      ManagedInformerEventSource<NetworkPolicy, ?, ?> networkPolicies,
+      WorkloadCaches workloads) {
     this.services = services;
     this.namespaces = namespaces;
+    this.networkPolicies = networkPolicies;
+    this.workloads = workloads;
+  }
+
+  @Override
+  public List<WorkloadPods> workloads(String namespace) {
+    return workloadsByNamespace.computeIfAbsent(namespace, workloads::workloads);
+  }
+
+  @Override
+  public List<ObjectNode> networkPolicies(String namespace) {
+    return networkPoliciesByNamespace.computeIfAbsent(
+        namespace,
+        ns ->
+            networkPolicies
+                .list(ns, p -> true)
+                .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+                .map(ObjectTrees::of)
+                .toList());
   }
 
   @Override

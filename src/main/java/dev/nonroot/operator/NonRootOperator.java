@@ -142,6 +142,7 @@ public final class NonRootOperator implements AutoCloseable {
             new EventRecorder(client, settings.identity(), settings.clock()),
             metrics,
             new PatchBudget(settings.patchesPerSecond(), settings.clock()),
+            new WorkloadCaches(),
             settings.clock(),
             settings.clock().instant());
     operator.register(
@@ -150,6 +151,7 @@ public final class NonRootOperator implements AutoCloseable {
     for (WorkloadKind kind : settings.kinds()) register(operator, kind, shared, settings);
     // start() returns once every controller's informers have synced.
     operator.start();
+    shared.workloads().markSynced();
     shared.index().open();
     return new NonRootOperator(operator, metrics);
   }

@@ -16,6 +16,7 @@ import dev.nonroot.engine.status.Verdict;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -52,6 +53,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private static final String POLICIES = "policies";
   private static final String SERVICES = "services";
   private static final String NAMESPACES = "namespaces";
+  private static final String NETWORK_POLICIES = "networkpolicies";
 
   /** How soon a workload whose patch met a newer version is decided again. */
   private static final Duration AFTER_CONFLICT = Duration.ofSeconds(1);
@@ -79,6 +81,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   @Override
   public List<EventSource<?, R>> prepareEventSources(EventSourceContext<R> context) {
     var primaries = context.getPrimaryCache();
+    // Another kind's workloads can share a Service with this kind's: every decision sees them all.
+    shared.workloads().add(kind, primaries::list);
     shared
         .index()
         .cover(
@@ -124,7 +128,18 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 .withSecondaryToPrimaryMapper(n -> ids(primaries.list(n.getMetadata().getName())))
                 .build(),
             context);
-    return List.of(policies, services, namespaces);
+    // A NetworkPolicy that still admits only a moved port's old number is reported on the workload,
+    // and the report goes away when the policy is fixed.
+    var networkPolicies =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(NetworkPolicy.class, type)
+                .withName(NETWORK_POLICIES)
+                .withWatchAllNamespaces()
+                .withSecondaryToPrimaryMapper(
+                    p -> ids(primaries.list(p.getMetadata().getNamespace())))
+                .build(),
+            context);
+    return List.of(policies, services, namespaces, networkPolicies);
   }
 
   private static <T extends HasMetadata> Set<ResourceID> ids(Stream<T> items) {
@@ -155,7 +170,11 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     var namespaceSource =
         (InformerEventSource<Namespace, R>)
             retriever.getEventSourceFor(Namespace.class, NAMESPACES);
-    CacheInventory inventory = new CacheInventory(serviceSource, namespaceSource);
+    var networkPolicySource =
+        (InformerEventSource<NetworkPolicy, R>)
+            retriever.getEventSourceFor(NetworkPolicy.class, NETWORK_POLICIES);
+    CacheInventory inventory =
+        new CacheInventory(serviceSource, namespaceSource, networkPolicySource, shared.workloads());
     PolicySet policies = shared.catalog().snapshot(policySource.list(p -> true).toList());
     String now = shared.now();
     if (resource.isMarkedForDeletion()) {
@@ -204,6 +223,12 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     String policy = decision.governing().name();
     Evaluation evaluation = decision.evaluation();
     Verdict pending = verdict.withFailure(sameFailure(previous, policy));
+    if (!evaluation.serviceChanges().isEmpty() && !shared.workloads().synced()) {
+      // A Service is about to move while another kind's cache may still be filling: a workload
+      // sharing that Service could be missing from the decision. Decide again once all are in.
+      index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
+      return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+    }
     boolean booked = before != null && before.booked();
     if (!evaluation.changes().isEmpty() && !booked) {
       Duration wait = shared.budget().take();

@@ -64,7 +64,8 @@ class CrdDriftTest {
     assertThat(spec.at("/mode/default").asText()).isEqualTo("Enforce");
     assertThat(texts(spec.at("/needsRoot/enum"))).containsExactlyInAnyOrder("Report", "Remediate");
     assertThat(texts(spec.at("/ports/properties/strategy/enum")))
-        .containsExactlyInAnyOrder("Remap", "Sysctl", "Keep");
+        .containsExactlyInAnyOrder("Auto", "Remap", "Sysctl", "Keep");
+    assertThat(spec.at("/ports/properties/strategy/default").asText()).isEqualTo("Auto");
     assertThat(spec.at("/ports/properties/offset/default").asInt()).isEqualTo(8000);
     assertThat(spec.at("/ports/properties/offset/minimum").asInt()).isEqualTo(1024);
     assertThat(spec.at("/securityContext/properties/runAsUser/minimum").asInt()).isEqualTo(1);

@@ -63,8 +63,11 @@ class FixCommandTest {
                 "allowPrivilegeEscalation", false, "capabilities", Map.of("drop", List.of("ALL"))));
     assertThat(Yaml11.at(container, "ports", 0, "containerPort")).isEqualTo(8080);
     assertThat(Yaml11.at(container, "livenessProbe", "httpGet", "port")).isEqualTo(8080);
+    // The application reads its port from PORT: the setting moves with the port, as a string.
+    assertThat(Yaml11.at(container, "env", 0, "value")).isEqualTo("8080");
     Yaml11.map(Yaml11.at(container, "ports", 0)).put("containerPort", 80);
     Yaml11.map(Yaml11.at(container, "livenessProbe", "httpGet")).put("port", 80);
+    Yaml11.map(Yaml11.at(container, "env", 0)).put("value", "80");
 
     // With the fixes taken out, the document is what it was, keys in the same order.
     assertThat(after).isEqualTo(before);
@@ -128,7 +131,7 @@ class FixCommandTest {
     assertThat(Yaml11.at(service, "spec", "ports", 0, "targetPort")).isEqualTo(8080);
     String services = CliRun.fixture("web-service.yaml");
     assertThat(r.out()).endsWith(services.substring(services.indexOf("---\n# Selects nothing")));
-    assertThat(r.errLine()).isEqualTo("fixed 8 changes in 1 workload and 1 service across 2 files");
+    assertThat(r.errLine()).isEqualTo("fixed 9 changes in 1 workload and 1 service across 2 files");
   }
 
   @Test
@@ -150,7 +153,7 @@ class FixCommandTest {
     CliRun r = CliRun.run("fix", "--report", report.toString(), f[0].toString(), f[1].toString());
     assertThat(r.exit()).isEqualTo(ExitCodes.OK);
     JsonNode changes = JSON.readTree(report.toFile());
-    assertThat(changes.size()).isEqualTo(8);
+    assertThat(changes.size()).isEqualTo(9);
     JsonNode port = find(changes, "PortRemap");
     assertThat(port.path("file").asText()).isEqualTo(f[0].toString());
     assertThat(port.path("kind").asText()).isEqualTo("Deployment");
@@ -169,8 +172,26 @@ class FixCommandTest {
     assertThat(svc.path("path").asText()).isEqualTo("/spec/ports/0/targetPort");
     assertThat(svc.path("from").isNull()).isTrue();
     assertThat(svc.path("to").asInt()).isEqualTo(8080);
+    JsonNode setting = find(changes, "ListenSetting");
+    assertThat(setting.path("field").asText())
+        .isEqualTo("spec.template.spec.containers[nginx].env[PORT].value");
+    assertThat(setting.path("from").asText()).isEqualTo("80");
+    assertThat(setting.path("to").asText()).isEqualTo("8080");
     JsonNode seccomp = find(changes, "SeccompProfile");
     assertThat(seccomp.path("to")).isEqualTo(JSON.readTree("{\"type\":\"RuntimeDefault\"}"));
+  }
+
+  @Test
+  void aPortWithNoListenSettingInTheManifestStaysAndGetsTheSysctl() {
+    Path[] f = CliRun.fixtures(dir, "keeps-port.yaml");
+    CliRun r = CliRun.run("fix", f[0].toString());
+    assertThat(r.exit()).isEqualTo(ExitCodes.OK);
+    Object pod = Yaml11.at(Yaml11.loadAll(r.out()).get(0), "spec", "template", "spec");
+    assertThat(Yaml11.at(pod, "containers", 0, "ports", 0, "containerPort")).isEqualTo(80);
+    assertThat(Yaml11.at(pod, "securityContext", "sysctls"))
+        .isEqualTo(List.of(Map.of("name", "net.ipv4.ip_unprivileged_port_start", "value", "80")));
+    // Nothing moved, so there is no note about Services left behind.
+    assertThat(r.err()).doesNotContain("note:");
   }
 
   @Test

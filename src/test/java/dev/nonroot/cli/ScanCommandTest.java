@@ -170,6 +170,19 @@ class ScanCommandTest {
   }
 
   @Test
+  void aPortThatStaysIsExplained() throws Exception {
+    Path[] f = CliRun.fixtures(dir, "keeps-port.yaml");
+    CliRun r = CliRun.run("scan", "-o", "json", f[0].toString());
+    assertThat(r.exit()).isEqualTo(ExitCodes.FINDINGS);
+    JsonNode sysctl = find(JSON.readTree(r.out()), "PortSysctl");
+    assertThat(sysctl.path("message").asText())
+        .startsWith(
+            "container httpd port 80/TCP stays: no listen setting for 80 in its env, args or"
+                + " command");
+    assertThat(JSON.readTree(r.out()).findValuesAsText("rule")).doesNotContain("PortRemap");
+  }
+
+  @Test
   void policyDecidesWhatIsMatched() {
     Path[] f = CliRun.fixtures(dir, "web.yaml", "policies/only-web-namespace.yaml");
     CliRun r = CliRun.run("scan", "--policy", f[1].toString(), f[0].toString());

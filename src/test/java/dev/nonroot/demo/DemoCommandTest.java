@@ -45,10 +45,17 @@ class DemoCommandTest {
     assertThat(rows).anyMatch(r -> r.startsWith("dns-sysctl Enforce 1 1 1 0 "));
     assertThat(rows).anyMatch(r -> r.startsWith("platform-strict Enforce 2 0 0 2 "));
     assertThat(rows).anyMatch(r -> r.startsWith("Deployment shop/web [patched by baseline]"));
-    assertThat(rows).contains("containers[nginx].ports[0].containerPort 80 -> 8080");
+    // Auto: httpbin's port moves with the env var it listens on ...
+    assertThat(rows).contains("containers[httpbin].ports[0].containerPort 80 -> 8080");
+    assertThat(rows).contains("containers[httpbin].env[PORT].value 80 -> 8080");
     assertThat(rows).contains("spec.ports[http].targetPort 80 -> 8080");
     assertThat(rows)
         .anyMatch(r -> r.startsWith("Deployment legacy/intranet [would patch by legacy-audit]"));
+    // ... nginx's port is set in nginx.conf, out of sight: it stays, with the sysctl.
+    assertThat(rows)
+        .contains(
+            "securityContext.sysctls <unset> -> "
+                + "[{\"name\":\"net.ipv4.ip_unprivileged_port_start\",\"value\":\"80\"}]");
     assertThat(rows)
         .anyMatch(
             r ->

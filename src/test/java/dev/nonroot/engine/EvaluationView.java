@@ -19,7 +19,8 @@ import java.util.Map;
  *
  * <pre>
  * outcome: NonCompliant
- * changes:        [{field, from, to, rule}]       # from/to absent = field absent / removed
+ * changes:        [{field, from, to, rule}]       # from/to absent = field absent / removed;
+ *                                                 # optional reason: a substring
  * serviceChanges: [{service: ns/name, field, from, to}]
  * unfixable:      [{rule, message}]              # expected message is a substring
  * needsRoot:      [KernelChanges, ...]           # evidence reasons, in order
@@ -40,6 +41,7 @@ final class EvaluationView {
       o.set("from", c.oldValue());
       o.set("to", c.newValue());
       o.put("rule", c.rule().name());
+      o.put("reason", c.reason());
     }
     ArrayNode services = v.putArray("serviceChanges");
     for (Change c : e.serviceChanges()) {
@@ -80,10 +82,22 @@ final class EvaluationView {
 
   /**
    * Rewrites the actual view toward the expected one where the fixture only asks for part of it:
-   * unfixable messages and the exemption are substrings; an exemption not asked for is ignored.
+   * unfixable messages, change reasons and the exemption are substrings; a change reason or an
+   * exemption not asked for is ignored.
    */
   static ObjectNode alignedTo(ObjectNode actual, ObjectNode expected) {
     ObjectNode a = actual.deepCopy();
+    ArrayNode changes = (ArrayNode) a.get("changes");
+    JsonNode wantChanges = expected.get("changes");
+    for (int i = 0; i < changes.size(); i++) {
+      ObjectNode g = (ObjectNode) changes.get(i);
+      JsonNode w = i < wantChanges.size() ? wantChanges.get(i).get("reason") : null;
+      if (w == null) {
+        g.remove("reason");
+      } else if (g.path("reason").asText().contains(w.asText())) {
+        g.set("reason", w);
+      }
+    }
     ArrayNode got = (ArrayNode) a.get("unfixable");
     JsonNode want = expected.get("unfixable");
     for (int i = 0; i < Math.min(got.size(), want.size()); i++) {

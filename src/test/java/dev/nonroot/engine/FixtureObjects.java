@@ -6,6 +6,7 @@ import dev.nonroot.engine.model.NamespaceInfo;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.model.WorkloadPods;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.PlanApplier;
 import dev.nonroot.engine.rules.Evaluation;
@@ -14,8 +15,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A fixture's input documents, mutable: plans are applied to them (workload and Services) and the
- * inventory always answers from their current content, as the CLI's inventory would.
+ * A fixture's input documents (the first workload is evaluated; the others are its neighbours),
+ * mutable: plans are applied to them (workload and Services) and the inventory always answers from
+ * their current content, as the CLI's inventory would.
  */
 final class FixtureObjects implements Inventory {
   private final List<ObjectNode> docs;
@@ -60,6 +62,27 @@ final class FixtureObjects implements Inventory {
       }
     }
     return Optional.empty();
+  }
+
+  @Override
+  public List<WorkloadPods> workloads(String namespace) {
+    List<WorkloadPods> out = new ArrayList<>();
+    for (ObjectNode d : docs) {
+      Workload.of(d)
+          .filter(w -> w.effectiveNamespace().equals(namespace))
+          .ifPresent(w -> out.add(WorkloadPods.of(w)));
+    }
+    return out;
+  }
+
+  @Override
+  public List<ObjectNode> networkPolicies(String namespace) {
+    List<ObjectNode> out = new ArrayList<>();
+    for (ObjectNode d : docs) {
+      if (d.path("kind").asText().equals("NetworkPolicy") && namespaceOf(d).equals(namespace))
+        out.add(d);
+    }
+    return out;
   }
 
   /** The Service a service change targets (matched the way the engine names it). */

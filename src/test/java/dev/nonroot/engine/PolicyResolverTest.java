@@ -90,7 +90,7 @@ class PolicyResolverTest {
     assertThat(p.keepCapabilities()).isEmpty();
     assertThat(p.seccomp()).isEqualTo(SeccompMode.RuntimeDefault);
     assertThat(p.readOnlyRootFilesystem()).isFalse();
-    assertThat(p.portStrategy()).isEqualTo(PortStrategy.Remap);
+    assertThat(p.portStrategy()).isEqualTo(PortStrategy.Auto);
     assertThat(p.portOffset()).isEqualTo(8000);
     assertThat(p.portMap()).isEmpty();
     assertThat(p.updateServices()).isTrue();

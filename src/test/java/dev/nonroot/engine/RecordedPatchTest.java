@@ -52,7 +52,7 @@ class RecordedPatchTest {
     assertThat(ops.get(4).path("path").asText())
         .isEqualTo("/metadata/annotations/nonroot.dev~1changes");
     ChangeRecord written = ChangeRecord.parse(ops.get(4).path("value").asText());
-    assertThat(written.entry(path.pointer()))
+    assertThat(written.entry(path, null))
         .hasValueSatisfying(
             e -> {
               assertThat(e.policy()).isEqualTo("baseline");
@@ -113,7 +113,7 @@ class RecordedPatchTest {
     ChangeRecord written = ChangeRecord.parse(ops.get(ops.size() - 1).path("value").asText());
 
     assertThat(written.entries())
-        .extracting(ChangeRecord.Entry::path)
+        .extracting(e -> e.place().path())
         .containsExactly(first.pointer(), second.pointer());
   }
 

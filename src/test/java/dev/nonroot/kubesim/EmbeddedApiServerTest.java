@@ -101,6 +101,7 @@ class EmbeddedApiServerTest {
             "apps",
             "batch",
             "events.k8s.io",
+            "networking.k8s.io",
             "coordination.k8s.io",
             "apiextensions.k8s.io",
             "nonroot.dev");
@@ -110,6 +111,13 @@ class EmbeddedApiServerTest {
         .contains("deployments", "deployments/status", "statefulsets", "daemonsets", "replicasets");
     assertThat(resource(apps, "deployments").path("verbs").toString()).contains("patch", "watch");
     assertThat(resource(apps, "statefulsets").path("shortNames").get(0).asText()).isEqualTo("sts");
+
+    // The operator watches NetworkPolicies; kubectl finds them as on a cluster.
+    JsonNode networking = json(get("/apis/networking.k8s.io/v1?timeout=32s", "application/json"));
+    assertThat(resource(networking, "networkpolicies").path("shortNames").get(0).asText())
+        .isEqualTo("netpol");
+    assertThat(resource(networking, "networkpolicies").path("kind").asText())
+        .isEqualTo("NetworkPolicy");
 
     JsonNode policies =
         resource(

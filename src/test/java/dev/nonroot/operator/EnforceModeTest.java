@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.RecordedChange;
+import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.record.ChangeRecord;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Service;
@@ -49,6 +50,8 @@ class EnforceModeTest extends OperatorTestBase {
     var nginx = pod.getContainers().get(0);
     assertThat(nginx.getPorts().get(0).getContainerPort()).isEqualTo(8080);
     assertThat(nginx.getReadinessProbe().getHttpGet().getPort().getIntVal()).isEqualTo(8080);
+    // The listen setting moved with the port, in the same patch.
+    assertThat(nginx.getEnv().get(0).getValue()).isEqualTo("8080");
     assertThat(nginx.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(nginx.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(web.getMetadata().getAnnotations()).containsKey(Annotations.CHANGES);
@@ -148,7 +151,10 @@ class EnforceModeTest extends OperatorTestBase {
                     d.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot()));
     ChangeRecord record =
         ChangeRecord.parse(fixed.getMetadata().getAnnotations().get(Annotations.CHANGES));
-    var entry = record.entry("/spec/template/spec/securityContext/runAsNonRoot").orElseThrow();
+    var entry =
+        record
+            .entry(FieldPath.ofPointer("/spec/template/spec/securityContext/runAsNonRoot"), null)
+            .orElseThrow();
     assertThat(entry.times()).isEqualTo(2);
     assertThat(entry.original()).isNull();
     assertThat(entry.from().asBoolean()).isFalse();

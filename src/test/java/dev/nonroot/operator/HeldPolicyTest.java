@@ -66,4 +66,66 @@ class HeldPolicyTest extends OperatorTestBase {
         .until(() -> harness.requests.writesUnder("/apis/apps") == 0);
     assertThat(harness.policy("baseline").getStatus().getRemediated()).isZero();
   }
+
+  @Test
+  void aRestartedOperatorKeepsHoldingWithTheSpecKeptInTheStatus() throws Exception {
+    harness.apply("/operator/shop.yaml");
+    harness.apply("/operator/policy-enforce.yaml");
+    NonRootPolicy audit = new NonRootPolicy();
+    audit.getMetadata().setName("hold");
+    audit.getSpec().setMode("Audit");
+    audit.getSpec().setPriority(10);
+    client.resource(audit).create();
+    harness.start(Duration.ofSeconds(1));
+    eventually(
+        () -> harness.policy("baseline"),
+        p -> p.getStatus() != null && p.getStatus().getOverridden() == 3);
+    client
+        .resources(NonRootPolicy.class)
+        .withName("hold")
+        .edit(
+            p -> {
+              p.getSpec().setSecurityContext(new SecurityContextSpec());
+              p.getSpec().getSecurityContext().setDropCapabilities(List.of("NET-RAW"));
+              return p;
+            });
+    NonRootPolicy held =
+        eventually(
+            () -> harness.policy("hold"),
+            p -> p.getStatus() != null && p.getStatus().getHeldSpec() != null);
+    assertThat(held.getStatus().getHeldSpec().getMode()).isEqualTo("Audit");
+    assertThat(held.getStatus().getHeldGeneration()).isEqualTo(1L);
+
+    harness.stop();
+    harness.start(Duration.ofSeconds(1));
+
+    // The fresh instance never saw the valid spec: it takes it from the status, and the Enforce
+    // policy still patches nothing.
+    eventually(
+        () -> harness.policy("hold"),
+        p ->
+            condition(p, "Valid")
+                .map(c -> c.getMessage().contains("holds 3 workloads with its last valid spec"))
+                .orElse(false));
+    await()
+        .during(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> harness.requests.writesUnder("/apis/apps") == 0);
+    assertThat(harness.policy("baseline").getStatus().getRemediated()).isZero();
+
+    // Fixed: the held spec leaves the status.
+    client
+        .resources(NonRootPolicy.class)
+        .withName("hold")
+        .edit(
+            p -> {
+              p.getSpec().getSecurityContext().setDropCapabilities(List.of("ALL"));
+              return p;
+            });
+    eventually(
+        () -> harness.policy("hold"),
+        p ->
+            condition(p, "Valid").map(c -> c.getStatus().equals("True")).orElse(false)
+                && p.getStatus().getHeldSpec() == null);
+  }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import dev.nonroot.api.MatchSpec;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicySpec;
+import dev.nonroot.api.PortsSpec;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -113,6 +114,11 @@ class RealClusterIT {
     MatchSpec match = new MatchSpec();
     match.setNamespaces(List.of(NS));
     policy.getSpec().setMatch(match);
+    // nginx-unprivileged listens on 8080 whatever its containerPort says: Remap makes the
+    // manifest agree (Auto, seeing no listen setting, would keep 80 with the sysctl).
+    PortsSpec ports = new PortsSpec();
+    ports.setStrategy("Remap");
+    policy.getSpec().setPorts(ports);
     client.resource(policy).create();
     operator = NonRootOperator.start(client, NonRootOperator.Settings.defaults());
   }

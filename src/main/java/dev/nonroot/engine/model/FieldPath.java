@@ -24,7 +24,12 @@ public final class FieldPath {
 
   /** Parses a simple pointer made of keys and numeric indexes (no escaping needed). */
   public static FieldPath ofPointer(String pointer) {
-    FieldPath p = ROOT;
+    return ROOT.resolve(pointer);
+  }
+
+  /** This path followed by a simple relative pointer ("/ports/0/containerPort"). */
+  public FieldPath resolve(String pointer) {
+    FieldPath p = this;
     for (String part : pointer.split("/")) {
       if (part.isEmpty()) continue;
       p =

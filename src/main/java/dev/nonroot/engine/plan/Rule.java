@@ -11,9 +11,11 @@ public enum Rule {
   SeccompProfile,
   ReadOnlyRootFilesystem,
   PortRemap,
+  ListenSetting,
   ProbePort,
   ServiceTargetPort,
   PortSysctl,
+  NetworkPolicyPort,
   /** A declared port the engine cannot read (not a list, not a number, out of range). */
   ContainerPort,
   NeedsRoot

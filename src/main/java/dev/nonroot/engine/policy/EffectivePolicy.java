@@ -35,7 +35,7 @@ public record EffectivePolicy(
     boolean updateProbes,
     NeedsRootAction needsRoot) {
 
-  /** Where a low port goes under Remap. */
+  /** Where a low port goes when it moves (Auto, Remap). */
   public int remapTarget(int port) {
     Integer mapped = portMap.get(port);
     return mapped != null ? mapped : port + portOffset;

@@ -139,7 +139,7 @@ public final class PolicyResolver {
         enumValue(
             PortStrategy.class,
             ports.getStrategy(),
-            PortStrategy.Remap,
+            PortStrategy.Auto,
             "spec.ports.strategy",
             errors);
     int offset = ports.getOffset() == null ? DEFAULT_OFFSET : ports.getOffset();

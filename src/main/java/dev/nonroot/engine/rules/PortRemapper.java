@@ -3,7 +3,7 @@ package dev.nonroot.engine.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nonroot.api.Annotations;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.Inventory;
@@ -12,8 +12,8 @@ import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.policy.EffectivePolicy;
-import dev.nonroot.engine.record.ChangeRecord;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +49,8 @@ final class PortRemapper {
   /** What happens to one low port under Remap. */
   private enum Fate {
     MOVE,
+    /** Declared again beside the port an earlier fix moved it to (see RecordedMoves.redeclared). */
+    REDECLARED,
     TAKEN,
     OVERFLOW,
     BLOCKED,
@@ -72,13 +74,18 @@ final class PortRemapper {
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
     Set<FieldPath> stuck = new HashSet<>();
+    RecordedMoves earlier = RecordedMoves.of(w, ContainerView.all(w.podSpec(), w.podSpecPath()));
     for (DeclaredPort d : declared) {
       if (d.port >= 1024) continue;
       int target = policy.remapTarget(d.port);
+      Integer movedTo = earlier.redeclared(d.container, d.port, d.protocol);
       if (unprivilegedStart != null && d.port >= unprivilegedStart) {
         out.put(d, new Decision(Fate.BINDABLE_BY_SYSCTL, d.port));
       } else if (bindsAsNonRoot(w, d.container)) {
         out.put(d, new Decision(Fate.BINDABLE_BY_CAPABILITY, d.port));
+      } else if (movedTo != null) {
+        // Our own earlier move, not a port the author wants beside it: the duplicate goes.
+        out.put(d, new Decision(Fate.REDECLARED, movedTo));
       } else if (target > 65535) {
         out.put(d, new Decision(Fate.OVERFLOW, target));
         stuck.add(d.container.path());
@@ -170,8 +177,7 @@ final class PortRemapper {
     }
     Integer current = PortSysctl.current(w);
     Map<DeclaredPort, Decision> decisions = decide(policy, w, declared, current);
-    if (policy.portStrategy() != PortStrategy.Remap
-        || w.podSpec().path("hostNetwork").asBoolean(false)) {
+    if (!moves(policy) || w.podSpec().path("hostNetwork").asBoolean(false)) {
       return new Analysis(containers, declared, decisions, undeclared, null, List.of());
     }
     // A low port that cannot move stays, and the container still becomes non-root: the pod needs
@@ -182,17 +188,23 @@ final class PortRemapper {
     List<String> kept = new ArrayList<>();
     Integer start = null;
     for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
-      String why = whyKept(m.getKey(), m.getValue());
+      String why = whyKept(policy, w, m.getKey(), m.getValue());
       if (why == null) continue;
       kept.add(why);
       start = start == null ? m.getKey().port : Math.min(start, m.getKey().port);
+    }
+    if (policy.portStrategy() == PortStrategy.Auto) {
+      Integer auto = keptWithoutListenSetting(decisions, containers, kept);
+      if (auto != null) start = start == null ? auto : Math.min(start, auto);
     }
     // A probe or Service the policy does not update would be left pointing at the old port: the
     // port cannot move without breaking it, so it stays too.
     Set<String> moving = new HashSet<>();
     decisions.forEach(
         (d, decision) -> {
-          if (decision.fate() == Fate.MOVE) moving.add(d.key());
+          if (decision.fate() == Fate.MOVE || decision.fate() == Fate.REDECLARED) {
+            moving.add(d.key());
+          }
         });
     for (UndeclaredPorts.Port r : UndeclaredPorts.references(w, containers, inventory)) {
       boolean updated = r.container() == null ? policy.updateServices() : policy.updateProbes();
@@ -205,6 +217,13 @@ final class PortRemapper {
               + r.port()
               + " would leave it behind");
       start = start == null ? r.port() : Math.min(start, r.port());
+    }
+    // A Service that also sends the port to another workload's pods would move for them too.
+    if (policy.updateServices()) {
+      for (SharedServices.Kept k : SharedServices.keptPorts(w, inventory, moving)) {
+        kept.add(k.reason());
+        start = start == null ? k.port() : Math.min(start, k.port());
+      }
     }
     for (UndeclaredPorts.Port u : undeclared) {
       if (current != null && u.port() >= current) continue;
@@ -226,11 +245,67 @@ final class PortRemapper {
         List.copyOf(kept));
   }
 
+  /** Strategies that move ports: Remap always, Auto where a listen setting shows the way. */
+  private static boolean moves(EffectivePolicy policy) {
+    return policy.portStrategy() == PortStrategy.Remap
+        || policy.portStrategy() == PortStrategy.Auto;
+  }
+
+  /**
+   * Auto: containerPort is informational, so a port moves only with a listen setting the move
+   * rewrites (see ListenSettings). A port that would move but has none, or whose number the pod
+   * also mentions in a form that is not rewritten, stays; so do the other low ports of its
+   * container (they move together). Adds why each stays to {@code kept} and returns the lowest port
+   * kept this way, or null.
+   */
+  private static Integer keptWithoutListenSetting(
+      Map<DeclaredPort, Decision> decisions, List<ContainerView> containers, List<String> kept) {
+    Map<FieldPath, String> staying = new LinkedHashMap<>();
+    Integer start = null;
+    for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
+      DeclaredPort d = m.getKey();
+      if (m.getValue().fate() != Fate.MOVE) continue;
+      String why = ListenSettings.find(d.container, containers, d.port).whyKept(d.port);
+      if (why == null) continue;
+      kept.add("container " + d.container.name() + " port " + d.key() + " stays: " + why);
+      staying.putIfAbsent(d.container.path(), d.key());
+      start = start == null ? d.port : Math.min(start, d.port);
+    }
+    for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
+      DeclaredPort d = m.getKey();
+      String other = staying.get(d.container.path());
+      if (m.getValue().fate() != Fate.MOVE || other == null) continue;
+      if (ListenSettings.find(d.container, containers, d.port).whyKept(d.port) != null) continue;
+      kept.add(
+          "container "
+              + d.container.name()
+              + " port "
+              + d.port
+              + "/"
+              + d.protocol
+              + " stays with "
+              + other
+              + ": a container's low ports move together");
+      start = Math.min(start, d.port);
+    }
+    return start;
+  }
+
   /** Why a low port stays under Remap, or null when it moves or is bindable already. */
-  private static String whyKept(DeclaredPort d, Decision decision) {
+  private static String whyKept(
+      EffectivePolicy policy, Workload w, DeclaredPort d, Decision decision) {
     String who = "container " + d.container.name() + " port " + d.port + "/" + d.protocol;
     return switch (decision.fate()) {
-      case MOVE, BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY -> null;
+      case MOVE, REDECLARED, BINDABLE_BY_SYSCTL -> null;
+      case BINDABLE_BY_CAPABILITY ->
+          // Kubernetes sets no ambient capabilities, so a non-root process holds NET_BIND_SERVICE
+          // only through file capabilities (setcap, as ingress-nginx's image does), and those are
+          // ignored once privilege escalation is off.
+          escalationOff(policy, w, d.container)
+              ? who
+                  + " stays: it is bound through NET_BIND_SERVICE, which a non-root process gets"
+                  + " only from file capabilities, and allowPrivilegeEscalation: false ignores them"
+              : null;
       case OVERFLOW -> who + " cannot move: " + decision.target() + " is past 65535";
       case TAKEN ->
           who
@@ -244,6 +319,13 @@ final class PortRemapper {
     };
   }
 
+  /** Whether the container runs with allowPrivilegeEscalation: false once the policy applies. */
+  private static boolean escalationOff(EffectivePolicy policy, Workload w, ContainerView c) {
+    if (policy.denyPrivilegeEscalation()) return true;
+    JsonNode ape = Trees.valueAt(w.root(), c.securityContext().key("allowPrivilegeEscalation"));
+    return ape != null && ape.isBoolean() && !ape.booleanValue();
+  }
+
   /**
    * The containers that still declare a port below 1024 after this policy's port rule: they keep
    * NET_BIND_SERVICE, or a non-root process could no longer bind it.
@@ -253,13 +335,17 @@ final class PortRemapper {
     Set<FieldPath> out = new HashSet<>();
     boolean hostNetwork = w.podSpec().path("hostNetwork").asBoolean(false);
     for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
-      // Under Remap a port that cannot move is covered by the sysctl (see analyse), so only the
-      // ports bound through NET_BIND_SERVICE stay.
+      // A port that stays is covered by the sysctl (see analyse) under Remap, Auto and Sysctl. A
+      // container that its author runs non-root with NET_BIND_SERVICE keeps the capability all the
+      // same while its port stays: its binary may carry it as a file capability, and the kernel
+      // refuses to exec such a binary when the capability is not in the bounding set.
+      Fate fate = m.getValue().fate();
+      boolean authorGranted =
+          fate != Fate.MOVE && fate != Fate.REDECLARED && bindsAsNonRoot(w, m.getKey().container);
       boolean stays =
           switch (policy.portStrategy()) {
             case Keep -> true;
-            case Sysctl -> hostNetwork;
-            case Remap -> hostNetwork || m.getValue().fate() == Fate.BINDABLE_BY_CAPABILITY;
+            case Sysctl, Remap, Auto -> hostNetwork || authorGranted;
           };
       if (stays) out.add(m.getKey().container.path());
     }
@@ -267,7 +353,7 @@ final class PortRemapper {
     boolean undeclaredStay =
         switch (policy.portStrategy()) {
           case Keep -> true;
-          case Sysctl, Remap -> hostNetwork;
+          case Sysctl, Remap, Auto -> hostNetwork;
         };
     if (undeclaredStay) {
       for (UndeclaredPorts.Port u : ports.undeclared) {
@@ -293,6 +379,10 @@ final class PortRemapper {
     }
     // key "80/TCP" -> new port, for this pass's moves and for moves an earlier pass already made.
     Map<String, Integer> moves = new LinkedHashMap<>();
+    Map<DeclaredPort, Integer> duplicates = new LinkedHashMap<>();
+    // Containers and ports ("path|80") whose listen settings are rewritten already (80/TCP and
+    // 80/UDP share them).
+    Set<String> rewritten = new HashSet<>();
     for (Map.Entry<DeclaredPort, Decision> m : ports.decisions.entrySet()) {
       DeclaredPort d = m.getKey();
       int target = m.getValue().target();
@@ -300,8 +390,18 @@ final class PortRemapper {
       switch (m.getValue().fate()) {
         // A port that cannot move stays; analyse gave the pod the sysctl that covers it.
         case BINDABLE_BY_SYSCTL, BINDABLE_BY_CAPABILITY, OVERFLOW, TAKEN, BLOCKED -> {}
+        case REDECLARED -> {
+          moves.put(d.key(), target);
+          duplicates.put(d, target);
+          // The apply that declared the old port again may have put its listen setting back too.
+          ListenSettings.Found listen = ListenSettings.find(d.container, containers, d.port);
+          if (!listen.settings().isEmpty() && rewritten.add(d.container.path() + "|" + d.port)) {
+            rewriteListenSettings(d.container, d.port, target, listen, plan);
+          }
+        }
         case MOVE -> {
           moves.put(d.key(), target);
+          ListenSettings.Found listen = ListenSettings.find(d.container, containers, d.port);
           plan.change(
               d.path,
               IntNode.valueOf(d.port),
@@ -311,12 +411,16 @@ final class PortRemapper {
               who
                   + " needs root to bind; moved to "
                   + target
-                  + " (the application must listen on "
-                  + target
-                  + " too)");
+                  + (listen.settings().isEmpty()
+                      ? " (the application must listen on " + target + " too)"
+                      : ", and its listen setting (" + listen.labels() + ") with it"));
+          if (rewritten.add(d.container.path() + "|" + d.port)) {
+            rewriteListenSettings(d.container, d.port, target, listen, plan);
+          }
         }
       }
     }
+    removeDuplicates(w, duplicates, plan);
     if (ports.fallbackStart != null) {
       PortSysctl.set(
           w,
@@ -332,13 +436,11 @@ final class PortRemapper {
           plan);
     }
     // Ports this workload's own record says were moved earlier: Services and probes still pointing
-    // at the old port follow (an earlier fix that was only partly applied). Only the record counts
-    // as
-    // evidence; a port that merely looks moved may belong to another workload behind the same
-    // Service.
+    // at the old port follow (an earlier fix that was only partly applied).
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
-    recordedMoves(w, declaredKeys).forEach(moves::putIfAbsent);
+    RecordedMoves.of(w, containers).settled(declaredKeys).forEach(moves::putIfAbsent);
+    NetworkPolicyPorts.report(w, inventory, moves, plan);
     if (moves.isEmpty()) return;
     if (policy.updateProbes()) {
       for (ContainerView c : containers) remapProbes(w.root(), c, moves, plan);
@@ -348,27 +450,61 @@ final class PortRemapper {
     }
   }
 
-  /**
-   * Ports this workload's own record says were moved earlier and that no container declares any
-   * more: key "80/TCP" -> the port it moved to.
-   */
-  static Map<String, Integer> recordedMoves(Workload w, Set<String> declaredKeys) {
-    Map<String, Integer> out = new LinkedHashMap<>();
-    ChangeRecord record = ChangeRecord.parse(w.annotations().get(Annotations.CHANGES));
-    for (ChangeRecord.Entry e : record.entries()) {
-      if (!Rule.PortRemap.name().equals(e.rule()) || e.original() == null || e.to() == null)
-        continue;
-      Integer low = Trees.intValue(e.original());
-      Integer moved = Trees.intValue(e.to());
-      FieldPath portPath = FieldPath.ofPointer(e.path());
-      Integer now = Trees.intValue(Trees.valueAt(w.root(), portPath));
-      if (low == null || moved == null || !moved.equals(now)) continue;
-      String protocol = Trees.at(w.root(), portPath.parent()).path("protocol").asText("TCP");
-      if (!declaredKeys.contains(DeclaredPort.key(low, protocol))) {
-        out.putIfAbsent(DeclaredPort.key(low, protocol), moved);
-      }
+  private static void rewriteListenSettings(
+      ContainerView c, int port, int target, ListenSettings.Found listen, PlanBuilder plan) {
+    for (ListenSettings.Setting s : listen.settings()) {
+      plan.change(
+          s.path(),
+          TextNode.valueOf(s.text()),
+          TextNode.valueOf(s.movedTo(target)),
+          Rule.ListenSetting,
+          c.name(),
+          "container "
+              + c.name()
+              + " "
+              + s.label()
+              + " tells the application to listen on "
+              + port
+              + ", which moves to "
+              + target);
     }
-    return out;
+  }
+
+  /**
+   * Removes the port items declared again beside our own earlier move, so the container declares
+   * the moved port once (a real API server warns about a duplicate containerPort, and the next
+   * strategic merge keyed by it would be ambiguous). Removals come after every containerPort move
+   * and from the end of each list, so every path of the plan still holds when a JSON Patch applies
+   * them in order.
+   */
+  private static void removeDuplicates(
+      Workload w, Map<DeclaredPort, Integer> duplicates, PlanBuilder plan) {
+    List<DeclaredPort> fromTheEnd = new ArrayList<>(duplicates.keySet());
+    fromTheEnd.sort(
+        Comparator.comparing((DeclaredPort d) -> d.container.path().pointer())
+            .thenComparing(d -> -Integer.parseInt(d.path.parent().lastToken())));
+    for (DeclaredPort d : fromTheEnd) {
+      int target = duplicates.get(d);
+      plan.change(
+          d.path.parent(),
+          Trees.valueAt(w.root(), d.path.parent()),
+          null,
+          Rule.PortRemap,
+          d.container.name(),
+          "container "
+              + d.container.name()
+              + " declares port "
+              + d.port
+              + "/"
+              + d.protocol
+              + " again beside "
+              + target
+              + ", where an earlier fix moved it (as a kubectl apply of the original manifest"
+              + " does): the duplicate is removed, and what points at "
+              + d.port
+              + " follows to "
+              + target);
+    }
   }
 
   static List<Integer> lowPorts(JsonNode root, List<ContainerView> containers) {

@@ -91,7 +91,7 @@ public final class RemediationEngine {
       SecurityContextRules.applyContainerLevel(
           policy, w, c, keepingLowPorts.contains(c.path()), plan);
     }
-    if (policy.portStrategy() == PortStrategy.Remap) {
+    if (policy.portStrategy() == PortStrategy.Auto || policy.portStrategy() == PortStrategy.Remap) {
       PortRemapper.apply(policy, w, ports, inventory, plan);
     } else if (policy.portStrategy() == PortStrategy.Sysctl) {
       PortSysctl.apply(w, containers, inventory, plan);

@@ -41,7 +41,7 @@ final class UndeclaredPorts {
         if (cp != null) declared.add(cp + "/" + p.path("protocol").asText("TCP"));
       }
     }
-    Set<String> moved = PortRemapper.recordedMoves(w, declared).keySet();
+    Set<String> moved = RecordedMoves.of(w, containers).settled(declared).keySet();
     return references(w, containers, inventory).stream()
         .filter(p -> !declared.contains(p.key()) && !moved.contains(p.key()))
         .toList();

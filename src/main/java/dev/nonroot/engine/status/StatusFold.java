@@ -148,7 +148,11 @@ public final class StatusFold {
         new ArrayList<>(violating.subList(0, Math.min(VIOLATING_LISTED, violating.size()))));
     bound(changes, status);
     status.setConditions(conditions(self, n, overlaps, conditions).build());
-    if (!policy.valid()) status.setConditions(held(policy, n, conditions).build());
+    if (!policy.valid()) {
+      status.setConditions(held(policy, n, conditions).build());
+      status.setHeldSpec(policy.heldFrom().spec());
+      status.setHeldGeneration(policy.heldGeneration());
+    }
     return status;
   }
 

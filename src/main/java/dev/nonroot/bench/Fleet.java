@@ -19,8 +19,8 @@ import java.util.concurrent.Future;
 
 /**
  * The benchmark's cluster: {@value #NAMESPACES} namespaces, Deployments spread over them round
- * robin, one in four serving port 80 behind a Service (so its port moves and the Service's
- * targetPort with it), and P Enforce policies that split the namespaces between them.
+ * robin, one in four serving port 80 behind a Service (its port and its PORT setting move, and the
+ * Service's targetPort with them), and P Enforce policies that split the namespaces between them.
  */
 final class Fleet {
   static final int NAMESPACES = 100;
@@ -59,6 +59,12 @@ final class Fleet {
         .addNewContainer()
         .withName("main")
         .withImage("nginx:1.27")
+        // A listen setting that the default port strategy (Auto) moves with the port, so the
+        // port-80 apps move and their Services follow.
+        .addNewEnv()
+        .withName("PORT")
+        .withValue(web(i) ? "80" : "8080")
+        .endEnv()
         .addNewPort()
         .withContainerPort(web(i) ? 80 : 8080)
         .endPort()

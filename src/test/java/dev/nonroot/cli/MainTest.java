@@ -15,7 +15,24 @@ class MainTest {
         .anyMatch(l -> l.startsWith("scan "))
         .anyMatch(l -> l.startsWith("fix "))
         .anyMatch(l -> l.startsWith("run ") && l.endsWith("."))
-        .anyMatch(l -> l.startsWith("demo ") && l.endsWith("."));
+        .anyMatch(l -> l.startsWith("demo ") && l.endsWith("."))
+        .anyMatch(l -> l.startsWith("bench ") && l.endsWith("."));
+  }
+
+  @Test
+  void benchSaysTheRolloutBudgetIsOffAndRefusesBadCountsBeforeStartingAnything() {
+    CliRun help = CliRun.run("bench", "--help");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out())
+        .contains("--workloads")
+        .contains("--policies")
+        .contains("rollout budget");
+    CliRun none = CliRun.run("bench", "--workloads", "0");
+    assertThat(none.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(none.err().strip()).isEqualTo("--workloads must be at least 1");
+    CliRun tooMany = CliRun.run("bench", "--policies", "101");
+    assertThat(tooMany.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(tooMany.err()).contains("--policies must be between 1 and 100");
   }
 
   @Test

@@ -1,0 +1,194 @@
+package dev.nonroot.bench;
+
+import dev.nonroot.api.MatchSpec;
+import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.api.NonRootPolicySpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * The benchmark's cluster: {@value #NAMESPACES} namespaces, Deployments spread over them round
+ * robin, one in four serving port 80 behind a Service (its port and its PORT setting move, and the
+ * Service's targetPort with them), and P Enforce policies that split the namespaces between them.
+ */
+final class Fleet {
+  static final int NAMESPACES = 100;
+
+  private Fleet() {}
+
+  static String namespace(int i) {
+    return "ns-" + (i % NAMESPACES);
+  }
+
+  /** Whether workload i serves port 80 behind a Service. */
+  static boolean web(int i) {
+    return i % 4 == 1;
+  }
+
+  static int webCount(int n) {
+    return (n + 2) / 4;
+  }
+
+  /** A Deployment that runs as root with the defaults: every rule has something to fix. */
+  static Deployment nonCompliant(String name, int i) {
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace(i))
+        .endMetadata()
+        .withNewSpec()
+        .withNewSelector()
+        .addToMatchLabels("app", name)
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", name)
+        .endMetadata()
+        .withNewSpec()
+        .addNewContainer()
+        .withName("main")
+        .withImage("nginx:1.27")
+        // A listen setting that the default port strategy (Auto) moves with the port, so the
+        // port-80 apps move and their Services follow.
+        .addNewEnv()
+        .withName("PORT")
+        .withValue(web(i) ? "80" : "8080")
+        .endEnv()
+        .addNewPort()
+        .withContainerPort(web(i) ? 80 : 8080)
+        .endPort()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** A Deployment the default policy has nothing to change on. */
+  static Deployment compliant(String name, int i) {
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace(i))
+        .endMetadata()
+        .withNewSpec()
+        .withNewSelector()
+        .addToMatchLabels("app", name)
+        .endSelector()
+        .withNewTemplate()
+        .withNewMetadata()
+        .addToLabels("app", name)
+        .endMetadata()
+        .withNewSpec()
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(1000L)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .addNewContainer()
+        .withName("main")
+        .withImage("nginx:1.27")
+        .addNewPort()
+        .withContainerPort(8080)
+        .endPort()
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop(List.of("ALL"))
+        .endCapabilities()
+        .endSecurityContext()
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  static Service service(String name, int i) {
+    return new ServiceBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace(i))
+        .endMetadata()
+        .withNewSpec()
+        .addToSelector("app", name)
+        .addNewPort()
+        .withPort(80)
+        .withTargetPort(new IntOrString(80))
+        .endPort()
+        .endSpec()
+        .build();
+  }
+
+  /**
+   * P Enforce policies: one matching everything when P = 1, else policy k matches the namespaces
+   * whose number is k modulo P.
+   */
+  static List<NonRootPolicy> policies(int p) {
+    List<NonRootPolicy> out = new ArrayList<>();
+    for (int k = 0; k < p; k++) {
+      NonRootPolicy policy = new NonRootPolicy();
+      policy.getMetadata().setName(p == 1 ? "baseline" : "baseline-" + k);
+      NonRootPolicySpec spec = new NonRootPolicySpec();
+      spec.setMode("Enforce");
+      if (p > 1) {
+        List<String> namespaces = new ArrayList<>();
+        for (int ns = k; ns < NAMESPACES; ns += p) namespaces.add(namespace(ns));
+        MatchSpec match = new MatchSpec();
+        match.setNamespaces(namespaces);
+        spec.setMatch(match);
+      }
+      policy.setSpec(spec);
+      out.add(policy);
+    }
+    return out;
+  }
+
+  /** The namespaces, then N non-compliant Deployments and their Services. */
+  static void createNonCompliant(KubernetesClient client, int n, int threads) throws Exception {
+    List<HasMetadata> namespaces = new ArrayList<>();
+    for (int k = 0; k < NAMESPACES; k++) {
+      namespaces.add(
+          new NamespaceBuilder().withNewMetadata().withName(namespace(k)).endMetadata().build());
+    }
+    create(client, namespaces, threads);
+    List<HasMetadata> objects = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      objects.add(nonCompliant("app-" + i, i));
+      if (web(i)) objects.add(service("app-" + i, i));
+    }
+    create(client, objects, threads);
+  }
+
+  static void createCompliant(KubernetesClient client, int n, int threads) throws Exception {
+    List<HasMetadata> objects = new ArrayList<>();
+    for (int i = 0; i < n; i++) objects.add(compliant("ok-" + i, i));
+    create(client, objects, threads);
+  }
+
+  /** Creates the objects on a few threads (the server answers one request at a time anyway). */
+  static void create(KubernetesClient client, List<HasMetadata> objects, int threads)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (HasMetadata o : objects) done.add(pool.submit(() -> client.resource(o).create()));
+      for (Future<?> f : done) f.get();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.nonroot.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** The pure arithmetic and output shape of {@code bench}; the benchmark itself is a program. */
+class BenchNumbersTest {
+  private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+  @Test
+  void percentilesAreNearestRank() {
+    double[] hundred = new double[100];
+    for (int i = 0; i < 100; i++) hundred[99 - i] = i + 1; // 1..100, unsorted
+    Percentiles p = new Percentiles(hundred);
+    assertThat(p.at(50)).isEqualTo(50);
+    assertThat(p.at(99)).isEqualTo(99);
+    assertThat(p.at(100)).isEqualTo(100);
+    assertThat(p.max()).isEqualTo(100);
+
+    // With fewer than 100 samples, p99 is the largest: one slow patch in ten is not hidden.
+    Percentiles ten = new Percentiles(new double[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 900});
+    assertThat(ten.at(50)).isEqualTo(1);
+    assertThat(ten.at(99)).isEqualTo(900);
+    assertThat(new Percentiles(new double[0]).at(99)).isNaN();
+  }
+
+  @Test
+  void twoStatusWritesLessThanASecondApartCountAsTwoInOneSecond() {
+    assertThat(WindowRate.maxInWindow(new long[] {0, SECOND, 2 * SECOND}, SECOND)).isEqualTo(1);
+    assertThat(WindowRate.maxInWindow(new long[] {2 * SECOND, 0, SECOND - 1}, SECOND)).isEqualTo(2);
+    assertThat(WindowRate.maxInWindow(new long[] {0, 10, 20, 5 * SECOND}, SECOND)).isEqualTo(3);
+    assertThat(WindowRate.maxInWindow(new long[0], SECOND)).isZero();
+  }
+
+  @Test
+  void theJsonCarriesEveryRequiredKeyAndNoSampleIsNull() throws Exception {
+    BenchReport r = new BenchReport();
+    for (String k : BenchReport.REQUIRED) r.put(k, 1.0);
+    r.put("p99EventToPatchMs", Double.NaN);
+    JsonNode json = new ObjectMapper().readTree(r.json());
+    List<String> keys = new ArrayList<>();
+    json.fieldNames().forEachRemaining(keys::add);
+    assertThat(keys).containsExactlyElementsOf(BenchReport.REQUIRED);
+    assertThat(json.get("p99EventToPatchMs").isNull()).isTrue();
+  }
+
+  @Test
+  void aReportWithoutARequiredKeyIsNotWritten() {
+    BenchReport r = new BenchReport().put("workloads", 10);
+    assertThatThrownBy(r::json)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("floorSeconds");
+  }
+
+  @Test
+  void theTableJudgesEachTarget() {
+    String table =
+        new BenchReport()
+            .put("ratio", 1.1)
+            .put("writesPerRemediated", 1.25)
+            .put("p99EventToPatchMs", Double.NaN)
+            .put("countersExact", false)
+            .table();
+    assertThat(table.lines())
+        .anyMatch(l -> l.startsWith("operator / floor") && l.endsWith("PASS"))
+        .anyMatch(l -> l.startsWith("Deployment writes per remediated") && l.endsWith("FAIL"))
+        .anyMatch(l -> l.startsWith("event -> patch p99") && l.contains("n/a"))
+        .anyMatch(l -> l.startsWith("status counters exact") && l.endsWith("FAIL"));
+  }
+
+  @Test
+  void requestPathsAreSortedByWhatTheyWrite() {
+    assertThat(
+            RequestCounter.ApiPath.parse("/apis/apps/v1/namespaces/ns-1/deployments/app-1")
+                .target())
+        .isEqualTo(RequestCounter.Target.DEPLOYMENT);
+    assertThat(RequestCounter.ApiPath.parse("/api/v1/namespaces/ns-1/services/app-1").target())
+        .isEqualTo(RequestCounter.Target.SERVICE);
+    assertThat(RequestCounter.ApiPath.parse("/api/v1/namespaces/ns-1/events").target())
+        .isEqualTo(RequestCounter.Target.EVENT);
+    RequestCounter.ApiPath status =
+        RequestCounter.ApiPath.parse("/apis/nonroot.dev/v1/nonrootpolicies/baseline/status");
+    assertThat(status.target()).isEqualTo(RequestCounter.Target.POLICY_STATUS);
+    assertThat(status.name()).isEqualTo("baseline");
+    // A list has no name (not a single-object GET); a Namespace object has one.
+    assertThat(RequestCounter.ApiPath.parse("/apis/apps/v1/deployments").name()).isNull();
+    assertThat(RequestCounter.ApiPath.parse("/api/v1/namespaces/ns-1/services").name()).isNull();
+    assertThat(RequestCounter.ApiPath.parse("/api/v1/namespaces/ns-1").name()).isEqualTo("ns-1");
+  }
+}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.List;
+import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MatchSpec {
@@ -66,5 +67,21 @@ public class MatchSpec {
 
   public void setSelector(LabelSelector selector) {
     this.selector = selector;
+  }
+
+  // Value equality: NonRootPolicySpec's (and so the policy status's) is built on it.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof MatchSpec o
+        && Objects.equals(kinds, o.kinds)
+        && Objects.equals(namespaces, o.namespaces)
+        && Objects.equals(excludeNamespaces, o.excludeNamespaces)
+        && Objects.equals(namespaceSelector, o.namespaceSelector)
+        && Objects.equals(selector, o.selector);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(kinds, namespaces, excludeNamespaces, namespaceSelector, selector);
   }
 }

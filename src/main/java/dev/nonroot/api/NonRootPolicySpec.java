@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Enum-valued fields are Strings in Java but enums in the CRD schema: a real API server refuses a
@@ -110,5 +111,26 @@ public class NonRootPolicySpec {
 
   public void setPriority(Integer priority) {
     this.priority = priority;
+  }
+
+  /**
+   * Value equality over every field: the status carries a held spec, and the status controller
+   * writes only when the folded status differs from the one read back from the API server.
+   */
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof NonRootPolicySpec o
+        && Objects.equals(mode, o.mode)
+        && Objects.equals(match, o.match)
+        && Objects.equals(securityContext, o.securityContext)
+        && Objects.equals(ports, o.ports)
+        && Objects.equals(needsRoot, o.needsRoot)
+        && Objects.equals(priority, o.priority)
+        && Objects.equals(unreadable, o.unreadable);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(mode, match, securityContext, ports, needsRoot, priority, unreadable);
   }
 }

@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
+import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PortsSpec {
@@ -80,5 +81,21 @@ public class PortsSpec {
 
   public void setUpdateProbes(Boolean updateProbes) {
     this.updateProbes = updateProbes;
+  }
+
+  // Value equality: NonRootPolicySpec's (and so the policy status's) is built on it.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof PortsSpec o
+        && Objects.equals(strategy, o.strategy)
+        && Objects.equals(offset, o.offset)
+        && Objects.equals(map, o.map)
+        && Objects.equals(updateServices, o.updateServices)
+        && Objects.equals(updateProbes, o.updateProbes);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(strategy, offset, map, updateServices, updateProbes);
   }
 }

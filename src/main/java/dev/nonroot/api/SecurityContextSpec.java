@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Each flag states the value the policy enforces; the opposite value turns that rule off. The
@@ -122,5 +123,32 @@ public class SecurityContextSpec {
 
   public void setReadOnlyRootFilesystem(Boolean readOnlyRootFilesystem) {
     this.readOnlyRootFilesystem = readOnlyRootFilesystem;
+  }
+
+  // Value equality: NonRootPolicySpec's (and so the policy status's) is built on it.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof SecurityContextSpec o
+        && Objects.equals(runAsNonRoot, o.runAsNonRoot)
+        && Objects.equals(runAsUser, o.runAsUser)
+        && Objects.equals(allowPrivilegeEscalation, o.allowPrivilegeEscalation)
+        && Objects.equals(privileged, o.privileged)
+        && Objects.equals(dropCapabilities, o.dropCapabilities)
+        && Objects.equals(keepCapabilities, o.keepCapabilities)
+        && Objects.equals(seccompProfile, o.seccompProfile)
+        && Objects.equals(readOnlyRootFilesystem, o.readOnlyRootFilesystem);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        runAsNonRoot,
+        runAsUser,
+        allowPrivilegeEscalation,
+        privileged,
+        dropCapabilities,
+        keepCapabilities,
+        seccompProfile,
+        readOnlyRootFilesystem);
   }
 }

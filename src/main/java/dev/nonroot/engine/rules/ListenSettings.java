@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  *
  * <p>The recognised forms are the table {@link #FORMS}; the README lists them. Anything else that
  * mentions the port's number as a whole number (a shell script, a URL, {@code -p 80}, {@code
- * METRICS_PORT: "80"}, an exec probe) is unclear: it may be the listen setting, or a client of the
- * port, and rewriting or ignoring it could both break the application.
+ * METRICS_PORT: "80"}, {@code BACKEND_HTTP_PORT: "80"}, an exec probe) is unclear: it may be the
+ * listen setting, or a client of the port, and rewriting or ignoring it could both break the
+ * application.
  */
 final class ListenSettings {
   /** What kind of text a site holds: which forms apply, and whether it can be rewritten. */
@@ -89,29 +90,34 @@ final class ListenSettings {
               }));
 
   /**
-   * Names of env vars and flags that mean "the port I listen on", besides PORT itself, compared
-   * after upper-casing and turning {@code -} and {@code .} into {@code _}: the name itself or its
-   * last words (GF_SERVER_HTTP_PORT). A name that ends in PORT otherwise (DB_PORT, UPSTREAM_PORT,
-   * METRICS_PORT, FOO_SERVICE_PORT) may be a port the process connects to: unclear.
+   * Names of env vars and flags that mean "the port I listen on", compared after upper-casing and
+   * turning {@code -} and {@code .} into {@code _}, whole names only. A prefix changes the meaning:
+   * BACKEND_HTTP_PORT, UPSTREAM_SERVER_PORT, DB_PORT, METRICS_PORT, FOO_SERVICE_PORT may each be a
+   * port the process connects to, so they are unclear, and so is any name not listed here.
    */
-  private static final List<String> LISTEN_PORT_NAMES =
-      List.of(
+  private static final Set<String> LISTEN_PORT_NAMES =
+      Set.of(
+          "PORT",
           "HTTP_PORT",
           "HTTPS_PORT",
           "LISTEN_PORT",
           "SERVER_PORT",
           "BIND_PORT",
           "APP_PORT",
-          "WEB_PORT");
+          "WEB_PORT",
+          // Documented listen settings of well-known images, prefix and all.
+          "GF_SERVER_HTTP_PORT", // Grafana
+          "KC_HTTP_PORT", // Keycloak
+          "KC_HTTPS_PORT",
+          "QUARKUS_HTTP_PORT", // Quarkus (quarkus.http.port)
+          "MICRONAUT_SERVER_PORT", // Micronaut (micronaut.server.port)
+          "PGADMIN_LISTEN_PORT", // pgAdmin 4
+          "SONAR_WEB_PORT"); // SonarQube (sonar.web.port)
 
   private static boolean listenPortName(String name) {
     if (name == null) return false;
-    String n = name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_');
-    if (n.equals("PORT")) return true;
-    for (String listen : LISTEN_PORT_NAMES) {
-      if (n.equals(listen) || n.endsWith("_" + listen)) return true;
-    }
-    return false;
+    return LISTEN_PORT_NAMES.contains(
+        name.toUpperCase(Locale.ROOT).replace('-', '_').replace('.', '_'));
   }
 
   /** A recognised listen setting for one port, and how it reads after a move. */

@@ -1,5 +1,6 @@
 package dev.nonroot.engine;
 
+import static dev.nonroot.api.Annotations.CHANGES;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -61,13 +62,21 @@ class EnginePropertiesTest {
     assertThat(r.objects().docs()).as("%s: input after evaluate", f).isEqualTo(f.input());
   }
 
-  /** fix∘fix = fix: applying the plan (Services too) and evaluating again plans nothing. */
+  /**
+   * fix∘fix = fix: applying the plan as the operator writes it (Services too, each with its
+   * nonroot.dev/changes record) and evaluating again plans nothing. The record is there on the
+   * second pass, so the paths that read it (ports an earlier fix moved) are exercised too.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void fixingTwiceChangesNothing(Fixture f) {
     Run r = run(f);
-    r.objects().apply(r.workload(), r.evaluation());
-    Evaluation again = RemediationEngine.evaluate(f.policy(), r.workload(), r.objects());
+    Workload fixed =
+        r.objects().applyRecorded(r.workload(), r.evaluation(), "policy", "2026-01-01T00:00:00Z");
+    if (!r.evaluation().changes().isEmpty()) {
+      assertThat(fixed.annotations()).as("%s: record after the fix", f).containsKey(CHANGES);
+    }
+    Evaluation again = RemediationEngine.evaluate(f.policy(), fixed, r.objects());
     assertThat(again.changes()).as("%s: workload changes after the fix", f).isEmpty();
     assertThat(again.serviceChanges()).as("%s: service changes after the fix", f).isEmpty();
     assertThat(again.outcome())

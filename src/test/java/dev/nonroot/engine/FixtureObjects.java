@@ -1,5 +1,6 @@
 package dev.nonroot.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
@@ -9,9 +10,12 @@ import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.model.WorkloadPods;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.PlanApplier;
+import dev.nonroot.engine.record.RecordedPatch;
 import dev.nonroot.engine.rules.Evaluation;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -103,5 +107,30 @@ final class FixtureObjects implements Inventory {
   void apply(Workload w, Evaluation e) {
     PlanApplier.apply(w.root(), e.changes());
     for (Change c : e.serviceChanges()) PlanApplier.apply(service(c.target()), List.of(c));
+  }
+
+  /**
+   * Applies the whole plan as the operator writes it: each object gets one {@link RecordedPatch}
+   * (the changes and its nonroot.dev/changes record, as RFC 6902 ops), so a later evaluation sees
+   * the record the operator would have left. Returns the workload as it is now.
+   */
+  Workload applyRecorded(Workload w, Evaluation e, String policy, String time) {
+    patchInPlace(w.root(), e.changes(), policy, time);
+    Map<ObjectRef, List<Change>> byService = new LinkedHashMap<>();
+    for (Change c : e.serviceChanges()) {
+      byService.computeIfAbsent(c.target(), ref -> new ArrayList<>()).add(c);
+    }
+    byService.forEach((ref, changes) -> patchInPlace(service(ref), changes, policy, time));
+    return Workload.of(w.root()).orElseThrow();
+  }
+
+  private static void patchInPlace(
+      ObjectNode object, List<Change> changes, String policy, String time) {
+    if (changes.isEmpty()) return;
+    JsonNode patched =
+        RfcJsonPatch.apply(
+            object, RecordedPatch.of(object, changes, policy, time, RecordedPatch.Guard.NONE));
+    object.removeAll();
+    object.setAll((ObjectNode) patched);
   }
 }

@@ -36,7 +36,7 @@ class RecordedPatchTest {
             Rule.RunAsNonRoot,
             "reason");
     ChangeRecord record =
-        ChangeRecord.empty().with(List.of(change), "baseline", "2026-01-01T00:00:00Z");
+        ChangeRecord.empty().with(original, List.of(change), "baseline", "2026-01-01T00:00:00Z");
     JsonNode ops =
         RecordedPatch.of(original, List.of(change), record, RecordedPatch.Guard.RESOURCE_VERSION);
 
@@ -52,7 +52,7 @@ class RecordedPatchTest {
     assertThat(ops.get(4).path("path").asText())
         .isEqualTo("/metadata/annotations/nonroot.dev~1changes");
     ChangeRecord written = ChangeRecord.parse(ops.get(4).path("value").asText());
-    assertThat(written.entry(path, null))
+    assertThat(written.entry(original, path, null))
         .hasValueSatisfying(
             e -> {
               assertThat(e.policy()).isEqualTo("baseline");
@@ -97,6 +97,7 @@ class RecordedPatchTest {
     ChangeRecord earlier =
         ChangeRecord.empty()
             .with(
+                JSON.createObjectNode(),
                 List.of(
                     new Change(ref, first, null, null, BooleanNode.TRUE, Rule.RunAsNonRoot, "")),
                 "baseline",
@@ -125,6 +126,7 @@ class RecordedPatchTest {
     ChangeRecord r = ChangeRecord.empty();
     r =
         r.with(
+            JSON.createObjectNode(),
             List.of(
                 new Change(
                     ref, path, "c", BooleanNode.TRUE, BooleanNode.FALSE, Rule.Privileged, "")),
@@ -134,6 +136,7 @@ class RecordedPatchTest {
       r =
           ChangeRecord.parse(r.toJson())
               .with(
+                  JSON.createObjectNode(),
                   List.of(new Change(ref, path, "c", null, BooleanNode.FALSE, Rule.Privileged, "")),
                   "p",
                   "t" + i);

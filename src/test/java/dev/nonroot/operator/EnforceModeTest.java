@@ -153,7 +153,10 @@ class EnforceModeTest extends OperatorTestBase {
         ChangeRecord.parse(fixed.getMetadata().getAnnotations().get(Annotations.CHANGES));
     var entry =
         record
-            .entry(FieldPath.ofPointer("/spec/template/spec/securityContext/runAsNonRoot"), null)
+            .entry(
+                ObjectTrees.of(fixed),
+                FieldPath.ofPointer("/spec/template/spec/securityContext/runAsNonRoot"),
+                null)
             .orElseThrow();
     assertThat(entry.times()).isEqualTo(2);
     assertThat(entry.original()).isNull();

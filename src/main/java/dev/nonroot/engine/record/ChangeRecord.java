@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.plan.Change;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,39 +23,102 @@ import java.util.regex.Pattern;
  * <p>A container's field is identified by the container's name, not its position: a container
  * inserted before it must not inherit its entries (an undo would give the newcomer another
  * container's original UID). An entry whose container is gone locates nowhere and stays as history.
- * Version 1 keyed entries by JSON pointer; it is read and migrated by the container name each of
- * its entries carries, and written back as version 2.
+ *
+ * <p>Inside a container, an item of {@code ports} or {@code env} is identified by its Kubernetes
+ * key, not its index: a port by its name, or (unnamed) by the port number and protocol it had
+ * before the operator moved it; an env var by its name. Two ports that stood at the same index one
+ * after the other (an author's reorder, or a duplicate port removed) are then two entries, each
+ * with its own original value.
+ *
+ * <p>Version 1 keyed entries by JSON pointer, version 2 by container name and the index inside it;
+ * both are read and migrated as far as they tell (a port by its recorded original number, protocol
+ * unknown until the next change of that port names it; an env var by the name in the entry's
+ * field), and written back as version 3.
  */
 public final class ChangeRecord {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The format written. */
-  public static final int VERSION = 2;
+  public static final int VERSION = 3;
 
   // The first container list in a pointer, the item's index, and the path inside the item.
   private static final Pattern IN_CONTAINER =
       Pattern.compile("^(.*?/(?:initContainers|containers))/(\\d+)(/.*)?$");
+  // A keyed list item inside a container: the list, the item's index, the path inside the item.
+  private static final Pattern IN_ITEM = Pattern.compile("^/(ports|env)/(\\d+)(/.*)?$");
+
+  /**
+   * A list item of a container, by its Kubernetes key rather than its position: in {@code ports} by
+   * {@code name}, else by {@code port} and {@code protocol} as the item was before the operator
+   * first changed it (null protocol: not known, from an older record); in {@code env} by {@code
+   * name}.
+   */
+  public record Item(String list, String name, Integer port, String protocol) {
+    static final String PORTS = "ports";
+
+    /**
+     * The key of {@code item} (as it is before a change) in {@code list}, or null if it has none.
+     */
+    static Item of(String list, JsonNode item) {
+      String name = item.path("name").asText("");
+      if (!name.isEmpty()) return new Item(list, name, null, null);
+      if (!PORTS.equals(list)) return null;
+      Integer port = Trees.intValue(item.get("containerPort"));
+      return port == null ? null : new Item(list, null, port, item.path("protocol").asText("TCP"));
+    }
+
+    String key() {
+      return list
+          + "["
+          + (name != null ? "name=" + name : port + "/" + (protocol == null ? "?" : protocol))
+          + "]";
+    }
+
+    boolean matches(JsonNode item) {
+      if (name != null) return name.equals(item.path("name").asText(""));
+      return protocol == null || protocol.equals(item.path("protocol").asText("TCP"));
+    }
+  }
 
   /**
    * Where a recorded field lives. In a container: {@code list} is the pointer of the container list
    * (containers and initContainers are told apart), {@code container} its name and {@code path} the
-   * pointer inside the container. Elsewhere (pod fields, a Service's fields): {@code list} is null
-   * and {@code path} is the whole pointer; {@code container} may still name the container it was
-   * about.
+   * pointer inside the container, or, when {@code item} names a port or env item, inside that item.
+   * Elsewhere (pod fields, a Service's fields): {@code list} and {@code item} are null and {@code
+   * path} is the whole pointer; {@code container} may still name the container it was about.
    */
-  public record Place(String list, String container, String path) {
-    /** The place of a change at {@code path} made for {@code container} (null: none). */
-    public static Place of(FieldPath path, String container) {
-      return of(path.pointer(), container);
+  public record Place(String list, String container, Item item, String path) {
+    /**
+     * The place of a change at {@code path} made for {@code container} (null: none) in {@code
+     * object} as it is before the change (a port or env item is keyed by what it holds there).
+     */
+    public static Place of(JsonNode object, FieldPath path, String container, JsonNode oldValue) {
+      Place p = of(path.pointer(), container);
+      if (!p.inContainer()) return p;
+      Matcher m = IN_ITEM.matcher(p.path());
+      if (!m.matches()) return p;
+      JsonNode item = object == null ? null : object.at(itemPointer(path.pointer(), m));
+      Item key = item != null && item.isObject() ? Item.of(m.group(1), item) : null;
+      // Without the object, a port item's own value (a removed item, or the moved number) says it.
+      if (key == null && oldValue != null && oldValue.isObject() && m.group(3) == null) {
+        key = Item.of(m.group(1), oldValue);
+      } else if (key == null
+          && Item.PORTS.equals(m.group(1))
+          && "/containerPort".equals(m.group(3))
+          && Trees.intValue(oldValue) != null) {
+        key = new Item(Item.PORTS, null, Trees.intValue(oldValue), "TCP");
+      }
+      if (key == null) return p;
+      return new Place(p.list(), container, key, m.group(3) == null ? "" : m.group(3));
     }
 
     static Place of(String pointer, String container) {
       if (container != null) {
         Matcher m = IN_CONTAINER.matcher(pointer);
         if (m.matches())
-          return new Place(m.group(1), container, m.group(3) == null ? "" : m.group(3));
+          return new Place(m.group(1), container, null, m.group(3) == null ? "" : m.group(3));
       }
-      return new Place(null, container, pointer);
+      return new Place(null, container, null, pointer);
     }
 
     public boolean inContainer() {
@@ -62,14 +126,18 @@ public final class ChangeRecord {
     }
 
     String key() {
-      return inContainer() ? list + "|" + container + "|" + path : path;
+      if (!inContainer()) return path;
+      return list + "|" + container + "|" + (item == null ? "" : item.key()) + "|" + path;
     }
 
     /**
      * Where the field is in {@code object} now: inside the container of that name in that list,
-     * wherever it stands; empty when no container of the list has the name (or several have).
+     * wherever it stands, and in it inside the item of that key (for a port without a name, the one
+     * that now declares {@code to}, the value the operator gave it, else the one that still
+     * declares the recorded number); empty when no container of the list has the name (or several
+     * have), or no item has the key.
      */
-    public Optional<FieldPath> locate(JsonNode object) {
+    Optional<FieldPath> locate(JsonNode object, JsonNode to) {
       if (!isPointer(path)) return Optional.empty();
       if (!inContainer()) return Optional.of(FieldPath.ofPointer(path));
       if (!isPointer(list)) return Optional.empty();
@@ -82,8 +150,44 @@ public final class ChangeRecord {
         found = i;
       }
       if (found < 0) return Optional.empty();
-      return Optional.of(FieldPath.ofPointer(list).index(found, container).resolve(path));
+      FieldPath at = FieldPath.ofPointer(list).index(found, container);
+      if (item == null) return Optional.of(at.resolve(path));
+      JsonNode listed = items.get(found).path(item.list());
+      int index = itemIndex(listed, to);
+      if (index < 0) return Optional.empty();
+      String name = listed.get(index).path("name").asText("");
+      return Optional.of(
+          at.key(item.list()).index(index, name.isEmpty() ? null : name).resolve(path));
     }
+
+    private int itemIndex(JsonNode listed, JsonNode to) {
+      JsonNode value = path.isEmpty() ? null : to;
+      int first = -1;
+      int original = -1;
+      for (int i = 0; i < listed.size(); i++) {
+        JsonNode candidate = listed.get(i);
+        if (!item.matches(candidate)) continue;
+        JsonNode now = path.isEmpty() ? candidate : candidate.at(path);
+        if (value != null && sameValue(now, value)) return i;
+        if (first < 0) first = i;
+        if (original < 0
+            && item.port() != null
+            && item.port().equals(Trees.intValue(candidate.get("containerPort")))) original = i;
+      }
+      // An unnamed port is only the item that declares its moved or its recorded number.
+      return item.name() != null ? first : original;
+    }
+  }
+
+  private static boolean sameValue(JsonNode a, JsonNode b) {
+    if (a.equals(b)) return true;
+    Integer x = Trees.intValue(a);
+    return x != null && x.equals(Trees.intValue(b));
+  }
+
+  private static String itemPointer(String pointer, Matcher inItem) {
+    String rest = inItem.group(3) == null ? "" : inItem.group(3);
+    return pointer.substring(0, pointer.length() - rest.length());
   }
 
   private static boolean isPointer(String s) {
@@ -105,9 +209,12 @@ public final class ChangeRecord {
       return place.container();
     }
 
-    /** Where the field is in {@code object} now, or empty when its container is gone. */
+    /**
+     * Where the field is in {@code object} now, or empty when its container (or its port or env
+     * item) is gone.
+     */
     public Optional<FieldPath> locate(JsonNode object) {
-      return place.locate(object);
+      return place.locate(object, to);
     }
   }
 
@@ -125,14 +232,22 @@ public final class ChangeRecord {
     if (annotation == null || annotation.isBlank()) return r;
     try {
       JsonNode root = JSON.readTree(annotation);
-      boolean byName = root.path("version").asInt(1) >= 2;
+      int version = root.path("version").asInt(1);
       for (JsonNode e : root.path("changes")) {
         String path = e.path("path").asText();
         String container = text(e, "container");
         String list = text(e, "list");
         // A container's entry without its container's name is damaged: it locates nowhere.
-        if (byName && list != null && container == null) continue;
-        Place place = byName ? new Place(list, container, path) : Place.of(path, container);
+        if (version >= 2 && list != null && container == null) continue;
+        Place place =
+            version >= 3
+                ? new Place(list, container, item(e.get("item")), path)
+                : byItem(
+                    version >= 2
+                        ? new Place(list, container, null, path)
+                        : Place.of(path, container),
+                    e.path("field").asText(),
+                    value(e, "original"));
         Entry entry =
             new Entry(
                 place,
@@ -150,6 +265,48 @@ public final class ChangeRecord {
       return new ChangeRecord();
     }
     return r;
+  }
+
+  /**
+   * An entry of an older version, which kept a port or env item by its index: the item's key as far
+   * as the entry tells it. A moved port by the number it had (its protocol unknown), a removed port
+   * item by what it held, an env var by the name its field shows ("...env[PORT].value").
+   */
+  private static Place byItem(Place p, String field, JsonNode original) {
+    if (!p.inContainer()) return p;
+    Matcher m = IN_ITEM.matcher(p.path());
+    if (!m.matches()) return p;
+    String list = m.group(1);
+    String rest = m.group(3) == null ? "" : m.group(3);
+    Item key = null;
+    if (Item.PORTS.equals(list)) {
+      if (rest.isEmpty() && original != null && original.isObject()) {
+        key = Item.of(list, original);
+      } else if (rest.equals("/containerPort") && Trees.intValue(original) != null) {
+        key = new Item(list, null, Trees.intValue(original), null);
+      }
+    } else {
+      String open = "[" + p.container() + "].env[";
+      String close = "]" + rest.replace('/', '.');
+      int at = field.indexOf(open);
+      if (at >= 0
+          && field.endsWith(close)
+          && field.length() >= at + open.length() + close.length()) {
+        String name = field.substring(at + open.length(), field.length() - close.length());
+        // A number is the item's index: the env var had no name to show.
+        if (!name.isEmpty() && !name.equals(m.group(2))) key = new Item(list, name, null, null);
+      }
+    }
+    return key == null ? p : new Place(p.list(), p.container(), key, rest);
+  }
+
+  private static Item item(JsonNode o) {
+    if (o == null || !o.isObject()) return null;
+    return new Item(
+        o.path("list").asText(),
+        text(o, "name"),
+        o.hasNonNull("containerPort") ? o.get("containerPort").asInt() : null,
+        text(o, "protocol"));
   }
 
   /**
@@ -172,15 +329,17 @@ public final class ChangeRecord {
   }
 
   /**
-   * Records applied changes: a field seen before (the same field of the same container) keeps its
-   * original value and counts the repeat.
+   * Records changes applied to {@code object} (as it is before them): a field seen before (the same
+   * field of the same container and, in a port or env item, of the same item) keeps its original
+   * value and counts the repeat.
    */
-  public ChangeRecord with(List<Change> changes, String policy, String time) {
+  public ChangeRecord with(JsonNode object, List<Change> changes, String policy, String time) {
     ChangeRecord next = new ChangeRecord();
     next.entries.putAll(entries);
     for (Change c : changes) {
-      Place place = Place.of(c.path(), c.container());
-      Entry previous = entries.get(place.key());
+      Place place = Place.of(object, c.path(), c.container(), c.oldValue());
+      Entry previous = next.entries.get(place.key());
+      if (previous == null) previous = adoptMigrated(next, place, object, c);
       JsonNode original = previous != null ? previous.original() : c.oldValue();
       int times = previous != null ? previous.times() + 1 : 1;
       next.entries.put(
@@ -199,13 +358,40 @@ public final class ChangeRecord {
     return next;
   }
 
+  /**
+   * The entry an older record kept for this port under its number alone (protocol unknown): taken
+   * out of {@code next}, so the change's entry, keyed in full now, carries on its history.
+   */
+  private static Entry adoptMigrated(ChangeRecord next, Place place, JsonNode object, Change c) {
+    if (place.item() == null || !Item.PORTS.equals(place.item().list())) return null;
+    Integer port = place.item().port();
+    if (port == null && object != null) {
+      String rest = place.path();
+      String pointer = c.path().pointer();
+      port =
+          Trees.intValue(
+              object
+                  .at(pointer.substring(0, pointer.length() - rest.length()))
+                  .get("containerPort"));
+    }
+    if (port == null) return null;
+    Place migrated =
+        new Place(
+            place.list(), place.container(), new Item(Item.PORTS, null, port, null), place.path());
+    return next.entries.remove(migrated.key());
+  }
+
   public List<Entry> entries() {
     return List.copyOf(entries.values());
   }
 
-  /** The entry of the field at {@code path} changed for {@code container} (null: none). */
-  public Optional<Entry> entry(FieldPath path, String container) {
-    return Optional.ofNullable(entries.get(Place.of(path, container).key()));
+  /**
+   * The entry of the field at {@code path} of {@code object} changed for {@code container} (null:
+   * none).
+   */
+  public Optional<Entry> entry(JsonNode object, FieldPath path, String container) {
+    return Optional.ofNullable(
+        entries.get(Place.of(object, path, container, Trees.valueAt(object, path)).key()));
   }
 
   public boolean isEmpty() {
@@ -221,6 +407,12 @@ public final class ChangeRecord {
       Place p = e.place();
       if (p.inContainer()) o.put("list", p.list());
       if (p.container() != null) o.put("container", p.container());
+      if (p.item() != null) {
+        ObjectNode item = o.putObject("item").put("list", p.item().list());
+        if (p.item().name() != null) item.put("name", p.item().name());
+        if (p.item().port() != null) item.put("containerPort", p.item().port());
+        if (p.item().protocol() != null) item.put("protocol", p.item().protocol());
+      }
       o.put("path", p.path()).put("field", e.field());
       o.put("rule", e.rule()).put("policy", e.policy());
       if (e.original() != null) o.set("original", e.original());

@@ -43,7 +43,7 @@ public final class RecordedPatch {
    */
   public static ArrayNode of(
       JsonNode original, List<Change> changes, String policy, String time, Guard guard) {
-    return of(original, changes, recordOf(original).with(changes, policy, time), guard);
+    return of(original, changes, recordOf(original).with(original, changes, policy, time), guard);
   }
 
   /**

@@ -563,7 +563,8 @@ class StatusFoldTest {
     Decision before =
         Governor.decide(
             PolicySet.of(List.of(enforce)), Workload.of(t).orElseThrow(), Inventory.EMPTY);
-    ChangeRecord record = ChangeRecord.empty().with(before.evaluation().changes(), "enforce", T1);
+    ChangeRecord record =
+        ChangeRecord.empty().with(t, before.evaluation().changes(), "enforce", T1);
     PlanApplier.apply(t, before.evaluation().changes());
     Decision after =
         Governor.decide(

@@ -14,6 +14,10 @@ public final class OperatorMetrics {
   public static final String STATUS_WRITES = "nonroot_policy_status_writes_total";
   public static final String EVALUATIONS = "nonroot_workload_evaluations_total";
   public static final String RECONCILES = "nonroot_workload_reconciles_total";
+
+  /** Service moves put off because some workload cache had not synced yet (decided again). */
+  public static final String SERVICE_MOVES_DEFERRED = "nonroot_service_moves_deferred_total";
+
   public static final String STATUS_PASSES = "nonroot_policy_status_passes_total";
   public static final String STATUS_PASS_NANOS = "nonroot_policy_status_pass_nanoseconds_total";
 
@@ -28,7 +32,9 @@ public final class OperatorMetrics {
           EVALUATIONS, "Workload decisions made by the engine (one per workload change).",
           RECONCILES, "Workload reconciles (a change of the workload or of what it depends on).",
           STATUS_PASSES, "Policy status folds over the verdict index.",
-          STATUS_PASS_NANOS, "Time spent folding policy statuses.");
+          STATUS_PASS_NANOS, "Time spent folding policy statuses.",
+          SERVICE_MOVES_DEFERRED,
+              "Service moves put off until every workload cache had synced (decided again).");
 
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
   private final AtomicLong slowestStatusPass = new AtomicLong();

@@ -227,6 +227,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       // A Service is about to move while another kind's cache may still be filling: a workload
       // sharing that Service could be missing from the decision. Decide again once all are in.
       index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
+      shared.metrics().increment(OperatorMetrics.SERVICE_MOVES_DEFERRED);
       return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
     }
     boolean booked = before != null && before.booked();

@@ -75,9 +75,11 @@ class DecideOnceTest extends OperatorTestBase {
 
     // Each of the three workloads: its original version, then its patched version. The web
     // Deployment's Service patch is a Service event for its namespace: one more decision for each
-    // workload there.
+    // workload there. A Service move decided before every workload cache has synced (a slow
+    // start) is put off and decided again, and only that.
     long evaluations = harness.metrics().get(OperatorMetrics.EVALUATIONS);
-    assertThat(evaluations).isBetween(6L, 9L);
+    long deferred = harness.metrics().get(OperatorMetrics.SERVICE_MOVES_DEFERRED);
+    assertThat(evaluations).isBetween(6L, 9L + deferred);
     assertThat(harness.metrics().get(OperatorMetrics.PATCHES)).isEqualTo(3);
   }
 }

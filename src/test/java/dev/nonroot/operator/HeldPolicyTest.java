@@ -24,6 +24,31 @@ class HeldPolicyTest extends OperatorTestBase {
     return p.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst();
   }
 
+  /** The shop's three workloads, an Enforce policy, and above it the Audit policy "hold". */
+  private void startWithAnAuditPolicyHoldingTheShop() throws Exception {
+    harness.apply("/operator/shop.yaml");
+    harness.apply("/operator/policy-enforce.yaml");
+    NonRootPolicy audit = new NonRootPolicy();
+    audit.getMetadata().setName("hold");
+    audit.getSpec().setMode("Audit");
+    audit.getSpec().setPriority(10);
+    client.resource(audit).create();
+    harness.start(Duration.ofSeconds(1));
+  }
+
+  /** A capability name with a dash: the CRD schema now refuses it; the mock lets it through. */
+  private void makeTheAuditPolicyInvalid() {
+    client
+        .resources(NonRootPolicy.class)
+        .withName("hold")
+        .edit(
+            p -> {
+              p.getSpec().setSecurityContext(new SecurityContextSpec());
+              p.getSpec().getSecurityContext().setDropCapabilities(List.of("NET-RAW"));
+              return p;
+            });
+  }
+
   /** Waits until no status write for the policy has been sent for three seconds. */
   private void statusWritesStop(String name) {
     var seen = new AtomicLong(-1);
@@ -42,14 +67,7 @@ class HeldPolicyTest extends OperatorTestBase {
 
   @Test
   void anAuditPolicyMadeInvalidByAnEditKeepsHoldingItsWorkloads() throws Exception {
-    harness.apply("/operator/shop.yaml");
-    harness.apply("/operator/policy-enforce.yaml");
-    NonRootPolicy audit = new NonRootPolicy();
-    audit.getMetadata().setName("hold");
-    audit.getSpec().setMode("Audit");
-    audit.getSpec().setPriority(10);
-    client.resource(audit).create();
-    harness.start(Duration.ofSeconds(1));
+    startWithAnAuditPolicyHoldingTheShop();
 
     eventually(
         () -> harness.policy("hold"),
@@ -59,16 +77,7 @@ class HeldPolicyTest extends OperatorTestBase {
         p -> p.getStatus() != null && p.getStatus().getOverridden() == 3);
     assertThat(harness.requests.writesUnder("/apis/apps")).isZero();
 
-    // The CRD schema now refuses this; the mock (and an older CRD) let it through.
-    client
-        .resources(NonRootPolicy.class)
-        .withName("hold")
-        .edit(
-            p -> {
-              p.getSpec().setSecurityContext(new SecurityContextSpec());
-              p.getSpec().getSecurityContext().setDropCapabilities(List.of("NET-RAW"));
-              return p;
-            });
+    makeTheAuditPolicyInvalid();
 
     NonRootPolicy held =
         eventually(
@@ -88,26 +97,11 @@ class HeldPolicyTest extends OperatorTestBase {
 
   @Test
   void aRestartedOperatorKeepsHoldingWithTheSpecKeptInTheStatus() throws Exception {
-    harness.apply("/operator/shop.yaml");
-    harness.apply("/operator/policy-enforce.yaml");
-    NonRootPolicy audit = new NonRootPolicy();
-    audit.getMetadata().setName("hold");
-    audit.getSpec().setMode("Audit");
-    audit.getSpec().setPriority(10);
-    client.resource(audit).create();
-    harness.start(Duration.ofSeconds(1));
+    startWithAnAuditPolicyHoldingTheShop();
     eventually(
         () -> harness.policy("baseline"),
         p -> p.getStatus() != null && p.getStatus().getOverridden() == 3);
-    client
-        .resources(NonRootPolicy.class)
-        .withName("hold")
-        .edit(
-            p -> {
-              p.getSpec().setSecurityContext(new SecurityContextSpec());
-              p.getSpec().getSecurityContext().setDropCapabilities(List.of("NET-RAW"));
-              return p;
-            });
+    makeTheAuditPolicyInvalid();
     NonRootPolicy held =
         eventually(
             () -> harness.policy("hold"),

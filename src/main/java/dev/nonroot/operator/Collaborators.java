@@ -12,6 +12,7 @@ record Collaborators(
     EventRecorder events,
     OperatorMetrics metrics,
     PatchBudget budget,
+    StatusPacer statusPacer,
     WorkloadCaches workloads,
     Clock clock,
     Instant started) {

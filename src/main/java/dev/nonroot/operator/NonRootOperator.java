@@ -142,6 +142,7 @@ public final class NonRootOperator implements AutoCloseable {
             new EventRecorder(client, settings.identity(), settings.clock()),
             metrics,
             new PatchBudget(settings.patchesPerSecond(), settings.clock()),
+            new StatusPacer(settings.clock()),
             new WorkloadCaches(),
             settings.clock(),
             settings.clock().instant());

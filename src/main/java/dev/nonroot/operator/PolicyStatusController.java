@@ -104,7 +104,10 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
       return UpdateControl.<NonRootPolicy>noUpdate().rescheduleAfter(CATCHING_UP);
     }
     Optional<ResolvedPolicy> self = set.named(policy.getMetadata().getName());
-    if (self.isEmpty()) return UpdateControl.noUpdate();
+    if (self.isEmpty()) {
+      shared.statusPacer().forget(policy.getMetadata().getName());
+      return UpdateControl.noUpdate();
+    }
     var services =
         (InformerEventSource<Service, NonRootPolicy>)
             context.eventSourceRetriever().getEventSourceFor(Service.class, SERVICES);
@@ -122,6 +125,10 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
         policy.getMetadata().getName(),
         (System.nanoTime() - started) / 1_000_000);
     if (next.equals(policy.getStatus())) return UpdateControl.noUpdate();
+    String name = policy.getMetadata().getName();
+    Duration wait = shared.statusPacer().waitBefore(name);
+    // Folded again when the time comes, so the write then carries everything that happened since.
+    if (!wait.isZero()) return UpdateControl.<NonRootPolicy>noUpdate().rescheduleAfter(wait);
     shared.metrics().increment(OperatorMetrics.STATUS_WRITES);
     PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
         policy,
@@ -133,6 +140,8 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
           copy.setStatus(next);
           return copy;
         });
+    // Counted from when the write is done, so the next one leaves a full second after this one.
+    shared.statusPacer().wrote(name);
     return UpdateControl.noUpdate();
   }
 }

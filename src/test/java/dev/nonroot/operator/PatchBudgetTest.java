@@ -2,33 +2,12 @@ package dev.nonroot.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class PatchBudgetTest {
-  private final AtomicLong millis = new AtomicLong(1_000_000);
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return Instant.ofEpochMilli(millis.get());
-        }
-      };
+  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(1_000_000));
 
   @Test
   void spendsOneSecondWorthAtOnceThenGivesEachWaiterItsOwnSlot() {
@@ -38,7 +17,7 @@ class PatchBudgetTest {
     assertThat(budget.take()).isEqualTo(Duration.ofMillis(200));
     assertThat(budget.take()).isEqualTo(Duration.ofMillis(400));
     assertThat(budget.take()).isEqualTo(Duration.ofMillis(600));
-    millis.addAndGet(10_000);
+    clock.advance(Duration.ofMillis(10_000));
     for (int i = 0; i < 5; i++) assertThat(budget.take()).isZero();
     assertThat(budget.take()).isEqualTo(Duration.ofMillis(200));
   }

@@ -2,33 +2,12 @@ package dev.nonroot.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class StatusPacerTest {
-  private final AtomicLong millis = new AtomicLong(5_000_000);
-  private final Clock clock =
-      new Clock() {
-        @Override
-        public ZoneId getZone() {
-          return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-          return this;
-        }
-
-        @Override
-        public Instant instant() {
-          return Instant.ofEpochMilli(millis.get());
-        }
-      };
+  private final MutableClock clock = new MutableClock(Instant.ofEpochMilli(5_000_000));
 
   @Test
   void aPolicysStatusIsWrittenAtMostOncePerSecondAndOthersAreNotHeldBack() {
@@ -36,11 +15,11 @@ class StatusPacerTest {
     assertThat(pacer.waitBefore("baseline")).isZero();
     pacer.wrote("baseline");
 
-    millis.addAndGet(392);
+    clock.advance(Duration.ofMillis(392));
     assertThat(pacer.waitBefore("baseline")).isEqualTo(Duration.ofMillis(608));
     assertThat(pacer.waitBefore("audit")).as("another policy").isZero();
 
-    millis.addAndGet(608);
+    clock.advance(Duration.ofMillis(608));
     assertThat(pacer.waitBefore("baseline")).isZero();
   }
 

@@ -3,9 +3,13 @@ package dev.nonroot.bench;
 import dev.nonroot.api.MatchSpec;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicySpec;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -42,41 +46,52 @@ final class Fleet {
 
   /** A Deployment that runs as root with the defaults: every rule has something to fix. */
   static Deployment nonCompliant(String name, int i) {
-    return new DeploymentBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(namespace(i))
-        .endMetadata()
-        .withNewSpec()
-        .withNewSelector()
-        .addToMatchLabels("app", name)
-        .endSelector()
-        .withNewTemplate()
-        .withNewMetadata()
-        .addToLabels("app", name)
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("main")
-        .withImage("nginx:1.27")
-        // A listen setting that the default port strategy (Auto) moves with the port, so the
-        // port-80 apps move and their Services follow.
-        .addNewEnv()
-        .withName("PORT")
-        .withValue(web(i) ? "80" : "8080")
-        .endEnv()
-        .addNewPort()
-        .withContainerPort(web(i) ? 80 : 8080)
-        .endPort()
-        .endContainer()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+    Container main =
+        new ContainerBuilder()
+            .withName("main")
+            .withImage("nginx:1.27")
+            // A listen setting that the default port strategy (Auto) moves with the port, so the
+            // port-80 apps move and their Services follow.
+            .addNewEnv()
+            .withName("PORT")
+            .withValue(web(i) ? "80" : "8080")
+            .endEnv()
+            .addNewPort()
+            .withContainerPort(web(i) ? 80 : 8080)
+            .endPort()
+            .build();
+    return deployment(name, i, null, main);
   }
 
   /** A Deployment the default policy has nothing to change on. */
   static Deployment compliant(String name, int i) {
+    PodSecurityContext pod =
+        new PodSecurityContextBuilder()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(1000L)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .build();
+    Container main =
+        new ContainerBuilder()
+            .withName("main")
+            .withImage("nginx:1.27")
+            .addNewPort()
+            .withContainerPort(8080)
+            .endPort()
+            .withNewSecurityContext()
+            .withAllowPrivilegeEscalation(false)
+            .withNewCapabilities()
+            .withDrop(List.of("ALL"))
+            .endCapabilities()
+            .endSecurityContext()
+            .build();
+    return deployment(name, i, pod, main);
+  }
+
+  /** The Deployment around one container, labelled and selected by its name. */
+  private static Deployment deployment(String name, int i, PodSecurityContext pod, Container main) {
     return new DeploymentBuilder()
         .withNewMetadata()
         .withName(name)
@@ -91,26 +106,8 @@ final class Fleet {
         .addToLabels("app", name)
         .endMetadata()
         .withNewSpec()
-        .withNewSecurityContext()
-        .withRunAsNonRoot(true)
-        .withRunAsUser(1000L)
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .endSecurityContext()
-        .addNewContainer()
-        .withName("main")
-        .withImage("nginx:1.27")
-        .addNewPort()
-        .withContainerPort(8080)
-        .endPort()
-        .withNewSecurityContext()
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop(List.of("ALL"))
-        .endCapabilities()
-        .endSecurityContext()
-        .endContainer()
+        .withSecurityContext(pod)
+        .withContainers(main)
         .endSpec()
         .endTemplate()
         .endSpec()

@@ -68,14 +68,17 @@ final class PortRemapper {
    * without root (the container adds NET_BIND_SERVICE, or the pod's sysctl allows it) stays.
    */
   private static Map<DeclaredPort, Decision> decide(
-      EffectivePolicy policy, Workload w, List<DeclaredPort> declared, Integer unprivilegedStart) {
+      EffectivePolicy policy,
+      Workload w,
+      List<ContainerView> containers,
+      List<DeclaredPort> declared,
+      RecordedMoves earlier,
+      Integer unprivilegedStart) {
     Map<DeclaredPort, Decision> out = new LinkedHashMap<>();
     // First pass: what stays where it is, and which containers cannot move at all.
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
     Set<FieldPath> stuck = new HashSet<>();
-    List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
-    RecordedMoves earlier = RecordedMoves.of(w, containers);
     Set<Integer> probed = probedPorts(containers);
     for (DeclaredPort d : declared) {
       if (d.port >= 1024) continue;
@@ -178,6 +181,8 @@ final class PortRemapper {
     private final List<DeclaredPort> declared;
     private final Map<DeclaredPort, Decision> decisions;
     private final List<UndeclaredPorts.Port> undeclared;
+    // The moves the workload's record proves, read once per evaluation.
+    private final RecordedMoves earlier;
     // Remap only: the unprivileged-port start the pod needs for the low ports it keeps, or null.
     private final Integer fallbackStart;
     // Why each kept low port stays, for the sysctl's reason.
@@ -188,12 +193,14 @@ final class PortRemapper {
         List<DeclaredPort> declared,
         Map<DeclaredPort, Decision> decisions,
         List<UndeclaredPorts.Port> undeclared,
+        RecordedMoves earlier,
         Integer fallbackStart,
         List<String> kept) {
       this.containers = containers;
       this.declared = declared;
       this.decisions = decisions;
       this.undeclared = undeclared;
+      this.earlier = earlier;
       this.fallbackStart = fallbackStart;
       this.kept = kept;
     }
@@ -202,14 +209,16 @@ final class PortRemapper {
   static Analysis analyse(
       EffectivePolicy policy, Workload w, List<ContainerView> containers, Inventory inventory) {
     List<DeclaredPort> declared = declaredPorts(w.root(), containers);
-    List<UndeclaredPorts.Port> undeclared = UndeclaredPorts.find(w, containers, inventory);
+    RecordedMoves earlier = RecordedMoves.of(w, containers);
+    List<UndeclaredPorts.Port> undeclared = UndeclaredPorts.find(w, containers, inventory, earlier);
     if (declared.stream().noneMatch(d -> d.port < 1024) && undeclared.isEmpty()) {
-      return new Analysis(containers, declared, Map.of(), undeclared, null, List.of());
+      return new Analysis(containers, declared, Map.of(), undeclared, earlier, null, List.of());
     }
     Integer current = PortSysctl.current(w);
-    Map<DeclaredPort, Decision> decisions = decide(policy, w, declared, current);
+    Map<DeclaredPort, Decision> decisions =
+        decide(policy, w, containers, declared, earlier, current);
     if (!moves(policy) || w.podSpec().path("hostNetwork").asBoolean(false)) {
-      return new Analysis(containers, declared, decisions, undeclared, null, List.of());
+      return new Analysis(containers, declared, decisions, undeclared, earlier, null, List.of());
     }
     // A low port that cannot move stays, and the container still becomes non-root: the pod needs
     // the sysctl from the lowest port it keeps (as the Sysctl strategy sets it). So does a low port
@@ -276,13 +285,14 @@ final class PortRemapper {
       start = start == null ? u.port() : Math.min(start, u.port());
     }
     if (start == null) {
-      return new Analysis(containers, declared, decisions, undeclared, null, List.of());
+      return new Analysis(containers, declared, decisions, undeclared, earlier, null, List.of());
     }
     return new Analysis(
         containers,
         declared,
-        decide(policy, w, declared, start),
+        decide(policy, w, containers, declared, earlier, start),
         undeclared,
+        earlier,
         start,
         List.copyOf(kept));
   }
@@ -495,7 +505,7 @@ final class PortRemapper {
     // at the old port follow (an earlier fix that was only partly applied).
     Set<String> declaredKeys = new HashSet<>();
     declared.forEach(d -> declaredKeys.add(d.key()));
-    Map<String, Integer> settled = RecordedMoves.of(w, containers).settled(declaredKeys);
+    Map<String, Integer> settled = ports.earlier.settled(declaredKeys);
     settled.forEach(moves::putIfAbsent);
     NetworkPolicyPorts.report(w, inventory, moves, plan);
     if (moves.isEmpty()) return;

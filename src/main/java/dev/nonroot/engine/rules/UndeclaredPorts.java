@@ -34,6 +34,12 @@ final class UndeclaredPorts {
    * (those references follow the move, see PortRemapper), in a stable order.
    */
   static List<Port> find(Workload w, List<ContainerView> containers, Inventory inventory) {
+    return find(w, containers, inventory, RecordedMoves.of(w, containers));
+  }
+
+  /** As {@link #find(Workload, List, Inventory)}, with the record's moves already read. */
+  static List<Port> find(
+      Workload w, List<ContainerView> containers, Inventory inventory, RecordedMoves earlier) {
     Set<String> declared = new HashSet<>();
     for (ContainerView c : containers) {
       for (JsonNode p : c.node().path("ports")) {
@@ -41,7 +47,7 @@ final class UndeclaredPorts {
         if (cp != null) declared.add(cp + "/" + p.path("protocol").asText("TCP"));
       }
     }
-    Set<String> moved = RecordedMoves.of(w, containers).settled(declared).keySet();
+    Set<String> moved = earlier.settled(declared).keySet();
     return references(w, containers, inventory).stream()
         .filter(p -> !declared.contains(p.key()) && !moved.contains(p.key()))
         .toList();

@@ -4,13 +4,55 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Ages the way a Kubernetes API server renders them in Table cells ("45s", "3m12s", "5h", "2d3h").
- * The server, not kubectl, turns timestamps into ages, so this server must do it too.
+ * The server, not kubectl, turns timestamps into ages, so this server must do it too. It also reads
+ * durations written that way, as Go's time.ParseDuration does ("3s", "500ms", "1m30s", "0").
  */
 public final class HumanDuration {
+  private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
   private HumanDuration() {}
+
+  /**
+   * "0", or numbers with units ms, s, m, h, d, largest first or not ("1m30s", "500ms").
+   *
+   * @throws IllegalArgumentException naming the value when it is not a duration
+   */
+  public static Duration parse(String value) {
+    String v = value == null ? "" : value.strip();
+    if (v.equals("0")) {
+      return Duration.ZERO;
+    }
+    Matcher m = PART.matcher(v);
+    Duration total = Duration.ZERO;
+    int end = 0;
+    try {
+      while (m.find() && m.start() == end) {
+        long n = Long.parseLong(m.group(1));
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  case "h" -> Duration.ofHours(n);
+                  default -> Duration.ofDays(n);
+                });
+        end = m.end();
+      }
+    } catch (ArithmeticException | NumberFormatException e) {
+      end = -1; // too large
+    }
+    if (end != v.length() || v.isEmpty()) {
+      throw new IllegalArgumentException(
+          "'" + value + "' is not a duration (e.g. 3s, 500ms, 1m30s, 0)");
+    }
+    return total;
+  }
 
   /**
    * The age of an RFC 3339 timestamp, "{@code <unknown>}" when it is missing, "{@code <invalid>}"

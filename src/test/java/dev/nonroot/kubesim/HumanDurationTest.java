@@ -1,6 +1,7 @@
 package dev.nonroot.kubesim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -44,5 +45,27 @@ class HumanDurationTest {
     assertThat(HumanDuration.since("2026-01-01T00:55:00Z", clock)).isEqualTo("5m");
     assertThat(HumanDuration.since(null, clock)).isEqualTo("<unknown>");
     assertThat(HumanDuration.since("yesterday", clock)).isEqualTo("<invalid>");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "0, 0",
+    "0s, 0",
+    "50ms, 50",
+    "3s, 3000",
+    "1m30s, 90000",
+    "2h, 7200000",
+    "1d, 86400000"
+  })
+  void readsDurationsAsGoWritesThem(String text, long millis) {
+    assertThat(HumanDuration.parse(text)).isEqualTo(Duration.ofMillis(millis));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"''", "3", "-3s", "3 s", "s", "1.5s", "3sec", "99999999999999999999s"})
+  void refusesWhatIsNotADuration(String text) {
+    assertThatThrownBy(() -> HumanDuration.parse(text))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("'" + text + "' is not a duration");
   }
 }

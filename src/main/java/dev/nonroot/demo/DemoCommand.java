@@ -8,9 +8,14 @@ import dev.nonroot.cli.ExitCodes;
 import dev.nonroot.cli.Main;
 import dev.nonroot.cli.Subcommand;
 import dev.nonroot.kubesim.EmbeddedApiServer;
+import dev.nonroot.kubesim.HumanDuration;
+import dev.nonroot.kubesim.RolloutSimulator;
 import dev.nonroot.operator.NonRootOperator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -48,7 +53,8 @@ import picocli.CommandLine.ParentCommand;
       "Run the operator on an embedded API server, no cluster needed.",
       "Starts an API server on loopback, installs the CRD and examples/, runs the operator until",
       "it converges, prints the policy table and the recorded changes, and exits.",
-      "With --serve it keeps running and writes a kubeconfig for kubectl."
+      "With --serve it keeps running and writes a kubeconfig for kubectl.",
+      "A simulated controller manager and kubelet roll workloads out: pods, status."
     })
 public final class DemoCommand implements Subcommand {
   private static final String CRD_RESOURCE = "/crds/nonrootpolicies.nonroot.dev-v1.yml";
@@ -90,6 +96,16 @@ public final class DemoCommand implements Subcommand {
           "give up when the operator has not converged after this long (default: ${DEFAULT-VALUE})")
   private int timeoutSeconds;
 
+  @Option(
+      names = "--rollout-delay",
+      paramLabel = "DURATION",
+      defaultValue = "3s",
+      converter = DelayConverter.class,
+      description =
+          "how long a simulated rollout takes until its pods run (or fail) and the workload's"
+              + " status says so, e.g. 3s, 500ms, 0 (default: ${DEFAULT-VALUE})")
+  private Duration rolloutDelay;
+
   @Option(names = "--verbose", description = "show the operator's log (INFO) on standard error")
   private boolean verbose;
 
@@ -100,7 +116,9 @@ public final class DemoCommand implements Subcommand {
     if (examples != null && !Files.isDirectory(examples)) {
       throw new BadInputException(examples + ": not a directory");
     }
-    try (EmbeddedApiServer server = EmbeddedApiServer.start(port)) {
+    try (EmbeddedApiServer server = EmbeddedApiServer.start(port);
+        RolloutSimulator rollouts =
+            new RolloutSimulator(server.client(), Clock.systemUTC(), rolloutDelay).start()) {
       KubernetesClient client = server.client();
       CustomResourceDefinition crd;
       try (InputStream in = DemoCommand.class.getResourceAsStream(CRD_RESOURCE)) {
@@ -114,12 +132,22 @@ public final class DemoCommand implements Subcommand {
       }
       server.installCrd(crd);
       console.println("Embedded API server (fabric8 mock, CRUD mode) on " + server.url());
+      console.println(
+          "Simulated controllers and kubelet: a rollout's pods and status appear "
+              + (rolloutDelay.isZero()
+                  ? "as soon as it starts"
+                  : spelt(rolloutDelay) + " after it starts")
+              + " (--rollout-delay)");
       int installed = install(client, console);
       console.println(
           "Installed the NonRootPolicy CRD and "
               + installed
               + " objects from "
               + (examples == null ? "the bundled examples/" : examples.toString()));
+      // On a cluster the workloads ran long before the operator came: their pods report users.
+      int rolledOut = awaitFirstRollouts(client, Duration.ofSeconds(timeoutSeconds));
+      console.println(
+          rolledOut + " workloads rolled out, their pods running; starting the operator");
 
       long start = System.nanoTime();
       try (NonRootOperator operator =
@@ -163,6 +191,7 @@ public final class DemoCommand implements Subcommand {
     console.println("  kubectl get nrp -o wide");
     console.println("  kubectl get deploy -A");
     console.println("  kubectl get deploy web -n shop -o yaml");
+    console.println("  kubectl get pods -A");
     console.println(
         "  kubectl create --validate=false -f my-deployment.yaml   # the operator fixes it");
     CountDownLatch stop = new CountDownLatch(1);
@@ -259,6 +288,33 @@ public final class DemoCommand implements Subcommand {
     return null;
   }
 
+  /** How many workloads have a status for their generation, once all do or the time is up. */
+  private static int awaitFirstRollouts(KubernetesClient client, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      List<HasMetadata> workloads = new ArrayList<>();
+      workloads.addAll(client.apps().deployments().inAnyNamespace().list().getItems());
+      workloads.addAll(client.apps().statefulSets().inAnyNamespace().list().getItems());
+      workloads.addAll(client.apps().daemonSets().inAnyNamespace().list().getItems());
+      int done = (int) workloads.stream().filter(DemoCommand::rolledOut).count();
+      if (done == workloads.size() || System.nanoTime() > deadline) return done;
+      Thread.sleep(200);
+    }
+  }
+
+  private static boolean rolledOut(HasMetadata workload) {
+    Long observed = null;
+    if (workload instanceof Deployment d && d.getStatus() != null) {
+      observed = d.getStatus().getObservedGeneration();
+    } else if (workload instanceof StatefulSet s && s.getStatus() != null) {
+      observed = s.getStatus().getObservedGeneration();
+    } else if (workload instanceof DaemonSet ds && ds.getStatus() != null) {
+      observed = ds.getStatus().getObservedGeneration();
+    }
+    return observed != null && observed >= workload.getMetadata().getGeneration();
+  }
+
   private static boolean settled(NonRootPolicy p) {
     var s = p.getStatus();
     if (s == null || !Objects.equals(s.getObservedGeneration(), p.getMetadata().getGeneration()))
@@ -280,6 +336,11 @@ public final class DemoCommand implements Subcommand {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /** As the option is written: "3s", "1m30s", "500ms". */
+  private static String spelt(Duration d) {
+    return d.toMillis() % 1000 == 0 ? HumanDuration.of(d) : d.toMillis() + "ms";
   }
 
   private static String firstLine(String s) {

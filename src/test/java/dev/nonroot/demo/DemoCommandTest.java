@@ -40,9 +40,13 @@ class DemoCommandTest {
     List<String> rows = stdout.lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
     assertThat(rows).contains("NAME MODE MATCHED COMPLIANT REMEDIATED VIOLATIONS AGE");
     // What examples/README.md promises, through the real operator.
-    assertThat(rows).anyMatch(r -> r.startsWith("baseline Enforce 13 6 5 0 "));
+    assertThat(rows)
+        .as("every workload ran before the operator started, as on a cluster")
+        .contains("15 workloads rolled out, their pods running; starting the operator");
+    assertThat(rows).anyMatch(r -> r.startsWith("baseline Enforce 15 8 7 0 "));
     assertThat(rows).anyMatch(r -> r.startsWith("legacy-audit Audit 2 0 0 2 "));
     assertThat(rows).anyMatch(r -> r.startsWith("dns-sysctl Enforce 1 1 1 0 "));
+    assertThat(rows).anyMatch(r -> r.startsWith("Deployment frontend/nginx [patched by baseline]"));
     assertThat(rows).anyMatch(r -> r.startsWith("platform-strict Enforce 2 0 0 2 "));
     assertThat(rows).anyMatch(r -> r.startsWith("Deployment shop/web [patched by baseline]"));
     // Auto: httpbin's port moves with the env var it listens on ...
@@ -75,7 +79,14 @@ class DemoCommandTest {
             () ->
                 exit.set(
                     Main.execute(
-                        new String[] {"demo", "--serve", "--kubeconfig", kubeconfig.toString()},
+                        new String[] {
+                          "demo",
+                          "--serve",
+                          "--rollout-delay",
+                          "500ms",
+                          "--kubeconfig",
+                          kubeconfig.toString()
+                        },
                         new ByteArrayInputStream(new byte[0]),
                         new PrintStream(out, true, StandardCharsets.UTF_8),
                         new PrintStream(
@@ -89,7 +100,7 @@ class DemoCommandTest {
 
       List<String> get = lines(kubectl(kubeconfig, "get", "nonrootpolicy"));
       assertThat(get.get(0)).isEqualTo("NAME MODE MATCHED COMPLIANT REMEDIATED VIOLATIONS AGE");
-      assertThat(get).anyMatch(r -> r.startsWith("baseline Enforce 13 6 5 0 "));
+      assertThat(get).anyMatch(r -> r.startsWith("baseline Enforce 15 8 7 0 "));
       assertThat(get).anyMatch(r -> r.startsWith("legacy-audit Audit 2 0 0 2 "));
 
       List<String> wide = lines(kubectl(kubeconfig, "get", "nrp", "-o", "wide"));
@@ -115,6 +126,17 @@ class DemoCommandTest {
                   "-o",
                   "jsonpath={.spec.template.spec.containers[0].ports[0].containerPort}"))
           .isEqualTo("8080");
+
+      // The simulated controllers and kubelet: the patched nginx's pods run.
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  lines(kubectl(kubeconfig, "get", "pods", "-n", "frontend", "-l", "app=nginx"))
+                          .stream()
+                          .filter(r -> r.startsWith("nginx-") && r.contains(" 1/1 Running "))
+                          .count()
+                      == 2);
 
       Path manifest = tmp.resolve("new.yaml");
       Files.writeString(
@@ -151,6 +173,21 @@ class DemoCommandTest {
       demo.join(30_000);
     }
     assertThat(exit.get()).isZero();
+  }
+
+  @Test
+  void aRolloutDelayThatIsNoDurationIsRefusedWithTheValueNamed() {
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        Main.execute(
+            new String[] {"demo", "--rollout-delay", "3 seconds"},
+            new ByteArrayInputStream(new byte[0]),
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("'3 seconds' is not a duration")
+        .doesNotContain("Exception");
   }
 
   private static List<String> lines(String s) {

@@ -18,5 +18,7 @@ public enum Rule {
   NetworkPolicyPort,
   /** A declared port the engine cannot read (not a list, not a number, out of range). */
   ContainerPort,
-  NeedsRoot
+  NeedsRoot,
+  /** A field put back to its value before a remediation whose rollout failed. */
+  Revert
 }

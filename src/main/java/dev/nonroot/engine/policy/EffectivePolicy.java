@@ -6,6 +6,7 @@ import dev.nonroot.api.PortStrategy;
 import dev.nonroot.api.SeccompMode;
 import dev.nonroot.api.WorkloadKind;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,7 +34,39 @@ public record EffectivePolicy(
     Map<Integer, Integer> portMap,
     boolean updateServices,
     boolean updateProbes,
-    NeedsRootAction needsRoot) {
+    NeedsRootAction needsRoot,
+    Duration rolloutTimeout) {
+
+  /**
+   * This policy with another port strategy: the rescue of a remediation whose moved ports broke its
+   * rollout keeps them with the sysctl instead.
+   */
+  public EffectivePolicy withPortStrategy(PortStrategy strategy) {
+    return new EffectivePolicy(
+        name,
+        mode,
+        priority,
+        kinds,
+        namespaces,
+        excludeNamespaces,
+        namespaceSelector,
+        selector,
+        runAsNonRoot,
+        runAsUser,
+        denyPrivilegeEscalation,
+        denyPrivileged,
+        dropCapabilities,
+        keepCapabilities,
+        seccomp,
+        readOnlyRootFilesystem,
+        strategy,
+        portOffset,
+        portMap,
+        updateServices,
+        updateProbes,
+        needsRoot,
+        rolloutTimeout);
+  }
 
   /** Where a low port goes when it moves (Auto, Remap). */
   public int remapTarget(int port) {

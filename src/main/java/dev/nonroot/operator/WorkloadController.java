@@ -194,7 +194,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
         (InformerEventSource<NetworkPolicy, R>)
             retriever.getEventSourceFor(NetworkPolicy.class, NETWORK_POLICIES);
     CacheInventory inventory =
-        new CacheInventory(serviceSource, namespaceSource, networkPolicySource, shared.workloads());
+        new CacheInventory(
+            serviceSource, namespaceSource, networkPolicySource, shared.workloads(), shared.pods());
     PolicySet policies = shared.catalog().snapshot(policySource.list(p -> true).toList());
     String now = shared.now();
     if (resource.isMarkedForDeletion()) {

@@ -311,12 +311,75 @@ class RolloutFollowingTest extends OperatorTestBase {
 
     var podRequests = harness.requests.matching(q -> q.path().endsWith("/pods"));
     assertThat(podRequests).isNotEmpty();
+    // The rollout's pods by its label; before a patch, a few of the workload's own for its uid.
     assertThat(podRequests)
         .allSatisfy(
             q -> {
               assertThat(q.isWatch()).isFalse();
-              assertThat(q.query()).contains(Annotations.REMEDIATION_LABEL);
+              assertThat(q.query()).containsAnyOf(Annotations.REMEDIATION_LABEL, "limit=5");
+              assertThat(q.query()).doesNotContain("app%3Dother", "app=other");
             });
+  }
+
+  /** A pod of the workload as it runs before the operator touches it. */
+  private void runningPod(String app, long uid) {
+    String name = app + "-before";
+    client
+        .pods()
+        .inNamespace("web")
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(Map.of("app", app))
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("c")
+                .withImage("x")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    client
+        .pods()
+        .inNamespace("web")
+        .withName(name)
+        .editStatus(
+            p -> {
+              p.setStatus(
+                  new PodStatusBuilder()
+                      .withContainerStatuses(
+                          client
+                              .getKubernetesSerialization()
+                              .convertValue(
+                                  Map.of(
+                                      "name",
+                                      app.equals("api") ? "httpbin" : "nginx",
+                                      "ready",
+                                      true,
+                                      "user",
+                                      Map.of("linux", Map.of("uid", uid))),
+                                  ContainerStatus.class))
+                      .build());
+              return p;
+            });
+  }
+
+  @Test
+  void theUidTheImageAlreadyRunsAsIsKeptAndRootIsReplaced() {
+    runningPod("intranet", 999);
+    runningPod("api", 0);
+    start();
+    rollingOut("intranet", 1);
+    rollingOut("api", 1);
+
+    var intranet = deployment("intranet").getSpec().getTemplate().getSpec().getSecurityContext();
+    assertThat(intranet.getRunAsUser()).isEqualTo(999L);
+    assertThat(deployment("intranet").getMetadata().getAnnotations().get(Annotations.CHANGES))
+        .contains("\"rule\":\"ImageUser\"");
+    var api = deployment("api").getSpec().getTemplate().getSpec().getSecurityContext();
+    assertThat(api.getRunAsUser()).isEqualTo(65532L);
   }
 
   @Test

@@ -4,12 +4,18 @@ package dev.nonroot.engine.plan;
 public enum Rule {
   RunAsNonRoot,
   RunAsUser,
+  /**
+   * runAsUser set to the non-zero UID running pods report (the image's own user), not the policy's.
+   */
+  ImageUser,
   AllowPrivilegeEscalation,
   Privileged,
   DropCapabilities,
   AddCapabilities,
   SeccompProfile,
   ReadOnlyRootFilesystem,
+  /** fsGroup (and fsGroupChangePolicy) for a pod whose persistent volumes its UID must write. */
+  FsGroup,
   PortRemap,
   ListenSetting,
   ProbePort,

@@ -3,6 +3,7 @@ package dev.nonroot.engine.policy;
 import dev.nonroot.api.NeedsRootAction;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
+import dev.nonroot.api.RunAsUserFrom;
 import dev.nonroot.api.SeccompMode;
 import dev.nonroot.api.WorkloadKind;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -11,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A validated policy with every default filled in: the only form the engine reads. */
+/**
+ * A validated policy with every default filled in: the only form the engine reads. {@code fsGroup}
+ * is null where the policy sets none (the pod's own UID is used).
+ */
 public record EffectivePolicy(
     String name,
     PolicyMode mode,
@@ -23,6 +27,8 @@ public record EffectivePolicy(
     LabelSelector selector,
     boolean runAsNonRoot,
     long runAsUser,
+    RunAsUserFrom runAsUserFrom,
+    Long fsGroup,
     boolean denyPrivilegeEscalation,
     boolean denyPrivileged,
     List<String> dropCapabilities,
@@ -53,6 +59,8 @@ public record EffectivePolicy(
         selector,
         runAsNonRoot,
         runAsUser,
+        runAsUserFrom,
+        fsGroup,
         denyPrivilegeEscalation,
         denyPrivileged,
         dropCapabilities,

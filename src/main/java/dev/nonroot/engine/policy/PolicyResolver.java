@@ -8,6 +8,7 @@ import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.api.PortsSpec;
 import dev.nonroot.api.RolloutSpec;
+import dev.nonroot.api.RunAsUserFrom;
 import dev.nonroot.api.SeccompMode;
 import dev.nonroot.api.SecurityContextSpec;
 import dev.nonroot.api.SelectorOperator;
@@ -119,6 +120,20 @@ public final class PolicyResolver {
               "spec.securityContext.runAsUser",
               "must be a non-zero UID between 1 and " + Integer.MAX_VALUE + ", got " + uid));
     }
+    RunAsUserFrom uidFrom =
+        enumValue(
+            RunAsUserFrom.class,
+            sc.getRunAsUserFrom(),
+            RunAsUserFrom.Image,
+            "spec.securityContext.runAsUserFrom",
+            errors);
+    Long fsGroup = sc.getFsGroup();
+    if (fsGroup != null && (fsGroup <= 0 || fsGroup > Integer.MAX_VALUE)) {
+      errors.add(
+          new PolicyError(
+              "spec.securityContext.fsGroup",
+              "must be a non-zero GID between 1 and " + Integer.MAX_VALUE + ", got " + fsGroup));
+    }
     List<String> drop =
         sc.getDropCapabilities() == null
             ? List.of("ALL")
@@ -186,6 +201,8 @@ public final class PolicyResolver {
         match.getSelector(),
         !Boolean.FALSE.equals(sc.getRunAsNonRoot()),
         uid,
+        uidFrom,
+        fsGroup,
         !Boolean.TRUE.equals(sc.getAllowPrivilegeEscalation()),
         !Boolean.TRUE.equals(sc.getPrivileged()),
         drop,

@@ -3,6 +3,8 @@ package dev.nonroot.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import java.util.Objects;
 
@@ -19,6 +21,22 @@ public class RolloutSpec {
   @Default("5m")
   private String timeout;
 
+  @JsonPropertyDescription(
+      "How many rollouts of this policy's remediations may run at once; the rest wait, in order,"
+          + " as Pending. 0: no limit.")
+  @Min(0)
+  @Max(10000)
+  @Default("5")
+  private Integer maxConcurrent;
+
+  public Integer getMaxConcurrent() {
+    return maxConcurrent;
+  }
+
+  public void setMaxConcurrent(Integer maxConcurrent) {
+    this.maxConcurrent = maxConcurrent;
+  }
+
   public String getTimeout() {
     return timeout;
   }
@@ -29,11 +47,13 @@ public class RolloutSpec {
 
   @Override
   public boolean equals(Object other) {
-    return other instanceof RolloutSpec o && Objects.equals(timeout, o.timeout);
+    return other instanceof RolloutSpec o
+        && Objects.equals(timeout, o.timeout)
+        && Objects.equals(maxConcurrent, o.maxConcurrent);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hashCode(timeout);
+    return Objects.hash(timeout, maxConcurrent);
   }
 }

@@ -16,6 +16,7 @@ record Collaborators(
     StatusPacer statusPacer,
     WorkloadCaches workloads,
     RolloutPods pods,
+    RolloutBudget rollouts,
     Duration rolloutPoll,
     Clock clock,
     Instant started) {

@@ -1,6 +1,7 @@
 package dev.nonroot.operator;
 
 import dev.nonroot.api.WorkloadKind;
+import dev.nonroot.engine.model.ObjectRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -206,6 +207,10 @@ public final class NonRootOperator implements AutoCloseable {
             new StatusPacer(settings.clock()),
             new WorkloadCaches(),
             new RolloutPods(client),
+            new RolloutBudget(
+                o ->
+                    new ObjectRef(
+                        o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName())),
             settings.rolloutPoll(),
             settings.clock(),
             settings.clock().instant());

@@ -103,6 +103,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     var primaries = context.getPrimaryCache();
     // Another kind's workloads can share a Service with this kind's: every decision sees them all.
     shared.workloads().add(kind, primaries::list);
+    shared.rollouts().add(primaries::list);
     shared
         .index()
         .cover(
@@ -178,6 +179,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     VerdictIndex index = shared.index();
     if (context.isPrimaryResourceDeleted()) {
       index.remove(ref);
+      shared.rollouts().release(ref);
       return UpdateControl.noUpdate();
     }
     shared.metrics().increment(OperatorMetrics.RECONCILES);
@@ -236,6 +238,11 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     shared.metrics().increment(OperatorMetrics.EVALUATIONS);
     Verdict verdict = Verdict.of(decision, record, previous, now);
     warnOnNewViolation(resource, verdict, previous);
+    if (decision.action() != Decision.Action.PATCH) {
+      shared
+          .rollouts()
+          .observe(ref, decision.action() == Decision.Action.FOLLOW ? decision.rollout() : null);
+    }
     if (decision.action() == Decision.Action.FOLLOW) {
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
       return follow(
@@ -255,6 +262,26 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
       shared.metrics().increment(OperatorMetrics.SERVICE_MOVES_DEFERRED);
       return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+    }
+    RolloutState start = decision.rolloutStart(now);
+    if (start != null && !evaluation.changes().isEmpty()) {
+      int max = decision.governing().maxConcurrentRollouts();
+      if (max > 0 && !shared.workloads().synced()) {
+        // The rollouts already under way are counted from the caches, once they are complete.
+        index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
+        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+      }
+      if (!shared.rollouts().tryStart(policy, ref, max)) {
+        Verdict waiting =
+            pending.waiting(
+                "waiting for the rollout budget ("
+                    + max
+                    + " of policy "
+                    + policy
+                    + " rolling out, spec.rollout.maxConcurrent)");
+        index.put(ref, new VerdictIndex.State(waiting, policies.fingerprint(), false));
+        return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
+      }
     }
     boolean booked = before != null && before.booked();
     if (!evaluation.changes().isEmpty() && !booked) {
@@ -277,11 +304,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 .send(
                     resource,
                     RolloutPatch.remediation(
-                        workload.get(),
-                        evaluation.changes(),
-                        policy,
-                        decision.rolloutStart(now),
-                        now));
+                        workload.get(), evaluation.changes(), policy, start, now));
         // Our write goes into the cache, so an event racing the watch does not plan again on the
         // old version; the patched version's own watch event is then decided like any change.
         retriever
@@ -298,6 +321,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       // The patch's own watch event starts the following; this is the fallback if it is lost.
       return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
     } catch (KubernetesClientException e) {
+      // Not written (or only in part): the next look sees what rolls out and counts it again.
+      shared.rollouts().release(ref);
       if (e.getCode() == 409 || e.getCode() == 404) {
         shared.metrics().increment(OperatorMetrics.CONFLICTS);
         // The object moved on (or is gone) since the cache saw it. Its next event may be a

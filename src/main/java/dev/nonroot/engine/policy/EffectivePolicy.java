@@ -41,7 +41,8 @@ public record EffectivePolicy(
     boolean updateServices,
     boolean updateProbes,
     NeedsRootAction needsRoot,
-    Duration rolloutTimeout) {
+    Duration rolloutTimeout,
+    int maxConcurrentRollouts) {
 
   /**
    * This policy with another port strategy: the rescue of a remediation whose moved ports broke its
@@ -73,7 +74,8 @@ public record EffectivePolicy(
         updateServices,
         updateProbes,
         needsRoot,
-        rolloutTimeout);
+        rolloutTimeout,
+        maxConcurrentRollouts);
   }
 
   /** Where a low port goes when it moves (Auto, Remap). */

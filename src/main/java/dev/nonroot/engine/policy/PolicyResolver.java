@@ -39,6 +39,7 @@ public final class PolicyResolver {
   public static final long DEFAULT_UID = 65532;
   public static final int DEFAULT_OFFSET = 8000;
   public static final Duration DEFAULT_ROLLOUT_TIMEOUT = Duration.ofMinutes(5);
+  public static final int DEFAULT_MAX_CONCURRENT = 5;
   private static final Set<String> SELECTOR_OPERATORS =
       Arrays.stream(SelectorOperator.values()).map(Enum::name).collect(Collectors.toSet());
   private static final Pattern CAPABILITY = Pattern.compile(SecurityContextSpec.CAPABILITY_NAME);
@@ -189,6 +190,14 @@ public final class PolicyResolver {
     }
     Duration timeout =
         rolloutTimeout(spec.getRollout() == null ? null : spec.getRollout().getTimeout(), errors);
+    Integer max = spec.getRollout() == null ? null : spec.getRollout().getMaxConcurrent();
+    int maxConcurrent = max == null ? DEFAULT_MAX_CONCURRENT : max;
+    if (maxConcurrent < 0 || maxConcurrent > 10000) {
+      errors.add(
+          new PolicyError(
+              "spec.rollout.maxConcurrent",
+              "must be between 0 (no limit) and 10000, got " + maxConcurrent));
+    }
     if (!errors.isEmpty()) throw new InvalidPolicyException(name, errors);
     return new EffectivePolicy(
         name,
@@ -215,7 +224,8 @@ public final class PolicyResolver {
         !Boolean.FALSE.equals(ports.getUpdateServices()),
         !Boolean.FALSE.equals(ports.getUpdateProbes()),
         needsRoot,
-        timeout);
+        timeout,
+        maxConcurrent);
   }
 
   private static Duration rolloutTimeout(String value, List<PolicyError> errors) {

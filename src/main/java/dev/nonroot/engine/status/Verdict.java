@@ -230,6 +230,21 @@ public record Verdict(
     return Map.copyOf(out);
   }
 
+  /** This verdict, pending for {@code why} (a patch that waits its turn). */
+  public Verdict waiting(String why) {
+    if (violation == null || !violation.state().equals("Pending")) return this;
+    return new Verdict(
+        ref,
+        matching,
+        outcome,
+        needsRootReasons,
+        wouldPatch,
+        patched,
+        failure,
+        new Violation("Pending", why + "; " + violation.reason()),
+        rollout);
+  }
+
   public Verdict withFailure(Failure f) {
     return new Verdict(
         ref, matching, outcome, needsRootReasons, wouldPatch, patched, f, violation, rollout);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>
  * api → engine.model → engine.policy → engine.plan → engine.record → engine.rules
+ *     → engine.rollout (following and reverting what a patch started)
  *     → engine (Governor) → engine.status → operator, cli
  * manifest (YAML text I/O): nothing of ours
  * kubesim (the embedded API server): api only; used by demo, bench and tests, never by the product
@@ -53,6 +54,8 @@ class ArchitectureTest {
         .definedBy("dev.nonroot.engine.record")
         .layer("rules")
         .definedBy("dev.nonroot.engine.rules")
+        .layer("rollout")
+        .definedBy("dev.nonroot.engine.rollout")
         .layer("decision")
         .definedBy("dev.nonroot.engine")
         .layer("status")
@@ -81,15 +84,18 @@ class ArchitectureTest {
         .mayOnlyAccessLayers("api", "model", "plan")
         .whereLayer("rules")
         .mayOnlyAccessLayers("api", "model", "policy", "plan", "record")
+        .whereLayer("rollout")
+        .mayOnlyAccessLayers("api", "model", "plan", "record")
         .whereLayer("decision")
-        .mayOnlyAccessLayers("api", "model", "policy", "plan", "record", "rules")
+        .mayOnlyAccessLayers("api", "model", "policy", "plan", "record", "rules", "rollout")
         .whereLayer("status")
-        .mayOnlyAccessLayers("api", "model", "policy", "plan", "record", "rules", "decision")
+        .mayOnlyAccessLayers(
+            "api", "model", "policy", "plan", "record", "rules", "rollout", "decision")
         .whereLayer("manifest")
         .mayNotAccessAnyLayer()
         .whereLayer("operator")
         .mayOnlyAccessLayers(
-            "api", "model", "policy", "plan", "record", "rules", "decision", "status")
+            "api", "model", "policy", "plan", "record", "rules", "rollout", "decision", "status")
         .whereLayer("cli")
         .mayOnlyAccessLayers(
             "api",
@@ -98,6 +104,7 @@ class ArchitectureTest {
             "plan",
             "record",
             "rules",
+            "rollout",
             "decision",
             "status",
             "manifest",
@@ -112,6 +119,7 @@ class ArchitectureTest {
             "plan",
             "record",
             "rules",
+            "rollout",
             "decision",
             "status",
             "cli",

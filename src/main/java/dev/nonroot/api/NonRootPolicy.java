@@ -44,6 +44,26 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = Type.INTEGER,
     priority = 1)
 @AdditionalPrinterColumn(
+    name = "Pending",
+    jsonPath = ".status.pending",
+    type = Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "RollingOut",
+    jsonPath = ".status.rollingOut",
+    type = Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Verified",
+    jsonPath = ".status.verified",
+    type = Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Reverted",
+    jsonPath = ".status.reverted",
+    type = Type.INTEGER,
+    priority = 1)
+@AdditionalPrinterColumn(
     name = "Ready",
     jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
     type = Type.STRING,

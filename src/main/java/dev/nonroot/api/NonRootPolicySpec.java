@@ -36,6 +36,9 @@ public class NonRootPolicySpec {
   @JsonPropertyDescription("How ports below 1024 are made bindable without root.")
   private PortsSpec ports;
 
+  @JsonPropertyDescription("How the rollouts the operator's patches start are followed.")
+  private RolloutSpec rollout;
+
   @JsonPropertyDescription(
       "Report leaves workloads with a legitimate need for root unchanged and reports why; Remediate fixes them anyway.")
   @SchemaFrom(type = NeedsRootAction.class)
@@ -97,6 +100,14 @@ public class NonRootPolicySpec {
     this.ports = ports;
   }
 
+  public RolloutSpec getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(RolloutSpec rollout) {
+    this.rollout = rollout;
+  }
+
   public String getNeedsRoot() {
     return needsRoot;
   }
@@ -124,6 +135,7 @@ public class NonRootPolicySpec {
         && Objects.equals(match, o.match)
         && Objects.equals(securityContext, o.securityContext)
         && Objects.equals(ports, o.ports)
+        && Objects.equals(rollout, o.rollout)
         && Objects.equals(needsRoot, o.needsRoot)
         && Objects.equals(priority, o.priority)
         && Objects.equals(unreadable, o.unreadable);
@@ -131,6 +143,7 @@ public class NonRootPolicySpec {
 
   @Override
   public int hashCode() {
-    return Objects.hash(mode, match, securityContext, ports, needsRoot, priority, unreadable);
+    return Objects.hash(
+        mode, match, securityContext, ports, rollout, needsRoot, priority, unreadable);
   }
 }

@@ -64,6 +64,36 @@ public class NonRootPolicyStatus {
   private Integer overridden = 0;
 
   @JsonPropertyDescription(
+      "Enforce: matched workloads with a patch due that is not written yet (waiting for the patch rate or a cache).")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
+  private Integer pending = 0;
+
+  @JsonPropertyDescription(
+      "Workloads whose rollout, started by this policy's patch, is being followed.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
+  private Integer rollingOut = 0;
+
+  @JsonPropertyDescription(
+      "Workloads whose last rollout by this policy ended with every new pod ready and reporting a non-zero uid.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
+  private Integer verified = 0;
+
+  @JsonPropertyDescription(
+      "Workloads whose last rollout ended ready, but whose pods report no uid (older Kubernetes or runtime), or that do not roll out by themselves (paused, OnDelete).")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
+  private Integer unverified = 0;
+
+  @JsonPropertyDescription(
+      "Workloads whose rollout failed after this policy's patch: the change was put back, and is not applied again to that pod template.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
+  private Integer reverted = 0;
+
+  @JsonPropertyDescription(
       "How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort, NodeAgent).")
   private Map<String, @Min(0) @Max(Integer.MAX_VALUE) Integer> needsRootReasons = new TreeMap<>();
 
@@ -94,6 +124,46 @@ public class NonRootPolicyStatus {
   @JsonPropertyDescription("The generation of heldSpec.")
   @Min(0)
   private Long heldGeneration;
+
+  public Integer getPending() {
+    return pending;
+  }
+
+  public void setPending(Integer pending) {
+    this.pending = pending;
+  }
+
+  public Integer getRollingOut() {
+    return rollingOut;
+  }
+
+  public void setRollingOut(Integer rollingOut) {
+    this.rollingOut = rollingOut;
+  }
+
+  public Integer getVerified() {
+    return verified;
+  }
+
+  public void setVerified(Integer verified) {
+    this.verified = verified;
+  }
+
+  public Integer getUnverified() {
+    return unverified;
+  }
+
+  public void setUnverified(Integer unverified) {
+    this.unverified = unverified;
+  }
+
+  public Integer getReverted() {
+    return reverted;
+  }
+
+  public void setReverted(Integer reverted) {
+    this.reverted = reverted;
+  }
 
   public NonRootPolicySpec getHeldSpec() {
     return heldSpec;
@@ -236,6 +306,11 @@ public class NonRootPolicyStatus {
         && Objects.equals(exempt, s.exempt)
         && Objects.equals(needsRoot, s.needsRoot)
         && Objects.equals(overridden, s.overridden)
+        && Objects.equals(pending, s.pending)
+        && Objects.equals(rollingOut, s.rollingOut)
+        && Objects.equals(verified, s.verified)
+        && Objects.equals(unverified, s.unverified)
+        && Objects.equals(reverted, s.reverted)
         && Objects.equals(needsRootReasons, s.needsRootReasons)
         && Objects.equals(violating, s.violating)
         && Objects.equals(workloadChanges, s.workloadChanges)

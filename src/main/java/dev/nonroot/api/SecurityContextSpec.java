@@ -36,6 +36,21 @@ public class SecurityContextSpec {
   @Default("65532")
   private Long runAsUser;
 
+  @JsonPropertyDescription(
+      "Image: where runAsUser has to be set, running pods of the workload that all report the"
+          + " same non-zero UID (status.containerStatuses[].user.linux.uid) keep it; otherwise"
+          + " runAsUser applies. Policy: always runAsUser.")
+  @SchemaFrom(type = RunAsUserFrom.class)
+  @Default("Image")
+  private String runAsUserFrom;
+
+  @JsonPropertyDescription(
+      "fsGroup for pods that mount a PersistentVolumeClaim (or StatefulSets with"
+          + " volumeClaimTemplates) and set none. Unset: the UID the pod runs as.")
+  @Min(1)
+  @Max(2147483647)
+  private Long fsGroup;
+
   @JsonPropertyDescription("Set allowPrivilegeEscalation: false on every container.")
   @Default("false")
   private Boolean allowPrivilegeEscalation;
@@ -75,6 +90,22 @@ public class SecurityContextSpec {
 
   public void setRunAsUser(Long runAsUser) {
     this.runAsUser = runAsUser;
+  }
+
+  public String getRunAsUserFrom() {
+    return runAsUserFrom;
+  }
+
+  public void setRunAsUserFrom(String runAsUserFrom) {
+    this.runAsUserFrom = runAsUserFrom;
+  }
+
+  public Long getFsGroup() {
+    return fsGroup;
+  }
+
+  public void setFsGroup(Long fsGroup) {
+    this.fsGroup = fsGroup;
   }
 
   public Boolean getAllowPrivilegeEscalation() {
@@ -131,6 +162,8 @@ public class SecurityContextSpec {
     return other instanceof SecurityContextSpec o
         && Objects.equals(runAsNonRoot, o.runAsNonRoot)
         && Objects.equals(runAsUser, o.runAsUser)
+        && Objects.equals(runAsUserFrom, o.runAsUserFrom)
+        && Objects.equals(fsGroup, o.fsGroup)
         && Objects.equals(allowPrivilegeEscalation, o.allowPrivilegeEscalation)
         && Objects.equals(privileged, o.privileged)
         && Objects.equals(dropCapabilities, o.dropCapabilities)
@@ -144,6 +177,8 @@ public class SecurityContextSpec {
     return Objects.hash(
         runAsNonRoot,
         runAsUser,
+        runAsUserFrom,
+        fsGroup,
         allowPrivilegeEscalation,
         privileged,
         dropCapabilities,

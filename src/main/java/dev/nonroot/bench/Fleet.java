@@ -3,6 +3,7 @@ package dev.nonroot.bench;
 import dev.nonroot.api.MatchSpec;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicySpec;
+import dev.nonroot.api.RolloutSpec;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -141,6 +142,12 @@ final class Fleet {
       policy.getMetadata().setName(p == 1 ? "baseline" : "baseline-" + k);
       NonRootPolicySpec spec = new NonRootPolicySpec();
       spec.setMode("Enforce");
+      // The budget is off (every remediation rolls out at once), and no controller runs in the
+      // bench to finish a rollout: an hour keeps the follower from calling them unobserved.
+      RolloutSpec rollout = new RolloutSpec();
+      rollout.setMaxConcurrent(0);
+      rollout.setTimeout("1h");
+      spec.setRollout(rollout);
       if (p > 1) {
         List<String> namespaces = new ArrayList<>();
         for (int ns = k; ns < NAMESPACES; ns += p) namespaces.add(namespace(ns));

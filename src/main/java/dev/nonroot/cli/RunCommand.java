@@ -75,6 +75,17 @@ final class RunCommand implements Callable<Integer> {
       })
   private double patchesPerSecond;
 
+  @Option(
+      names = "--rollout-poll",
+      paramLabel = "DURATION",
+      defaultValue = "PT10S",
+      converter = DurationConverter.class,
+      description = {
+        "how often the pods of a rollout the operator started are listed while it is followed,",
+        "e.g. 10s (default: 10s); the workload's own status changes are seen at once"
+      })
+  private Duration rolloutPoll;
+
   @Override
   public Integer call() throws Exception {
     Console console = main.console();
@@ -84,6 +95,9 @@ final class RunCommand implements Callable<Integer> {
       throw new BadInputException(
           "--max-patches-per-second must be 0 (no limit) or at least 0.01, got "
               + patchesPerSecond);
+    }
+    if (rolloutPoll.compareTo(Duration.ofMillis(100)) < 0) {
+      throw new BadInputException("--rollout-poll must be at least 100ms, got " + rolloutPoll);
     }
     Config config = Config.autoConfigure(context);
     KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build();
@@ -103,7 +117,8 @@ final class RunCommand implements Callable<Integer> {
     NonRootOperator.Settings settings =
         NonRootOperator.Settings.defaults()
             .withResyncPeriod(resync)
-            .withPatchesPerSecond(patchesPerSecond);
+            .withPatchesPerSecond(patchesPerSecond)
+            .withRolloutPoll(rolloutPoll);
     if (leaderElection) settings = settings.withLeaderElection(leaseNamespace);
     NonRootOperator operator = NonRootOperator.start(client, settings);
     HealthServer health;

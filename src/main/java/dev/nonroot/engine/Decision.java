@@ -1,26 +1,48 @@
 package dev.nonroot.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.nonroot.api.Annotations;
 import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.rollout.RolloutAssessment;
+import dev.nonroot.engine.rollout.RolloutState;
+import dev.nonroot.engine.rollout.TemplateHash;
 import dev.nonroot.engine.rules.Evaluation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * What the engine decided for one workload: which policy governs it, which others also match it,
  * the governing policy's evaluation, and what a front end must do about it.
  *
- * @param governing the acting policy, or null when none matches
+ * @param governing the acting policy, or null when none matches (for a rescue: the policy with the
+ *     port strategy the rescue uses)
  * @param overlapping the other matching policies, in precedence order
  * @param evaluation the governing policy's evaluation, or null when none matches
+ * @param rollout the rollout state the workload carries, or null
+ * @param attempt for PATCH: 1, or 2 for the rescue of a reverted first attempt
  */
 public record Decision(
     Workload workload,
     EffectivePolicy governing,
     List<EffectivePolicy> overlapping,
     Evaluation evaluation,
-    Action action) {
+    Action action,
+    RolloutState rollout,
+    int attempt) {
+
+  public Decision(
+      Workload workload,
+      EffectivePolicy governing,
+      List<EffectivePolicy> overlapping,
+      Evaluation evaluation,
+      Action action) {
+    this(workload, governing, overlapping, evaluation, action, null, 1);
+  }
 
   /** What a front end does with the decision. */
   public enum Action {
@@ -29,7 +51,14 @@ public record Decision(
     /** Enforce: write the plan (and its record) to the workload and its Services. */
     PATCH,
     /** Audit: write nothing; report the plan as what would change. */
-    WOULD_PATCH
+    WOULD_PATCH,
+    /** A rollout the operator started is under way: follow it, patch nothing until it ends. */
+    FOLLOW,
+    /**
+     * The plan was applied to this very template before and its rollout failed: it was reverted and
+     * is not applied again until the template changes or the rollout annotation is removed.
+     */
+    HELD
   }
 
   public Optional<EffectivePolicy> governingPolicy() {
@@ -47,5 +76,35 @@ public record Decision(
     out.add(governing);
     out.addAll(overlapping);
     return out;
+  }
+
+  /**
+   * The rollout the PATCH starts, written with it: the template as it is before the patch (what a
+   * revert restores), the pod label that tells its pods apart, and whether it moves ports. Null for
+   * a kind whose patch starts no rollout to follow.
+   */
+  public RolloutState rolloutStart(String now) {
+    if (!RolloutAssessment.follows(workload.kind().name())) return null;
+    String template = TemplateHash.of(workload.template());
+    boolean movedPorts = false;
+    for (Change c : evaluation.changes()) movedPorts |= c.rule() == Rule.PortRemap;
+    JsonNode label =
+        workload.template().path("metadata").path("labels").path(Annotations.REMEDIATION_LABEL);
+    String previous = label.isTextual() ? label.asText() : null;
+    return new RolloutState(
+        RolloutState.Phase.RollingOut,
+        governing.name(),
+        TemplateHash.label(template, attempt, now),
+        previous,
+        now,
+        template,
+        attempt,
+        governing.portStrategy().name(),
+        movedPorts,
+        null,
+        null,
+        null,
+        Map.of(),
+        now);
   }
 }

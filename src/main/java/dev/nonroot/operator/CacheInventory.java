@@ -1,19 +1,28 @@
 package dev.nonroot.operator;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.model.WorkloadPods;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engine's view of Services, Namespaces, NetworkPolicies and the other workloads, answered from
@@ -21,12 +30,18 @@ import java.util.Optional;
  * once, not once per workload.
  */
 final class CacheInventory implements Inventory {
+  private static final Logger LOG = LoggerFactory.getLogger(CacheInventory.class);
+
+  /** Running pods of one template report the same uids: a few are enough. */
+  private static final long IMAGE_USER_PODS = 5;
+
   private final Map<String, List<ObjectNode>> servicesByNamespace = new HashMap<>();
   private final Map<String, Service> served = new HashMap<>();
   private final ManagedInformerEventSource<Service, ?, ?> services;
   private final ManagedInformerEventSource<Namespace, ?, ?> namespaces;
   private final ManagedInformerEventSource<NetworkPolicy, ?, ?> networkPolicies;
   private final WorkloadCaches workloads;
+  private final RolloutPods pods;
   private final Map<String, List<WorkloadPods>> workloadsByNamespace = new HashMap<>();
   private final Map<String, List<ObjectNode>> networkPoliciesByNamespace = new HashMap<>();
 
@@ -34,11 +49,48 @@ final class CacheInventory implements Inventory {
       ManagedInformerEventSource<Service, ?, ?> services,
       ManagedInformerEventSource<Namespace, ?, ?> namespaces,
       ManagedInformerEventSource<NetworkPolicy, ?, ?> networkPolicies,
-      WorkloadCaches workloads) {
+      WorkloadCaches workloads,
+      RolloutPods pods) {
     this.services = services;
     this.namespaces = namespaces;
     this.networkPolicies = networkPolicies;
     this.workloads = workloads;
+    this.pods = pods;
+  }
+
+  /**
+   * The uid each container of the workload's running pods reports (KEP-3619), from one LIST of a
+   * few pods by the workload's selector. The engine asks only when it is about to pick a uid, so
+   * compliant workloads cost nothing. A container whose pods disagree (mid-rollout) is left out; a
+   * refused LIST means nothing reports, and the policy's uid applies.
+   */
+  @Override
+  public Map<String, Long> imageUsers(Workload workload) {
+    Map<String, String> selector =
+        Trees.stringMap(workload.root().path("spec").path("selector").path("matchLabels"));
+    List<JsonNode> running;
+    try {
+      running = pods.selected(workload.ref().namespace(), selector, IMAGE_USER_PODS);
+    } catch (KubernetesClientException e) {
+      LOG.warn(
+          "could not list the pods of {} for the uid its image runs as ({}); using the policy's",
+          workload.ref(),
+          e.getCode());
+      return Map.of();
+    }
+    Map<String, Long> uids = new TreeMap<>();
+    Set<String> disagree = new HashSet<>();
+    for (JsonNode pod : running) {
+      if (pod.path("metadata").hasNonNull("deletionTimestamp")) continue;
+      for (JsonNode cs : pod.path("status").path("containerStatuses")) {
+        JsonNode uid = cs.path("user").path("linux").path("uid");
+        if (!uid.canConvertToLong()) continue;
+        Long before = uids.putIfAbsent(cs.path("name").asText(), uid.asLong());
+        if (before != null && before != uid.asLong()) disagree.add(cs.path("name").asText());
+      }
+    }
+    disagree.forEach(uids::remove);
+    return uids;
   }
 
   @Override

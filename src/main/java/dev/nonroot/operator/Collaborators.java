@@ -1,6 +1,7 @@
 package dev.nonroot.operator;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
@@ -14,6 +15,9 @@ record Collaborators(
     PatchBudget budget,
     StatusPacer statusPacer,
     WorkloadCaches workloads,
+    RolloutPods pods,
+    RolloutBudget rollouts,
+    Duration rolloutPoll,
     Clock clock,
     Instant started) {
 

@@ -51,6 +51,10 @@ final class EventRecorder {
   static final String REMEDIATED = "Remediated";
   static final String FAILED = "RemediationFailed";
   static final String VIOLATION = "PolicyViolation";
+  static final String ROLLED_OUT = "RolloutVerified";
+  static final String ROLLED_OUT_UNVERIFIED = "RolloutUnverified";
+  static final String REVERTED = "RemediationReverted";
+  static final String REVERT_FAILED = "RevertFailed";
   static final int MAX_REMEMBERED = 10_000;
   static final int MAX_MESSAGE = 1024;
   private static final int MAX_NAME = 253;

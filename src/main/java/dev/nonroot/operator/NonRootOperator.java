@@ -1,6 +1,7 @@
 package dev.nonroot.operator;
 
 import dev.nonroot.api.WorkloadKind;
+import dev.nonroot.engine.model.ObjectRef;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
@@ -34,9 +35,16 @@ public final class NonRootOperator implements AutoCloseable {
       int threads,
       double patchesPerSecond,
       Clock clock,
-      Set<WorkloadKind> kinds) {
+      Set<WorkloadKind> kinds,
+      Duration rolloutPoll) {
     /** Workload patches (each a rollout) per second unless told otherwise. */
     public static final double DEFAULT_PATCHES_PER_SECOND = 5;
+
+    /**
+     * How often the pods of a rollout in progress are looked at. The workload's own status changes
+     * wake the follower too; pods waiting in CrashLoopBackOff change nothing there.
+     */
+    public static final Duration DEFAULT_ROLLOUT_POLL = Duration.ofSeconds(10);
 
     public static Settings defaults() {
       return new Settings(
@@ -47,23 +55,48 @@ public final class NonRootOperator implements AutoCloseable {
           10,
           DEFAULT_PATCHES_PER_SECOND,
           Clock.systemUTC(),
-          WorkloadKind.watchedKinds());
+          WorkloadKind.watchedKinds(),
+          DEFAULT_ROLLOUT_POLL);
     }
 
     public Settings withResyncPeriod(Duration d) {
       return new Settings(
-          d, leaderElection, leaseNamespace, identity, threads, patchesPerSecond, clock, kinds);
+          d,
+          leaderElection,
+          leaseNamespace,
+          identity,
+          threads,
+          patchesPerSecond,
+          clock,
+          kinds,
+          rolloutPoll);
     }
 
     public Settings withLeaderElection(String namespace) {
       return new Settings(
-          resyncPeriod, true, namespace, identity, threads, patchesPerSecond, clock, kinds);
+          resyncPeriod,
+          true,
+          namespace,
+          identity,
+          threads,
+          patchesPerSecond,
+          clock,
+          kinds,
+          rolloutPoll);
     }
 
     /** 0 or less: no limit. */
     public Settings withPatchesPerSecond(double perSecond) {
       return new Settings(
-          resyncPeriod, leaderElection, leaseNamespace, identity, threads, perSecond, clock, kinds);
+          resyncPeriod,
+          leaderElection,
+          leaseNamespace,
+          identity,
+          threads,
+          perSecond,
+          clock,
+          kinds,
+          rolloutPoll);
     }
 
     /** The workload kinds to watch and remediate (default: those the table watches by default). */
@@ -76,7 +109,36 @@ public final class NonRootOperator implements AutoCloseable {
           threads,
           patchesPerSecond,
           clock,
-          Collections.unmodifiableSet(copy(k)));
+          Collections.unmodifiableSet(copy(k)),
+          rolloutPoll);
+    }
+
+    /** How often the pods of a rollout in progress are looked at. */
+    public Settings withRolloutPoll(Duration poll) {
+      return new Settings(
+          resyncPeriod,
+          leaderElection,
+          leaseNamespace,
+          identity,
+          threads,
+          patchesPerSecond,
+          clock,
+          kinds,
+          poll);
+    }
+
+    /** The clock (tests move time on by hand). */
+    public Settings withClock(Clock c) {
+      return new Settings(
+          resyncPeriod,
+          leaderElection,
+          leaseNamespace,
+          identity,
+          threads,
+          patchesPerSecond,
+          c,
+          kinds,
+          rolloutPoll);
     }
   }
 
@@ -144,6 +206,12 @@ public final class NonRootOperator implements AutoCloseable {
             new PatchBudget(settings.patchesPerSecond(), settings.clock()),
             new StatusPacer(settings.clock()),
             new WorkloadCaches(),
+            new RolloutPods(client),
+            new RolloutBudget(
+                o ->
+                    new ObjectRef(
+                        o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName())),
+            settings.rolloutPoll(),
             settings.clock(),
             settings.clock().instant());
     operator.register(

@@ -1,6 +1,8 @@
 package dev.nonroot.operator;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.WorkloadKind;
 import dev.nonroot.engine.Decision;
@@ -9,8 +11,15 @@ import dev.nonroot.engine.PolicySet;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.policy.PolicyResolver;
 import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.record.RecordedPatch;
+import dev.nonroot.engine.rollout.ImageHints;
+import dev.nonroot.engine.rollout.Reversion;
+import dev.nonroot.engine.rollout.RolloutAssessment;
+import dev.nonroot.engine.rollout.RolloutAssessment.Progress;
+import dev.nonroot.engine.rollout.RolloutPatch;
+import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rules.Evaluation;
 import dev.nonroot.engine.status.Verdict;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -73,9 +82,20 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
    * (exemption, record). Status churn and replica changes (HPA, kubectl scale) cannot.
    */
   boolean relevantUpdate(HasMetadata next, HasMetadata old) {
-    return !Objects.equals(kind.podTemplateOf(next), kind.podTemplateOf(old))
+    return followed(next)
+        || !Objects.equals(kind.podTemplateOf(next), kind.podTemplateOf(old))
         || !Objects.equals(next.getMetadata().getLabels(), old.getMetadata().getLabels())
         || !Objects.equals(next.getMetadata().getAnnotations(), old.getMetadata().getAnnotations());
+  }
+
+  /**
+   * Whether a rollout this operator started is under way on the workload: then its status changes
+   * (the controller's progress) matter too. A cheap look at the annotation, not a parse.
+   */
+  private static boolean followed(HasMetadata workload) {
+    Map<String, String> annotations = workload.getMetadata().getAnnotations();
+    String state = annotations == null ? null : annotations.get(Annotations.ROLLOUT);
+    return state != null && state.contains("\"RollingOut\"");
   }
 
   @Override
@@ -83,6 +103,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     var primaries = context.getPrimaryCache();
     // Another kind's workloads can share a Service with this kind's: every decision sees them all.
     shared.workloads().add(kind, primaries::list);
+    shared.rollouts().add(primaries::list);
     shared
         .index()
         .cover(
@@ -158,6 +179,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     VerdictIndex index = shared.index();
     if (context.isPrimaryResourceDeleted()) {
       index.remove(ref);
+      shared.rollouts().release(ref);
       return UpdateControl.noUpdate();
     }
     shared.metrics().increment(OperatorMetrics.RECONCILES);
@@ -174,7 +196,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
         (InformerEventSource<NetworkPolicy, R>)
             retriever.getEventSourceFor(NetworkPolicy.class, NETWORK_POLICIES);
     CacheInventory inventory =
-        new CacheInventory(serviceSource, namespaceSource, networkPolicySource, shared.workloads());
+        new CacheInventory(
+            serviceSource, namespaceSource, networkPolicySource, shared.workloads(), shared.pods());
     PolicySet policies = shared.catalog().snapshot(policySource.list(p -> true).toList());
     String now = shared.now();
     if (resource.isMarkedForDeletion()) {
@@ -216,6 +239,16 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     Verdict verdict = Verdict.of(decision, record, previous, now);
     warnOnNewViolation(resource, verdict, previous);
     if (decision.action() != Decision.Action.PATCH) {
+      shared
+          .rollouts()
+          .observe(ref, decision.action() == Decision.Action.FOLLOW ? decision.rollout() : null);
+    }
+    if (decision.action() == Decision.Action.FOLLOW) {
+      index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
+      return follow(
+          resource, tree, workload.get(), decision.rollout(), policies, inventory, context, now);
+    }
+    if (decision.action() != Decision.Action.PATCH) {
       // Nothing to write (any more): an earlier failure no longer describes this workload.
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
       return UpdateControl.noUpdate();
@@ -230,6 +263,26 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       shared.metrics().increment(OperatorMetrics.SERVICE_MOVES_DEFERRED);
       return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
     }
+    RolloutState start = decision.rolloutStart(now);
+    if (start != null && !evaluation.changes().isEmpty()) {
+      int max = decision.governing().maxConcurrentRollouts();
+      if (max > 0 && !shared.workloads().synced()) {
+        // The rollouts already under way are counted from the caches, once they are complete.
+        index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
+        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+      }
+      if (!shared.rollouts().tryStart(policy, ref, max)) {
+        Verdict waiting =
+            pending.waiting(
+                "waiting for the rollout budget ("
+                    + max
+                    + " of policy "
+                    + policy
+                    + " rolling out, spec.rollout.maxConcurrent)");
+        index.put(ref, new VerdictIndex.State(waiting, policies.fingerprint(), false));
+        return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
+      }
+    }
     boolean booked = before != null && before.booked();
     if (!evaluation.changes().isEmpty() && !booked) {
       Duration wait = shared.budget().take();
@@ -243,7 +296,15 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       // The workload first: a Service must never point at a port no pod listens on because the
       // workload's own patch was refused.
       if (!evaluation.changes().isEmpty()) {
-        R updated = shared.writer().patch(resource, tree, evaluation.changes(), policy, now);
+        // The patch starts a rollout, and says so in the same request: the pod label that tells
+        // its pods apart and the RollingOut state a restarted operator resumes from.
+        R updated =
+            shared
+                .writer()
+                .send(
+                    resource,
+                    RolloutPatch.remediation(
+                        workload.get(), evaluation.changes(), policy, start, now));
         // Our write goes into the cache, so an event racing the watch does not plan again on the
         // old version; the patched version's own watch event is then decided like any change.
         retriever
@@ -257,8 +318,11 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       patchServices(evaluation.serviceChanges(), inventory, policy, now);
       // Written: an earlier failure no longer describes this workload.
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
-      return UpdateControl.noUpdate();
+      // The patch's own watch event starts the following; this is the fallback if it is lost.
+      return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
     } catch (KubernetesClientException e) {
+      // Not written (or only in part): the next look sees what rolls out and counts it again.
+      shared.rollouts().release(ref);
       if (e.getCode() == 409 || e.getCode() == 404) {
         shared.metrics().increment(OperatorMetrics.CONFLICTS);
         // The object moved on (or is gone) since the cache saw it. Its next event may be a
@@ -278,6 +342,167 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       shared.events().warning(resource, EventRecorder.FAILED, message);
       throw e;
     }
+  }
+
+  /**
+   * One look at a rollout this operator started: wait, record how it ended, or put the remediation
+   * back. The engine judges ({@link RolloutAssessment}) and builds every write ({@link
+   * RolloutPatch}); this method reads the pods and sends what it is given.
+   */
+  private UpdateControl<R> follow(
+      R resource,
+      ObjectNode tree,
+      Workload workload,
+      RolloutState state,
+      PolicySet policies,
+      CacheInventory inventory,
+      Context<R> context,
+      String now) {
+    String namespace = resource.getMetadata().getNamespace();
+    Duration timeout =
+        policies
+            .named(state.policy())
+            .map(p -> p.acting() == null ? null : p.acting().rolloutTimeout())
+            .orElse(PolicyResolver.DEFAULT_ROLLOUT_TIMEOUT);
+    Instant at = shared.clock().instant();
+    Progress progress =
+        RolloutAssessment.assess(
+            kind.name(),
+            tree,
+            () -> {
+              shared.metrics().increment(OperatorMetrics.ROLLOUT_POD_LISTS);
+              return shared.pods().ofRollout(namespace, state.label());
+            },
+            state,
+            at,
+            timeout);
+    if (!progress.ended()) {
+      Duration left = Duration.between(at, Instant.parse(state.started()).plus(timeout));
+      Duration next = left.isNegative() ? shared.rolloutPoll() : min(shared.rolloutPoll(), left);
+      return UpdateControl.<R>noUpdate().rescheduleAfter(next.plusMillis(100));
+    }
+    try {
+      if (progress.phase() != RolloutState.Phase.Failed) {
+        RolloutState ended =
+            state.ended(
+                progress.phase(),
+                progress.reason(),
+                progress.message(),
+                null,
+                progress.uids(),
+                now);
+        write(resource, RolloutPatch.ended(workload, ended), context);
+        shared.metrics().increment(OperatorMetrics.ROLLOUTS_ENDED);
+        shared
+            .events()
+            .normal(
+                resource,
+                progress.phase() == RolloutState.Phase.Verified
+                    ? EventRecorder.ROLLED_OUT
+                    : EventRecorder.ROLLED_OUT_UNVERIFIED,
+                "rollout of policy " + state.policy() + "'s change: " + progress.message());
+        return UpdateControl.noUpdate();
+      }
+      revert(resource, tree, workload, state, progress, inventory, context, now);
+      return UpdateControl.noUpdate();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 || e.getCode() == 404) {
+        shared.metrics().increment(OperatorMetrics.CONFLICTS);
+        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+      }
+      shared
+          .events()
+          .warning(
+              resource,
+              EventRecorder.REVERT_FAILED,
+              "could not record the end of the rollout of policy "
+                  + state.policy()
+                  + "'s change ("
+                  + e.getCode()
+                  + "): "
+                  + firstLine(e.getMessage()));
+      throw e;
+    }
+  }
+
+  /**
+   * Puts back what the failed rollout's remediation changed: its Services first (the old pods,
+   * which a failed rolling update keeps running, listen on the old ports), then the workload in one
+   * write that also records the revert, its evidence and the hint.
+   */
+  private void revert(
+      R resource,
+      ObjectNode tree,
+      Workload workload,
+      RolloutState state,
+      Progress failure,
+      CacheInventory inventory,
+      Context<R> context,
+      String now) {
+    String namespace = resource.getMetadata().getNamespace();
+    int services = 0;
+    for (ObjectNode svc : inventory.services(namespace)) {
+      ObjectRef svcRef =
+          new ObjectRef("Service", namespace, svc.path("metadata").path("name").asText());
+      Reversion back =
+          Reversion.of(svcRef, svc, RecordedPatch.recordOf(svc), state.policy(), state.started());
+      if (back.isEmpty()) continue;
+      Optional<Service> cached = inventory.served(namespace, svcRef.name());
+      if (cached.isEmpty()) continue;
+      shared.writer().send(cached.get(), RolloutPatch.revertService(svc, back, now));
+      shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
+      services++;
+    }
+    Reversion back =
+        Reversion.of(
+            refOf(resource), tree, RecordedPatch.recordOf(tree), state.policy(), state.started());
+    String hint = ImageHints.forTemplate(workload.podSpec()).orElse(null);
+    String kept =
+        back.kept().isEmpty()
+            ? ""
+            : "; left as changed since by someone else: "
+                + back.kept().stream()
+                    .map(ChangeRecord.Entry::field)
+                    .limit(5)
+                    .collect(Collectors.joining(", "));
+    RolloutState.Phase phase =
+        back.isEmpty() && services == 0 ? RolloutState.Phase.Failed : RolloutState.Phase.Reverted;
+    RolloutState ended =
+        state.ended(phase, failure.reason(), failure.message() + kept, hint, Map.of(), now);
+    write(resource, RolloutPatch.revert(workload, back, ended), context);
+    shared.metrics().increment(OperatorMetrics.REVERTS);
+    shared
+        .events()
+        .warning(
+            resource,
+            EventRecorder.REVERTED,
+            "rollout of policy "
+                + state.policy()
+                + "'s change failed ("
+                + failure.reason()
+                + ": "
+                + failure.message()
+                + "); "
+                + (phase == RolloutState.Phase.Reverted
+                    ? "put back " + back.changes().size() + " field(s)"
+                    : "nothing could be put back")
+                + (services > 0 ? " and " + services + " Service(s)" : "")
+                + kept
+                + (hint == null ? "" : "; hint: " + hint));
+  }
+
+  /** Sends an engine-built patch and puts the result in the cache, as the remediation does. */
+  private void write(R resource, ArrayNode patch, Context<R> context) {
+    R updated = shared.writer().send(resource, patch);
+    // The write's watch event may race the next look: let the cache have it first.
+    context
+        .eventSourceRetriever()
+        .getControllerEventSource()
+        .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.nonroot.operator;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.record.ChangeRecord;
@@ -37,6 +38,11 @@ final class WorkloadWriter {
             .toString();
     // resource(obj).patch does not GET first: the cache is the only read.
     return client.resource(resource).patch(JSON_PATCH, body);
+  }
+
+  /** Sends a JSON Patch the engine built (guarded by the resourceVersion it was planned from). */
+  <R extends HasMetadata> R send(R resource, ArrayNode patch) {
+    return client.resource(resource).patch(JSON_PATCH, patch.toString());
   }
 
   /**

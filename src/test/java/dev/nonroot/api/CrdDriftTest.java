@@ -70,6 +70,12 @@ class CrdDriftTest {
     assertThat(spec.at("/ports/properties/offset/minimum").asInt()).isEqualTo(1024);
     assertThat(spec.at("/securityContext/properties/runAsUser/minimum").asInt()).isEqualTo(1);
     assertThat(spec.at("/securityContext/properties/runAsUser/default").asLong()).isEqualTo(65532);
+    assertThat(texts(spec.at("/securityContext/properties/runAsUserFrom/enum")))
+        .containsExactlyInAnyOrder("Image", "Policy");
+    assertThat(spec.at("/securityContext/properties/runAsUserFrom/default").asText())
+        .isEqualTo("Image");
+    assertThat(spec.at("/securityContext/properties/fsGroup/minimum").asInt()).isEqualTo(1);
+    assertThat(spec.at("/securityContext/properties/fsGroup").has("default")).isFalse();
     assertThat(texts(spec.at("/securityContext/properties/seccompProfile/enum")))
         .containsExactlyInAnyOrder("RuntimeDefault", "Unmanaged");
     assertThat(spec.at("/ports/properties/map/x-kubernetes-validations/0/rule").asText())
@@ -87,7 +93,11 @@ class CrdDriftTest {
     List<String> integers = new ArrayList<>();
     walk(spec, "spec", integers, unbounded);
     assertThat(integers)
-        .contains("spec.priority", "spec.ports.offset", "spec.securityContext.runAsUser");
+        .contains(
+            "spec.priority",
+            "spec.ports.offset",
+            "spec.securityContext.runAsUser",
+            "spec.securityContext.fsGroup");
     assertThat(unbounded).as("integers without minimum and maximum").isEmpty();
     assertThat(spec.at("/properties/priority/minimum").asInt())
         .isEqualTo(NonRootPolicySpec.MIN_PRIORITY);

@@ -195,6 +195,23 @@ class FixCommandTest {
   }
 
   @Test
+  void aStatefulSetWithClaimTemplatesGetsFsGroupAndNothingElse() {
+    Path[] f = CliRun.fixtures(dir, "statefulset-pvc.yaml");
+    CliRun r = CliRun.run("fix", f[0].toString());
+    assertThat(r.exit()).isEqualTo(ExitCodes.OK);
+    assertThat(r.errLine()).startsWith("fixed 2 changes in 1 workload");
+    Object before = Yaml11.loadAll(CliRun.fixture("statefulset-pvc.yaml")).get(0);
+    Object after = Yaml11.loadAll(r.out()).get(0);
+    Map<String, Object> podSecurity =
+        Yaml11.map(Yaml11.at(after, "spec", "template", "spec", "securityContext"));
+    // The data written by UID 999 stays writable by the pod's group; the kubelet walks the
+    // volume only when its root does not match.
+    assertThat(podSecurity.remove("fsGroup")).isEqualTo(999);
+    assertThat(podSecurity.remove("fsGroupChangePolicy")).isEqualTo("OnRootMismatch");
+    assertThat(after).isEqualTo(before);
+  }
+
+  @Test
   void stringsThatLookLikeOtherTypesStayStrings() {
     Path[] f = CliRun.fixtures(dir, "tricky-strings.yaml");
     CliRun r = CliRun.run("fix", f[0].toString());

@@ -183,6 +183,24 @@ class ScanCommandTest {
   }
 
   @Test
+  void aStatefulSetWithClaimTemplatesAndNoFsGroupIsAFinding() throws Exception {
+    Path[] f = CliRun.fixtures(dir, "statefulset-pvc.yaml");
+    CliRun r = CliRun.run("scan", "-o", "json", f[0].toString());
+    assertThat(r.exit()).isEqualTo(ExitCodes.FINDINGS);
+    JsonNode findings = JSON.readTree(r.out());
+    assertThat(findings.findValuesAsText("rule")).containsExactly("FsGroup", "FsGroup");
+    JsonNode fsGroup = findings.get(0);
+    assertThat(fsGroup.path("kind").asText()).isEqualTo("StatefulSet");
+    assertThat(fsGroup.path("field").asText())
+        .isEqualTo("spec.template.spec.securityContext.fsGroup");
+    assertThat(fsGroup.path("to").asInt()).isEqualTo(999);
+    assertThat(fsGroup.path("fixable").asBoolean()).isTrue();
+    assertThat(fsGroup.path("message").asText()).contains("persistent volume data");
+    assertThat(findings.get(1).path("to").asText()).isEqualTo("OnRootMismatch");
+    assertThat(r.errLine()).startsWith("scanned 1 workload in 1 file: 0 compliant, 1 violating");
+  }
+
+  @Test
   void policyDecidesWhatIsMatched() {
     Path[] f = CliRun.fixtures(dir, "web.yaml", "policies/only-web-namespace.yaml");
     CliRun r = CliRun.run("scan", "--policy", f[1].toString(), f[0].toString());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.PolicyMatcher;
+import dev.nonroot.engine.rules.Evaluation;
 import dev.nonroot.engine.rules.RemediationEngine;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -39,13 +40,23 @@ class EngineFixtureTest {
     if (!f.expectsMatch()) return;
 
     ObjectNode expected = EvaluationView.expected(f.expect());
-    ObjectNode actual =
-        EvaluationView.alignedTo(
-            EvaluationView.of(RemediationEngine.evaluate(policy, w, objects)), expected);
+    Evaluation evaluation = RemediationEngine.evaluate(policy, w, objects);
+    ObjectNode actual = EvaluationView.alignedTo(EvaluationView.of(evaluation), expected);
     assertThat(actual)
         .as(
             "%s%n--- expected%n%s--- actual%n%s",
             f, EvaluationView.yaml(expected), EvaluationView.yaml(actual))
         .isEqualTo(expected);
+    // Asking may cost the operator a pod LIST: only to choose a runAsUser the plan then sets.
+    assertThat(objects.imageUsersAsked()).as("%s: times running pods were asked", f).isLessThan(2);
+    if (objects.imageUsersAsked() == 1) {
+      assertThat(evaluation.changes())
+          .as("%s: running pods were asked, so the plan sets the pod's runAsUser", f)
+          .anySatisfy(
+              c -> {
+                assertThat(c.path().pointer()).endsWith("/spec/securityContext/runAsUser");
+                assertThat(c.oldValue()).isNull();
+              });
+    }
   }
 }

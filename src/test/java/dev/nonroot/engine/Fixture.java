@@ -22,9 +22,12 @@ import java.util.stream.Stream;
  * One engine case read from src/test/resources/engine/cases/NAME.yaml. The file's first YAML
  * document is the header: either {@code policy} + {@code expect} (one case), or {@code cases}, a
  * list of {@code name}, {@code policy}, {@code expect} run against the same input. The other
- * documents are the input: the workload, Services and Namespaces.
+ * documents are the input: the workload, Services and Namespaces. An optional {@code imageUsers}
+ * (in the header or a case, the case's winning) is what running pods report: a map of container
+ * name to UID, or {@code fail} for a case in which the engine must not ask.
  */
-record Fixture(String id, JsonNode policySpec, JsonNode expect, List<ObjectNode> input) {
+record Fixture(
+    String id, JsonNode policySpec, JsonNode expect, JsonNode imageUsers, List<ObjectNode> input) {
   static final YAMLMapper YAML = new YAMLMapper();
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -70,11 +73,17 @@ record Fixture(String id, JsonNode policySpec, JsonNode expect, List<ObjectNode>
       for (JsonNode c : header.get("cases")) {
         out.add(
             new Fixture(
-                base + "#" + c.path("name").asText(), c.path("policy"), required(c, file), input));
+                base + "#" + c.path("name").asText(),
+                c.path("policy"),
+                required(c, file),
+                c.has("imageUsers") ? c.get("imageUsers") : header.path("imageUsers"),
+                input));
       }
       return out.stream();
     }
-    return Stream.of(new Fixture(base, header.path("policy"), required(header, file), input));
+    return Stream.of(
+        new Fixture(
+            base, header.path("policy"), required(header, file), header.path("imageUsers"), input));
   }
 
   private static JsonNode required(JsonNode header, Path file) {
@@ -110,7 +119,7 @@ record Fixture(String id, JsonNode policySpec, JsonNode expect, List<ObjectNode>
 
   /** A fresh deep copy of the input, so each run starts from the file's content. */
   FixtureObjects objects() {
-    return new FixtureObjects(input.stream().map(ObjectNode::deepCopy).toList());
+    return new FixtureObjects(input.stream().map(ObjectNode::deepCopy).toList(), imageUsers);
   }
 
   boolean expectsNoWorkload() {

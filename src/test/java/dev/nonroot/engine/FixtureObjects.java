@@ -21,13 +21,22 @@ import java.util.Optional;
 /**
  * A fixture's input documents (the first workload is evaluated; the others are its neighbours),
  * mutable: plans are applied to them (workload and Services) and the inventory always answers from
- * their current content, as the CLI's inventory would.
+ * their current content, as the CLI's inventory would. Running pods report the fixture's {@code
+ * imageUsers}; the questions are counted.
  */
 final class FixtureObjects implements Inventory {
   private final List<ObjectNode> docs;
+  private final JsonNode imageUsers;
+  private int imageUsersAsked;
 
-  FixtureObjects(List<ObjectNode> docs) {
+  FixtureObjects(List<ObjectNode> docs, JsonNode imageUsers) {
     this.docs = docs;
+    this.imageUsers = imageUsers;
+  }
+
+  /** How often the engine asked what running pods report. */
+  int imageUsersAsked() {
+    return imageUsersAsked;
   }
 
   List<ObjectNode> docs() {
@@ -86,6 +95,18 @@ final class FixtureObjects implements Inventory {
       if (d.path("kind").asText().equals("NetworkPolicy") && namespaceOf(d).equals(namespace))
         out.add(d);
     }
+    return out;
+  }
+
+  @Override
+  public Map<String, Long> imageUsers(Workload workload) {
+    imageUsersAsked++;
+    if (imageUsers.asText().equals("fail")) {
+      throw new AssertionError(
+          "the engine asked what running pods of " + workload.ref() + " report; it must not here");
+    }
+    Map<String, Long> out = new LinkedHashMap<>();
+    imageUsers.properties().forEach(e -> out.put(e.getKey(), e.getValue().asLong()));
     return out;
   }
 

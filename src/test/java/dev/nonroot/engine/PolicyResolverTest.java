@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.api.NeedsRootAction;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
+import dev.nonroot.api.RunAsUserFrom;
 import dev.nonroot.api.SeccompMode;
 import dev.nonroot.api.WorkloadKind;
 import dev.nonroot.engine.policy.EffectivePolicy;
@@ -84,6 +85,8 @@ class PolicyResolverTest {
     assertThat(p.selector()).isNull();
     assertThat(p.runAsNonRoot()).isTrue();
     assertThat(p.runAsUser()).isEqualTo(65532);
+    assertThat(p.runAsUserFrom()).isEqualTo(RunAsUserFrom.Image);
+    assertThat(p.fsGroup()).isNull();
     assertThat(p.denyPrivilegeEscalation()).isTrue();
     assertThat(p.denyPrivileged()).isTrue();
     assertThat(p.dropCapabilities()).containsExactly("ALL");
@@ -116,6 +119,8 @@ class PolicyResolverTest {
         match: {kinds: [Job, Pod], namespaces: [a], excludeNamespaces: []}
         securityContext:
           runAsUser: 1
+          runAsUserFrom: Policy
+          fsGroup: 2000
           dropCapabilities: [all, CAP_net_raw]
           keepCapabilities: [cap_net_bind_service]
           seccompProfile: Unmanaged
@@ -128,6 +133,8 @@ class PolicyResolverTest {
     assertThat(p.kinds()).containsExactlyInAnyOrder(WorkloadKind.Job, WorkloadKind.Pod);
     assertThat(p.excludeNamespaces()).isEmpty();
     assertThat(p.runAsUser()).isEqualTo(1);
+    assertThat(p.runAsUserFrom()).isEqualTo(RunAsUserFrom.Policy);
+    assertThat(p.fsGroup()).isEqualTo(2000);
     assertThat(p.dropCapabilities()).containsExactly("ALL", "NET_RAW");
     assertThat(p.keepCapabilities()).isEqualTo(Set.of("NET_BIND_SERVICE"));
     assertThat(p.seccomp()).isEqualTo(SeccompMode.Unmanaged);

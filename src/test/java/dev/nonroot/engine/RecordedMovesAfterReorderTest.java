@@ -64,6 +64,7 @@ class RecordedMovesAfterReorderTest {
             "reorder",
             Fixture.JSON.createObjectNode(),
             Fixture.JSON.createObjectNode(),
+            Fixture.JSON.createObjectNode(),
             List.of(yaml(DEPLOYMENT), yaml(SERVICE)));
     FixtureObjects objects = f.objects();
     Workload w = objects.workload().orElseThrow();

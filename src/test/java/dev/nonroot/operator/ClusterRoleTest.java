@@ -29,6 +29,7 @@ class ClusterRoleTest {
     add(expected, "", "services", "list", "watch", "patch");
     add(expected, "", "namespaces", "list", "watch");
     add(expected, "networking.k8s.io", "networkpolicies", "list", "watch");
+    add(expected, "", "pods", "list");
     add(expected, "", "events", "create", "patch");
 
     assertThat(granted()).containsExactlyElementsOf(expected);

@@ -2,6 +2,7 @@ package dev.nonroot.engine.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -30,6 +31,17 @@ public interface Inventory {
    */
   default List<ObjectNode> networkPolicies(String namespace) {
     return List.of();
+  }
+
+  /**
+   * The UID each container of the workload's running pods reports it runs as ({@code
+   * status.containerStatuses[].user.linux.uid}, Kubernetes 1.31+), by container name; 0 included.
+   * Empty when no pod reports one (none running, an older kubelet or runtime). Asking may cost a
+   * read of the workload's pods, so the engine asks only when it is about to set runAsUser, at most
+   * once per evaluation. The default knows none.
+   */
+  default Map<String, Long> imageUsers(Workload workload) {
+    return Map.of();
   }
 
   Inventory EMPTY =

@@ -79,6 +79,16 @@ public final class Workload {
     return (ObjectNode) Trees.at(root, podSpecPath);
   }
 
+  /** Where the pod template is in the tree. */
+  public FieldPath templatePath() {
+    return podSpecPath.parent();
+  }
+
+  /** The pod template (its metadata and spec). */
+  public ObjectNode template() {
+    return (ObjectNode) Trees.at(root, podSpecPath.parent());
+  }
+
   public Map<String, String> labels() {
     return Trees.stringMap(root.path("metadata").path("labels"));
   }

@@ -4,12 +4,18 @@ package dev.nonroot.engine.plan;
 public enum Rule {
   RunAsNonRoot,
   RunAsUser,
+  /**
+   * runAsUser set to the non-zero UID running pods report (the image's own user), not the policy's.
+   */
+  ImageUser,
   AllowPrivilegeEscalation,
   Privileged,
   DropCapabilities,
   AddCapabilities,
   SeccompProfile,
   ReadOnlyRootFilesystem,
+  /** fsGroup (and fsGroupChangePolicy) for a pod whose persistent volumes its UID must write. */
+  FsGroup,
   PortRemap,
   ListenSetting,
   ProbePort,
@@ -18,5 +24,7 @@ public enum Rule {
   NetworkPolicyPort,
   /** A declared port the engine cannot read (not a list, not a number, out of range). */
   ContainerPort,
-  NeedsRoot
+  NeedsRoot,
+  /** A field put back to its value before a remediation whose rollout failed. */
+  Revert
 }

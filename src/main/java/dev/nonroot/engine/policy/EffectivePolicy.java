@@ -3,14 +3,19 @@ package dev.nonroot.engine.policy;
 import dev.nonroot.api.NeedsRootAction;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
+import dev.nonroot.api.RunAsUserFrom;
 import dev.nonroot.api.SeccompMode;
 import dev.nonroot.api.WorkloadKind;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A validated policy with every default filled in: the only form the engine reads. */
+/**
+ * A validated policy with every default filled in: the only form the engine reads. {@code fsGroup}
+ * is null where the policy sets none (the pod's own UID is used).
+ */
 public record EffectivePolicy(
     String name,
     PolicyMode mode,
@@ -22,6 +27,8 @@ public record EffectivePolicy(
     LabelSelector selector,
     boolean runAsNonRoot,
     long runAsUser,
+    RunAsUserFrom runAsUserFrom,
+    Long fsGroup,
     boolean denyPrivilegeEscalation,
     boolean denyPrivileged,
     List<String> dropCapabilities,
@@ -33,7 +40,43 @@ public record EffectivePolicy(
     Map<Integer, Integer> portMap,
     boolean updateServices,
     boolean updateProbes,
-    NeedsRootAction needsRoot) {
+    NeedsRootAction needsRoot,
+    Duration rolloutTimeout,
+    int maxConcurrentRollouts) {
+
+  /**
+   * This policy with another port strategy: the rescue of a remediation whose moved ports broke its
+   * rollout keeps them with the sysctl instead.
+   */
+  public EffectivePolicy withPortStrategy(PortStrategy strategy) {
+    return new EffectivePolicy(
+        name,
+        mode,
+        priority,
+        kinds,
+        namespaces,
+        excludeNamespaces,
+        namespaceSelector,
+        selector,
+        runAsNonRoot,
+        runAsUser,
+        runAsUserFrom,
+        fsGroup,
+        denyPrivilegeEscalation,
+        denyPrivileged,
+        dropCapabilities,
+        keepCapabilities,
+        seccomp,
+        readOnlyRootFilesystem,
+        strategy,
+        portOffset,
+        portMap,
+        updateServices,
+        updateProbes,
+        needsRoot,
+        rolloutTimeout,
+        maxConcurrentRollouts);
+  }
 
   /** Where a low port goes when it moves (Auto, Remap). */
   public int remapTarget(int port) {

@@ -7,6 +7,8 @@ import dev.nonroot.api.NonRootPolicySpec;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.api.PortsSpec;
+import dev.nonroot.api.RolloutSpec;
+import dev.nonroot.api.RunAsUserFrom;
 import dev.nonroot.api.SeccompMode;
 import dev.nonroot.api.SecurityContextSpec;
 import dev.nonroot.api.SelectorOperator;
@@ -14,6 +16,7 @@ import dev.nonroot.api.UnreadableValue;
 import dev.nonroot.api.WorkloadKind;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -35,6 +38,8 @@ public final class PolicyResolver {
       List.of("kube-system", "kube-public", "kube-node-lease");
   public static final long DEFAULT_UID = 65532;
   public static final int DEFAULT_OFFSET = 8000;
+  public static final Duration DEFAULT_ROLLOUT_TIMEOUT = Duration.ofMinutes(5);
+  public static final int DEFAULT_MAX_CONCURRENT = 5;
   private static final Set<String> SELECTOR_OPERATORS =
       Arrays.stream(SelectorOperator.values()).map(Enum::name).collect(Collectors.toSet());
   private static final Pattern CAPABILITY = Pattern.compile(SecurityContextSpec.CAPABILITY_NAME);
@@ -116,6 +121,20 @@ public final class PolicyResolver {
               "spec.securityContext.runAsUser",
               "must be a non-zero UID between 1 and " + Integer.MAX_VALUE + ", got " + uid));
     }
+    RunAsUserFrom uidFrom =
+        enumValue(
+            RunAsUserFrom.class,
+            sc.getRunAsUserFrom(),
+            RunAsUserFrom.Image,
+            "spec.securityContext.runAsUserFrom",
+            errors);
+    Long fsGroup = sc.getFsGroup();
+    if (fsGroup != null && (fsGroup <= 0 || fsGroup > Integer.MAX_VALUE)) {
+      errors.add(
+          new PolicyError(
+              "spec.securityContext.fsGroup",
+              "must be a non-zero GID between 1 and " + Integer.MAX_VALUE + ", got " + fsGroup));
+    }
     List<String> drop =
         sc.getDropCapabilities() == null
             ? List.of("ALL")
@@ -169,6 +188,16 @@ public final class PolicyResolver {
         portMap.put(from, to);
       }
     }
+    Duration timeout =
+        rolloutTimeout(spec.getRollout() == null ? null : spec.getRollout().getTimeout(), errors);
+    Integer max = spec.getRollout() == null ? null : spec.getRollout().getMaxConcurrent();
+    int maxConcurrent = max == null ? DEFAULT_MAX_CONCURRENT : max;
+    if (maxConcurrent < 0 || maxConcurrent > 10000) {
+      errors.add(
+          new PolicyError(
+              "spec.rollout.maxConcurrent",
+              "must be between 0 (no limit) and 10000, got " + maxConcurrent));
+    }
     if (!errors.isEmpty()) throw new InvalidPolicyException(name, errors);
     return new EffectivePolicy(
         name,
@@ -181,6 +210,8 @@ public final class PolicyResolver {
         match.getSelector(),
         !Boolean.FALSE.equals(sc.getRunAsNonRoot()),
         uid,
+        uidFrom,
+        fsGroup,
         !Boolean.TRUE.equals(sc.getAllowPrivilegeEscalation()),
         !Boolean.TRUE.equals(sc.getPrivileged()),
         drop,
@@ -192,7 +223,37 @@ public final class PolicyResolver {
         Map.copyOf(portMap),
         !Boolean.FALSE.equals(ports.getUpdateServices()),
         !Boolean.FALSE.equals(ports.getUpdateProbes()),
-        needsRoot);
+        needsRoot,
+        timeout,
+        maxConcurrent);
+  }
+
+  private static Duration rolloutTimeout(String value, List<PolicyError> errors) {
+    if (value == null) return DEFAULT_ROLLOUT_TIMEOUT;
+    if (!value.matches(RolloutSpec.DURATION)) {
+      errors.add(
+          new PolicyError(
+              "spec.rollout.timeout",
+              "must be a whole number of seconds, minutes or hours such as 90s, 5m or 1h, got \""
+                  + value
+                  + "\""));
+      return DEFAULT_ROLLOUT_TIMEOUT;
+    }
+    long n = Long.parseLong(value.substring(0, value.length() - 1));
+    Duration d =
+        switch (value.charAt(value.length() - 1)) {
+          case 's' -> Duration.ofSeconds(n);
+          case 'm' -> Duration.ofMinutes(n);
+          default -> Duration.ofHours(n);
+        };
+    if (d.compareTo(Duration.ofSeconds(10)) < 0) {
+      errors.add(
+          new PolicyError(
+              "spec.rollout.timeout",
+              "must be at least 10s: pods need time to start, got \"" + value + "\""));
+      return DEFAULT_ROLLOUT_TIMEOUT;
+    }
+    return d;
   }
 
   private static <E extends Enum<E>> E enumValue(

@@ -194,7 +194,17 @@ public final class ChangeRecord {
     return s.isEmpty() || s.startsWith("/");
   }
 
-  /** One field. A null JsonNode means the field was absent. */
+  /** Action of an entry whose latest change a remediation made. */
+  public static final String PATCHED = "Patched";
+
+  /** Action of an entry whose latest change put the field back after a failed rollout. */
+  public static final String REVERTED = "Reverted";
+
+  /**
+   * One field. A null JsonNode means the field was absent. {@code action} says what the latest
+   * change was: {@link #PATCHED} (from → to by a rule) or {@link #REVERTED} (put back to {@code
+   * to}, the value before the remediation, after its rollout failed).
+   */
   public record Entry(
       Place place,
       String field,
@@ -204,9 +214,39 @@ public final class ChangeRecord {
       JsonNode from,
       JsonNode to,
       String time,
-      int times) {
+      int times,
+      String action) {
+    public Entry(
+        Place place,
+        String field,
+        String rule,
+        String policy,
+        JsonNode original,
+        JsonNode from,
+        JsonNode to,
+        String time,
+        int times) {
+      this(place, field, rule, policy, original, from, to, time, times, PATCHED);
+    }
+
     public String container() {
       return place.container();
+    }
+
+    public boolean reverted() {
+      return REVERTED.equals(action);
+    }
+
+    /**
+     * Where the field is in {@code object} now, if it still holds the value this entry's latest
+     * change gave it; empty when someone changed it since (or it is gone).
+     */
+    public Optional<FieldPath> stillApplied(JsonNode object) {
+      Optional<FieldPath> at = locate(object);
+      if (at.isEmpty()) return at;
+      JsonNode now = Trees.valueAt(object, at.get());
+      if (to == null) return now == null ? at : Optional.empty();
+      return now != null && sameValue(now, to) ? at : Optional.empty();
     }
 
     /**
@@ -258,7 +298,8 @@ public final class ChangeRecord {
                 value(e, "from"),
                 value(e, "to"),
                 e.path("time").asText(),
-                e.path("times").asInt(1));
+                e.path("times").asInt(1),
+                e.path("action").asText(PATCHED));
         r.entries.merge(place.key(), entry, ChangeRecord::sameField);
       }
     } catch (JsonProcessingException e) {
@@ -381,6 +422,32 @@ public final class ChangeRecord {
     return next.entries.remove(migrated.key());
   }
 
+  /**
+   * Records that the fields of {@code restored} (entries of this record) were put back, at {@code
+   * time}, to the value they had before their latest change: each keeps its original and its place,
+   * its latest change becomes to → from, marked {@link #REVERTED}.
+   */
+  public ChangeRecord reverted(List<Entry> restored, String time) {
+    ChangeRecord next = new ChangeRecord();
+    next.entries.putAll(entries);
+    for (Entry e : restored) {
+      next.entries.put(
+          e.place().key(),
+          new Entry(
+              e.place(),
+              e.field(),
+              e.rule(),
+              e.policy(),
+              e.original(),
+              e.to(),
+              e.from(),
+              time,
+              e.times(),
+              REVERTED));
+    }
+    return next;
+  }
+
   public List<Entry> entries() {
     return List.copyOf(entries.values());
   }
@@ -419,6 +486,7 @@ public final class ChangeRecord {
       if (e.from() != null) o.set("from", e.from());
       if (e.to() != null) o.set("to", e.to());
       o.put("time", e.time()).put("times", e.times());
+      if (e.reverted()) o.put("action", e.action());
     }
     return root.toString();
   }

@@ -8,6 +8,7 @@ import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.JsonPatchWriter;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The write that carries a plan: one RFC 6902 JSON Patch that applies the changes and updates the
@@ -51,12 +52,27 @@ public final class RecordedPatch {
    */
   public static ArrayNode of(
       JsonNode original, List<Change> changes, ChangeRecord record, Guard guard) {
+    return of(original, changes, record, guard, Map.of());
+  }
+
+  /**
+   * The same, with more fields set in the same request ({@code also}: a null value removes the
+   * field), such as the rollout the write starts. Nothing the request carries exists without the
+   * rest of it.
+   */
+  public static ArrayNode of(
+      JsonNode original,
+      List<Change> changes,
+      ChangeRecord record,
+      Guard guard,
+      Map<FieldPath, JsonNode> also) {
     JsonPatchWriter writer = new JsonPatchWriter(original);
     if (guard == Guard.RESOURCE_VERSION) {
       writer.add(RESOURCE_VERSION, original.at(RESOURCE_VERSION.pointer()));
     }
     writer.addAll(changes);
-    writer.add(RECORD, TextNode.valueOf(record.toJson()));
+    if (record != null) writer.add(RECORD, TextNode.valueOf(record.toJson()));
+    also.forEach(writer::add);
     return writer.ops();
   }
 }

@@ -56,6 +56,23 @@ final class PlanBuilder {
     findings.add(new Finding(target, container, rule, reason, c));
   }
 
+  /** Whether a change to path can be written (no ancestor of the wrong type is in the way). */
+  boolean writable(FieldPath path) {
+    return wrongTypedAncestor(path) == null;
+  }
+
+  /**
+   * The value at path as the workload will have it once this plan is applied: the last change to
+   * exactly that path, else what is there now (null: absent).
+   */
+  JsonNode planned(FieldPath path) {
+    for (int i = changes.size() - 1; i >= 0; i--) {
+      Change c = changes.get(i);
+      if (c.path().equals(path)) return c.newValue();
+    }
+    return Trees.valueAt(root, path);
+  }
+
   void serviceChange(
       ObjectRef service, FieldPath path, JsonNode oldValue, JsonNode newValue, String reason) {
     Change c = new Change(service, path, null, oldValue, newValue, Rule.ServiceTargetPort, reason);

@@ -69,7 +69,7 @@ public final class RemediationEngine {
     }
     List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
     MalformedPorts.report(containers, plan);
-    SecurityContextRules.applyPodLevel(policy, w, containers, plan);
+    SecurityContextRules.applyPodLevel(policy, w, containers, inventory, plan);
     PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers, inventory);
     Set<FieldPath> keepingLowPorts = PortRemapper.containersKeepingLowPorts(policy, w, ports);
     for (ContainerView c : containers) {
@@ -91,6 +91,7 @@ public final class RemediationEngine {
       SecurityContextRules.applyContainerLevel(
           policy, w, c, keepingLowPorts.contains(c.path()), plan);
     }
+    SecurityContextRules.applyFsGroup(policy, w, containers, plan);
     if (policy.portStrategy() == PortStrategy.Auto || policy.portStrategy() == PortStrategy.Remap) {
       PortRemapper.apply(policy, w, ports, inventory, plan);
     } else if (policy.portStrategy() == PortStrategy.Sysctl) {

@@ -85,6 +85,14 @@ public final class StatusFold {
     List<Verdict.Listed> changes = new ArrayList<>();
     List<ViolatingWorkload> violating = new ArrayList<>();
     for (Verdict v : verdicts) {
+      if (v.rollout() != null && name.equals(v.rollout().policy())) {
+        switch (v.rollout().phase()) {
+          case RollingOut -> n.rollingOut++;
+          case Verified -> n.verified++;
+          case Unverified -> n.unverified++;
+          case Reverted, Failed -> n.reverted++;
+        }
+      }
       List<Verdict.Listed> mine = v.patched().getOrDefault(name, List.of());
       if (!v.matching().contains(name)) {
         continue;
@@ -109,7 +117,7 @@ public final class StatusFold {
         }
         case NonCompliant, Unresolved -> {
           n.violations++;
-          if (v.outcome() == Outcome.NonCompliant) n.pending++;
+          if (v.outcome() == Outcome.NonCompliant && !held(v)) n.pending++;
         }
       }
       if (v.violation() != null) {
@@ -140,6 +148,11 @@ public final class StatusFold {
     status.setNeedsRoot(n.needsRoot);
     status.setOverridden(n.overridden);
     status.setNeedsRootReasons(reasons);
+    status.setPending(self.mode() == PolicyMode.Enforce ? n.pending : 0);
+    status.setRollingOut(n.rollingOut);
+    status.setVerified(n.verified);
+    status.setUnverified(n.unverified);
+    status.setReverted(n.reverted);
     violating.sort(
         Comparator.comparing(ViolatingWorkload::getNamespace)
             .thenComparing(ViolatingWorkload::getKind)
@@ -166,13 +179,32 @@ public final class StatusFold {
     int needsRoot;
     int overridden;
     int pending;
+    int rollingOut;
+    int verified;
+    int unverified;
+    int reverted;
+  }
+
+  /** A workload whose remediation broke its rollout and is held back: not pending any more. */
+  private static boolean held(Verdict v) {
+    return v.violation() != null
+        && (v.violation().state().equals("Reverted") || v.violation().state().equals("Failed"));
   }
 
   private static Conditions conditions(
       EffectivePolicy self, Counts n, Map<String, Integer> overlaps, Conditions conditions) {
     conditions.set(Conditions.VALID, true, "Valid", "the spec is valid");
     String needsRootNote =
-        n.needsRoot == 0 ? "" : "; " + n.needsRoot + " need root and are left unchanged";
+        (n.needsRoot == 0 ? "" : "; " + n.needsRoot + " need root and are left unchanged")
+            // Patched is done for Ready; the rollouts are followed and counted, not waited for,
+            // so a policy does not flap every time it patches a new workload.
+            + (n.rollingOut == 0 ? "" : "; " + n.rollingOut + " rollouts being followed")
+            + (n.reverted == 0
+                ? ""
+                : "; "
+                    + n.reverted
+                    + " reverted after their rollout failed (see their RemediationReverted"
+                    + " Events)");
     if (self.mode() == PolicyMode.Audit) {
       conditions.set(
           Conditions.READY,

@@ -7,6 +7,7 @@ import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.Finding;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rules.Evaluation;
 import dev.nonroot.engine.rules.NeedsRootDetector;
 import dev.nonroot.engine.rules.Outcome;
@@ -31,6 +32,7 @@ import java.util.TreeSet;
  * @param patched the workload's recorded changes, by the policy that made them
  * @param failure the last failed write for the governing policy, or null
  * @param violation why the workload still violates its governing policy, or null
+ * @param rollout the rollout the operator's last patch started and where it stands, or null
  */
 public record Verdict(
     ObjectRef ref,
@@ -40,7 +42,20 @@ public record Verdict(
     List<Listed> wouldPatch,
     Map<String, List<Listed>> patched,
     Failure failure,
-    Violation violation) {
+    Violation violation,
+    RolloutState rollout) {
+
+  public Verdict(
+      ObjectRef ref,
+      List<String> matching,
+      Outcome outcome,
+      Set<String> needsRootReasons,
+      List<Listed> wouldPatch,
+      Map<String, List<Listed>> patched,
+      Failure failure,
+      Violation violation) {
+    this(ref, matching, outcome, needsRootReasons, wouldPatch, patched, failure, violation, null);
+  }
 
   /** A verdict that names no violation (tests and unmatched workloads). */
   public Verdict(
@@ -56,7 +71,8 @@ public record Verdict(
 
   /**
    * Why a governed workload still violates: {@code state} is NeedsRoot (left unchanged), Unresolved
-   * (a person must change it), WouldPatch (Audit) or Pending (a patch is due).
+   * (a person must change it), WouldPatch (Audit), Pending (a patch is due), or Reverted / Failed
+   * (the remediation broke its rollout and is held back for this template).
    */
   public record Violation(String state, String reason) {
     /** Whether an admin should hear of it on the workload (a pending patch speaks for itself). */
@@ -66,7 +82,7 @@ public record Verdict(
   }
 
   /** Action of a recorded change the policy made. */
-  public static final String PATCHED = "Patched";
+  public static final String PATCHED = ChangeRecord.PATCHED;
 
   /** Action of a change an Audit policy would make. */
   public static final String WOULD_PATCH = "WouldPatch";
@@ -83,7 +99,13 @@ public record Verdict(
 
   /** A workload that no policy matches. */
   public static Verdict unmatched(ObjectRef ref, ChangeRecord record) {
-    return new Verdict(ref, List.of(), null, Set.of(), List.of(), patchedBy(ref, record), null);
+    return unmatched(ref, record, null);
+  }
+
+  /** A workload that no policy matches, with the rollout state it carries (or null). */
+  public static Verdict unmatched(ObjectRef ref, ChangeRecord record, RolloutState rollout) {
+    return new Verdict(
+        ref, List.of(), null, Set.of(), List.of(), patchedBy(ref, record), null, null, rollout);
   }
 
   /**
@@ -92,7 +114,7 @@ public record Verdict(
    */
   public static Verdict of(Decision d, ChangeRecord record, Verdict previous, String now) {
     ObjectRef ref = d.workload().ref();
-    if (!d.matched()) return unmatched(ref, record);
+    if (!d.matched()) return unmatched(ref, record, d.rollout());
     List<String> matching = new ArrayList<>();
     for (EffectivePolicy p : d.matching()) matching.add(p.name());
     Set<String> reasons = new TreeSet<>();
@@ -130,11 +152,26 @@ public record Verdict(
         List.copyOf(wouldPatch),
         patchedBy(ref, record),
         null,
-        violation(d));
+        violation(d),
+        d.rollout());
   }
 
   private static Violation violation(Decision d) {
     Evaluation e = d.evaluation();
+    if (d.action() == Decision.Action.HELD) {
+      RolloutState r = d.rollout();
+      return new Violation(
+          r.phase().name(),
+          "its rollout failed ("
+              + r.reason()
+              + (r.message() == null ? "" : ": " + r.message())
+              + ")"
+              + (r.phase() == RolloutState.Phase.Reverted
+                  ? " and the change was reverted"
+                  : " and could not be reverted")
+              + "; not applied again to this pod template"
+              + (r.hint() == null ? "" : "; hint: " + r.hint()));
+    }
     switch (e.outcome()) {
       case NeedsRoot -> {
         NeedsRootDetector.Evidence first = e.needsRoot().get(0);
@@ -184,7 +221,7 @@ public record Verdict(
               e.field(),
               Change.render(e.from()),
               Change.render(e.to()),
-              PATCHED,
+              e.action(),
               e.rule(),
               e.time());
       out.computeIfAbsent(e.policy(), k -> new ArrayList<>()).add(Listed.of(r));
@@ -193,8 +230,24 @@ public record Verdict(
     return Map.copyOf(out);
   }
 
+  /** This verdict, pending for {@code why} (a patch that waits its turn). */
+  public Verdict waiting(String why) {
+    if (violation == null || !violation.state().equals("Pending")) return this;
+    return new Verdict(
+        ref,
+        matching,
+        outcome,
+        needsRootReasons,
+        wouldPatch,
+        patched,
+        failure,
+        new Violation("Pending", why + "; " + violation.reason()),
+        rollout);
+  }
+
   public Verdict withFailure(Failure f) {
-    return new Verdict(ref, matching, outcome, needsRootReasons, wouldPatch, patched, f, violation);
+    return new Verdict(
+        ref, matching, outcome, needsRootReasons, wouldPatch, patched, f, violation, rollout);
   }
 
   /** The governing policy's name, or null. */
@@ -207,6 +260,7 @@ public record Verdict(
     Set<String> out = new LinkedHashSet<>(matching);
     out.addAll(patched.keySet());
     if (failure != null) out.add(failure.policy());
+    if (rollout != null && rollout.policy() != null) out.add(rollout.policy());
     return out;
   }
 

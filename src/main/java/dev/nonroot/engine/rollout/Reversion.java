@@ -1,0 +1,94 @@
+package dev.nonroot.engine.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.PlanApplier;
+import dev.nonroot.engine.plan.Rule;
+import dev.nonroot.engine.record.ChangeRecord;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * What putting one remediation back means for one object (a workload, or a Service whose targetPort
+ * it moved): every field that remediation's write changed, and that still holds the value it wrote,
+ * goes back to the value it had before. A field someone changed since is theirs and stays; it is
+ * listed in {@code kept}.
+ *
+ * @param changes the writes that restore the fields, each from its recorded old value
+ * @param restored the record entries those writes put back, in the same order
+ * @param kept the entries of that remediation whose field someone changed since
+ */
+public record Reversion(
+    List<Change> changes, List<ChangeRecord.Entry> restored, List<ChangeRecord.Entry> kept) {
+
+  /**
+   * The reversion of the remediation {@code policy} wrote at {@code time} (the entries of that
+   * write carry its time) to {@code object}, as the object is now.
+   */
+  public static Reversion of(
+      ObjectRef ref, JsonNode object, ChangeRecord record, String policy, String time) {
+    List<Change> changes = new ArrayList<>();
+    List<ChangeRecord.Entry> restored = new ArrayList<>();
+    List<ChangeRecord.Entry> kept = new ArrayList<>();
+    for (ChangeRecord.Entry e : record.entries()) {
+      if (e.reverted() || !e.policy().equals(policy) || !e.time().equals(time)) continue;
+      Optional<FieldPath> at = e.stillApplied(object);
+      if (at.isEmpty()) {
+        kept.add(e);
+        continue;
+      }
+      changes.add(
+          new Change(
+              ref,
+              at.get(),
+              e.container(),
+              Trees.valueAt(object, at.get()),
+              e.from(),
+              Rule.Revert,
+              "put back: the rollout of this change failed"));
+      restored.add(e);
+    }
+    changes.addAll(emptiedParents(ref, object, changes));
+    return new Reversion(List.copyOf(changes), List.copyOf(restored), List.copyOf(kept));
+  }
+
+  /**
+   * Parent objects (a securityContext, its capabilities) that the restore leaves empty: the
+   * remediation created them, so they go too, and the template is the one before it.
+   */
+  private static List<Change> emptiedParents(ObjectRef ref, JsonNode object, List<Change> changes) {
+    if (!(object instanceof ObjectNode root)) return List.of();
+    ObjectNode after = root.deepCopy();
+    PlanApplier.apply(after, changes);
+    Set<String> seen = new HashSet<>();
+    List<Change> out = new ArrayList<>();
+    for (Change c : changes) {
+      if (c.newValue() != null) continue;
+      for (FieldPath p = c.path().parent(); !p.isRoot(); p = p.parent()) {
+        JsonNode node = Trees.valueAt(after, p);
+        if (!(node instanceof ObjectNode o) || !o.isEmpty()) break;
+        if (!PRUNABLE.contains(p.lastToken()) || !seen.add(p.pointer())) break;
+        PlanApplier.apply(after, p, null);
+        out.add(new Change(ref, p, c.container(), node, null, Rule.Revert, "left empty"));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Objects that mean nothing when empty: removing one that the restore emptied changes nothing.
+   */
+  private static final Set<String> PRUNABLE =
+      Set.of("securityContext", "capabilities", "seccompProfile");
+
+  public boolean isEmpty() {
+    return changes.isEmpty();
+  }
+}

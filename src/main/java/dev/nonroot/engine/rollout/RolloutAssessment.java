@@ -1,0 +1,303 @@
+package dev.nonroot.engine.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.nonroot.engine.rollout.RolloutState.Phase;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Where a rollout the operator started stands, from what the workload's controller reports in its
+ * status and what the pods of that rollout report: the same reading a person would make with {@code
+ * kubectl rollout status} and {@code kubectl get pods}. Pure: the caller lists the pods.
+ */
+public final class RolloutAssessment {
+  /**
+   * Waiting reasons that mean the new pods will not come up by themselves. A pod that waits in one
+   * of them after the operator's change is the change's failure until shown otherwise.
+   */
+  static final Set<String> FAILING =
+      Set.of(
+          "CreateContainerConfigError",
+          "CreateContainerError",
+          "CrashLoopBackOff",
+          "RunContainerError",
+          "ImagePullBackOff",
+          "ErrImagePull",
+          "InvalidImageName");
+
+  /** The kinds whose controllers roll a changed template out and report it in their status. */
+  private static final Set<String> FOLLOWED = Set.of("Deployment", "StatefulSet", "DaemonSet");
+
+  private RolloutAssessment() {}
+
+  /**
+   * Whether a patch of this kind starts a rollout to follow. A ReplicaSet, Job or bare Pod does not
+   * roll its pods over to a new template, so there is nothing to follow or to put back.
+   */
+  public static boolean follows(String kind) {
+    return FOLLOWED.contains(kind);
+  }
+
+  /**
+   * @param kind the workload's kind name (Deployment, StatefulSet, DaemonSet)
+   * @param workload the workload as its informer sees it, status included
+   * @param source the pods carrying the rollout's label
+   * @param state the rollout being followed
+   * @param now the time of this look
+   * @param timeout how long the new pods may take to be ready
+   */
+  public static Progress assess(
+      String kind,
+      JsonNode workload,
+      PodSource source,
+      RolloutState state,
+      Instant now,
+      Duration timeout) {
+    JsonNode spec = workload.path("spec");
+    JsonNode status = workload.path("status");
+    long generation = workload.path("metadata").path("generation").asLong(0);
+    boolean observed = status.path("observedGeneration").asLong(-1) >= generation;
+    Instant started = parse(state.started());
+    boolean late = started != null && !now.isBefore(started.plus(timeout));
+    String strategy = spec.path("updateStrategy").path("type").asText("RollingUpdate");
+    switch (kind) {
+      case "Deployment" -> {
+        if (spec.path("paused").asBoolean(false)) {
+          return Progress.unverified(
+              "Paused", "the Deployment is paused: its pods change when it is resumed");
+        }
+      }
+      case "StatefulSet" -> {
+        if (strategy.equals("OnDelete")) {
+          return Progress.unverified(
+              "OnDelete", "updateStrategy OnDelete: the pods change only when they are deleted");
+        }
+        if (spec.path("updateStrategy").path("rollingUpdate").path("partition").asInt(0) > 0) {
+          return Progress.unverified(
+              "Partitioned", "a partitioned rolling update changes only some of the pods");
+        }
+      }
+      case "DaemonSet" -> {
+        if (strategy.equals("OnDelete")) {
+          return Progress.unverified(
+              "OnDelete", "updateStrategy OnDelete: the pods change only when they are deleted");
+        }
+      }
+      default -> {
+        return Progress.unverified("NotFollowed", kind + " rollouts are not followed");
+      }
+    }
+    if (!observed) {
+      // No controller has acted on the change (none runs, or it is down): there is no rollout to
+      // judge, and putting back a change that never reached a pod would prove nothing.
+      return late
+          ? Progress.unverified(
+              "NotObserved",
+              "the " + kind + " controller did not act on the change within " + human(timeout))
+          : Progress.inProgress("waiting for the " + kind + " controller");
+    }
+    List<JsonNode> pods = source.pods();
+    Progress failing = failingPod(pods);
+    if (failing != null) return failing;
+    int replicas = spec.path("replicas").asInt(1);
+    String waiting;
+    if (kind.equals("Deployment")) {
+      JsonNode progressing = condition(status, "Progressing");
+      if ("ProgressDeadlineExceeded".equals(progressing.path("reason").asText())) {
+        return Progress.failed("ProgressDeadlineExceeded", progressing.path("message").asText(""));
+      }
+      int updated = status.path("updatedReplicas").asInt(0);
+      int available = status.path("availableReplicas").asInt(0);
+      int total = status.path("replicas").asInt(0);
+      if (updated >= replicas && available >= replicas && total <= replicas) {
+        return succeeded(pods);
+      }
+      waiting = available + " of " + replicas + " updated replicas available";
+    } else if (kind.equals("StatefulSet")) {
+      String update = status.path("updateRevision").asText("");
+      String current = status.path("currentRevision").asText("");
+      int updated = status.path("updatedReplicas").asInt(0);
+      int ready = status.path("readyReplicas").asInt(0);
+      if (update.equals(current) && (replicas == 0 || updated >= replicas) && ready >= replicas) {
+        return succeeded(pods);
+      }
+      waiting = ready + " of " + replicas + " replicas ready on the new revision";
+    } else {
+      int desired = status.path("desiredNumberScheduled").asInt(0);
+      int updated = status.path("updatedNumberScheduled").asInt(0);
+      int available = status.path("numberAvailable").asInt(0);
+      if (updated >= desired && available >= desired) return succeeded(pods);
+      waiting = available + " of " + desired + " scheduled pods available";
+    }
+    if (late) {
+      String stuck = stuckPods(pods);
+      return Progress.failed(
+          "Timeout",
+          "not ready within "
+              + human(timeout)
+              + ": "
+              + waiting
+              + (stuck.isEmpty() ? "" : "; " + stuck));
+    }
+    return Progress.inProgress(waiting);
+  }
+
+  /**
+   * The pods of the rollout (those carrying its label), listed only when the assessment needs them:
+   * a rollout no controller has acted on yet costs no request.
+   */
+  @FunctionalInterface
+  public interface PodSource {
+    List<JsonNode> pods();
+  }
+
+  /** A rollout that is still going, ended well, or failed, with its evidence. */
+  public record Progress(Phase phase, String reason, String message, Map<String, Long> uids) {
+    static Progress inProgress(String message) {
+      return new Progress(Phase.RollingOut, null, message, Map.of());
+    }
+
+    static Progress unverified(String reason, String message) {
+      return new Progress(Phase.Unverified, reason, message, Map.of());
+    }
+
+    static Progress failed(String reason, String message) {
+      return new Progress(Phase.Failed, reason, message, Map.of());
+    }
+
+    public boolean ended() {
+      return phase.ended();
+    }
+  }
+
+  private static Progress failingPod(List<JsonNode> pods) {
+    for (JsonNode pod : pods) {
+      if (pod.path("metadata").hasNonNull("deletionTimestamp")) continue;
+      for (String list : List.of("initContainerStatuses", "containerStatuses")) {
+        for (JsonNode cs : pod.path("status").path(list)) {
+          JsonNode w = cs.path("state").path("waiting");
+          String reason = w.path("reason").asText("");
+          if (!FAILING.contains(reason)) continue;
+          return new Progress(
+              Phase.Failed,
+              reason,
+              "pod "
+                  + pod.path("metadata").path("name").asText()
+                  + " container "
+                  + cs.path("name").asText()
+                  + ": "
+                  + reason
+                  + (w.path("message").asText("").isEmpty()
+                      ? ""
+                      : ": " + w.path("message").asText()),
+              Map.of());
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Ready: Verified when every container of the rollout's pods reports a non-zero uid, Unverified
+   * when the runtime reports none (Kubernetes before 1.31, or a runtime without the feature).
+   */
+  private static Progress succeeded(List<JsonNode> pods) {
+    Map<String, Long> uids = new TreeMap<>();
+    List<String> root = new ArrayList<>();
+    boolean silent = false;
+    int running = 0;
+    for (JsonNode pod : pods) {
+      if (pod.path("metadata").hasNonNull("deletionTimestamp")) continue;
+      running++;
+      for (JsonNode cs : pod.path("status").path("containerStatuses")) {
+        JsonNode uid = cs.path("user").path("linux").path("uid");
+        if (!uid.canConvertToLong()) {
+          silent = true;
+          continue;
+        }
+        String name = cs.path("name").asText();
+        uids.put(name, uid.asLong());
+        if (uid.asLong() == 0) root.add(name);
+      }
+    }
+    if (running == 0) {
+      return Progress.unverified("NoPods", "rolled out, but no pod of the new template runs");
+    }
+    if (!root.isEmpty()) {
+      return new Progress(
+          Phase.Unverified,
+          "RunsAsRoot",
+          "rolled out, but container(s) " + String.join(", ", root) + " report uid 0",
+          uids);
+    }
+    if (silent || uids.isEmpty()) {
+      return new Progress(
+          Phase.Unverified,
+          "UidNotReported",
+          "rolled out; the container runtime reports no uid (status.containerStatuses[].user,"
+              + " Kubernetes 1.31+)",
+          uids);
+    }
+    return new Progress(
+        Phase.Verified, "RolledOut", "rolled out; runs as uid " + distinct(uids), uids);
+  }
+
+  private static String distinct(Map<String, Long> uids) {
+    return String.join(
+        ", ", uids.values().stream().distinct().sorted().map(String::valueOf).toList());
+  }
+
+  /** What the rollout's pods wait for, when they are not failing outright. */
+  private static String stuckPods(List<JsonNode> pods) {
+    List<String> out = new ArrayList<>();
+    for (JsonNode pod : pods) {
+      for (JsonNode cs : pod.path("status").path("containerStatuses")) {
+        JsonNode w = cs.path("state").path("waiting");
+        if (w.isMissingNode()) continue;
+        out.add(
+            "pod "
+                + pod.path("metadata").path("name").asText()
+                + " container "
+                + cs.path("name").asText()
+                + " waiting: "
+                + w.path("reason").asText("?")
+                + (w.path("message").asText("").isEmpty()
+                    ? ""
+                    : ": " + w.path("message").asText()));
+        if (out.size() == 3) return String.join("; ", out);
+      }
+    }
+    if (out.isEmpty() && pods.isEmpty()) return "no pod of the new template exists";
+    return String.join("; ", out);
+  }
+
+  private static JsonNode condition(JsonNode status, String type) {
+    for (JsonNode c : status.path("conditions")) {
+      if (type.equals(c.path("type").asText())) return c;
+    }
+    return MissingNode.getInstance();
+  }
+
+  private static Instant parse(String time) {
+    if (time == null) return null;
+    try {
+      return Instant.parse(time);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+
+  static String human(Duration d) {
+    long s = d.getSeconds();
+    if (s % 3600 == 0 && s > 0) return s / 3600 + "h";
+    if (s % 60 == 0 && s > 0) return s / 60 + "m";
+    return s + "s";
+  }
+}

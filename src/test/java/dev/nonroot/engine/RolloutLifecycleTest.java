@@ -1,0 +1,239 @@
+package dev.nonroot.engine;
+
+import static dev.nonroot.engine.EngineInputs.policy;
+import static dev.nonroot.engine.EngineInputs.tree;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.api.Annotations;
+import dev.nonroot.api.PortStrategy;
+import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.Rule;
+import dev.nonroot.engine.policy.ResolvedPolicy;
+import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.record.RecordedPatch;
+import dev.nonroot.engine.rollout.Reversion;
+import dev.nonroot.engine.rollout.RolloutPatch;
+import dev.nonroot.engine.rollout.RolloutState;
+import dev.nonroot.engine.rollout.TemplateHash;
+import dev.nonroot.engine.status.Verdict;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A remediation's whole life on one workload, through the engine's own writes applied as a real API
+ * server applies JSON Patch: patch → followed → failed → reverted to exactly the template it broke
+ * → not applied again → rescued once with the ports kept → held; and what re-arms it.
+ */
+class RolloutLifecycleTest {
+  /** httpbin-like: its listen setting PORT lets Auto move port 80. */
+  private static final String MOVABLE =
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: shop, resourceVersion: "10", generation: 3}
+      spec:
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers:
+            - name: web
+              image: kennethreitz/httpbin
+              env: [{name: PORT, value: "80"}]
+              ports: [{containerPort: 80}]
+      """;
+
+  /** nginx reads its port from nginx.conf: Auto keeps 80 with the sysctl. */
+  private static final String NGINX =
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: intranet, namespace: legacy, resourceVersion: "5", generation: 1}
+      spec:
+        selector: {matchLabels: {app: intranet}}
+        template:
+          metadata: {labels: {app: intranet}}
+          spec:
+            containers:
+            - {name: nginx, image: "nginx:1.27", ports: [{containerPort: 80}]}
+      """;
+
+  private static final ResolvedPolicy BASELINE = policy("baseline", "");
+  private static final String T1 = "2026-12-02T10:00:00Z";
+  private static final String T2 = "2026-12-02T10:05:00Z";
+  private static final String T3 = "2026-12-02T10:06:00Z";
+  private static final String T4 = "2026-12-02T10:11:00Z";
+
+  private static Decision decide(JsonNode object) {
+    return Governor.decide(
+        PolicySet.of(List.of(BASELINE)), Workload.of(object).orElseThrow(), Inventory.EMPTY);
+  }
+
+  /** What the operator writes for a PATCH decision, applied. */
+  private static ObjectNode remediate(JsonNode object, String now) {
+    Decision d = decide(object);
+    assertThat(d.action()).isEqualTo(Decision.Action.PATCH);
+    return (ObjectNode)
+        RfcJsonPatch.apply(
+            object,
+            RolloutPatch.remediation(
+                d.workload(), d.evaluation().changes(), "baseline", d.rolloutStart(now), now));
+  }
+
+  /** What the operator writes when the rollout started at {@code started} failed, applied. */
+  private static ObjectNode revert(JsonNode object, String now) {
+    RolloutState state = RolloutState.of(object).orElseThrow();
+    Workload w = Workload.of(object).orElseThrow();
+    Reversion back =
+        Reversion.of(
+            w.ref(), object, RecordedPatch.recordOf(object), state.policy(), state.started());
+    RolloutState ended =
+        state.ended(
+            RolloutState.Phase.Reverted,
+            "CrashLoopBackOff",
+            "pod web-1 container web: back-off",
+            null,
+            Map.of(),
+            now);
+    return (ObjectNode) RfcJsonPatch.apply(object, RolloutPatch.revert(w, back, ended));
+  }
+
+  private static JsonNode template(JsonNode object) {
+    return object.path("spec").path("template");
+  }
+
+  @Test
+  void theRemediationStartsAFollowedRolloutAndTheRevertRestoresTheTemplateExactly() {
+    ObjectNode original = tree(MOVABLE);
+    ObjectNode patched = remediate(original, T1);
+
+    RolloutState started = RolloutState.of(patched).orElseThrow();
+    assertThat(started.phase()).isEqualTo(RolloutState.Phase.RollingOut);
+    assertThat(started.movedPorts()).isTrue();
+    assertThat(started.template()).isEqualTo(TemplateHash.of(template(original)));
+    assertThat(
+            template(patched).path("metadata").path("labels").path(Annotations.REMEDIATION_LABEL))
+        .hasToString('"' + started.label() + '"');
+    assertThat(patched.at("/spec/template/spec/containers/0/ports/0/containerPort").asInt())
+        .isEqualTo(8080);
+    // While it rolls out, the workload is followed, not patched again.
+    assertThat(decide(patched).action()).isEqualTo(Decision.Action.FOLLOW);
+
+    ObjectNode reverted = revert(patched, T2);
+
+    assertThat(template(reverted)).isEqualTo(template(original));
+    RolloutState state = RolloutState.of(reverted).orElseThrow();
+    assertThat(state.phase()).isEqualTo(RolloutState.Phase.Reverted);
+    assertThat(state.reason()).isEqualTo("CrashLoopBackOff");
+    ChangeRecord record = RecordedPatch.recordOf(reverted);
+    assertThat(record.entries()).isNotEmpty().allMatch(ChangeRecord.Entry::reverted);
+    // The status lists each field as put back, from the value the remediation wrote.
+    assertThat(Verdict.patchedBy(decide(reverted).workload().ref(), record).get("baseline"))
+        .anySatisfy(
+            l -> {
+              assertThat(l.change().getAction()).isEqualTo("Reverted");
+              assertThat(l.change().getField()).endsWith("ports[0].containerPort");
+              assertThat(l.change().getFrom()).isEqualTo("8080");
+              assertThat(l.change().getTo()).isEqualTo("80");
+            });
+  }
+
+  @Test
+  void aRemediationThatMovedPortsIsRescuedOnceWithTheSysctlThenHeld() {
+    ObjectNode reverted = revert(remediate(tree(MOVABLE), T1), T2);
+
+    Decision rescue = decide(reverted);
+    assertThat(rescue.action()).isEqualTo(Decision.Action.PATCH);
+    assertThat(rescue.attempt()).isEqualTo(2);
+    assertThat(rescue.governing().portStrategy()).isEqualTo(PortStrategy.Sysctl);
+    assertThat(rescue.evaluation().changes())
+        .extracting(Change::rule)
+        .contains(Rule.PortSysctl)
+        .doesNotContain(Rule.PortRemap, Rule.ListenSetting);
+
+    ObjectNode rescued = remediate(reverted, T3);
+    assertThat(RolloutState.of(rescued).orElseThrow().attempt()).isEqualTo(2);
+    ObjectNode again = revert(rescued, T4);
+
+    assertThat(template(again)).isEqualTo(template(tree(MOVABLE)));
+    Decision held = decide(again);
+    assertThat(held.action()).isEqualTo(Decision.Action.HELD);
+    Verdict v = Verdict.of(held, RecordedPatch.recordOf(again), null, T4);
+    assertThat(v.violation().state()).isEqualTo("Reverted");
+    assertThat(v.violation().reason()).contains("CrashLoopBackOff", "not applied again");
+  }
+
+  @Test
+  void aRemediationThatKeptItsPortsIsHeldAtOnce() {
+    ObjectNode reverted = revert(remediate(tree(NGINX), T1), T2);
+
+    assertThat(RolloutState.of(reverted).orElseThrow().movedPorts()).isFalse();
+    assertThat(decide(reverted).action()).isEqualTo(Decision.Action.HELD);
+  }
+
+  @Test
+  void aNewTemplateFromTheUserReArmsIt() {
+    ObjectNode reverted = revert(remediate(tree(NGINX), T1), T2);
+    ((ObjectNode) reverted.at("/spec/template/spec/containers/0")).put("image", "nginx:1.28");
+
+    Decision d = decide(reverted);
+    assertThat(d.action()).isEqualTo(Decision.Action.PATCH);
+    assertThat(d.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void removingTheRolloutAnnotationReArmsIt() {
+    ObjectNode reverted = revert(remediate(tree(NGINX), T1), T2);
+    ((ObjectNode) reverted.path("metadata").path("annotations")).remove(Annotations.ROLLOUT);
+
+    assertThat(decide(reverted).action()).isEqualTo(Decision.Action.PATCH);
+  }
+
+  @Test
+  void aFieldSomeoneChangedSinceIsLeftAndNamed() {
+    ObjectNode patched = remediate(tree(NGINX), T1);
+    ((ObjectNode) patched.at("/spec/template/spec/securityContext")).put("runAsUser", 1234);
+    RolloutState state = RolloutState.of(patched).orElseThrow();
+
+    Reversion back =
+        Reversion.of(
+            Workload.of(patched).orElseThrow().ref(),
+            patched,
+            RecordedPatch.recordOf(patched),
+            state.policy(),
+            state.started());
+    ObjectNode reverted = revert(patched, T2);
+
+    assertThat(back.kept())
+        .extracting(ChangeRecord.Entry::field)
+        .containsExactly("spec.template.spec.securityContext.runAsUser");
+    assertThat(reverted.at("/spec/template/spec/securityContext/runAsUser").asInt())
+        .isEqualTo(1234);
+    assertThat(reverted.at("/spec/template/spec/securityContext/runAsNonRoot").isMissingNode())
+        .isTrue();
+  }
+
+  @Test
+  void aRolloutSomeoneReplacedIsNotFollowed() {
+    ObjectNode patched = remediate(tree(NGINX), T1);
+    ((ObjectNode) patched.at("/spec/template/metadata/labels"))
+        .remove(Annotations.REMEDIATION_LABEL);
+
+    assertThat(decide(patched).action()).isNotEqualTo(Decision.Action.FOLLOW);
+  }
+
+  @Test
+  void aDamagedRolloutAnnotationHoldsNothingBack() {
+    ObjectNode original = tree(NGINX);
+    ((ObjectNode) original.get("metadata"))
+        .putObject("annotations")
+        .put(Annotations.ROLLOUT, "{not json");
+
+    assertThat(decide(original).action()).isEqualTo(Decision.Action.PATCH);
+  }
+}

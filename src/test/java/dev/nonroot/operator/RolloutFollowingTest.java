@@ -1,0 +1,429 @@
+package dev.nonroot.operator;
+
+import static dev.nonroot.operator.OperatorHarness.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.nonroot.api.Annotations;
+import dev.nonroot.api.NonRootPolicyStatus;
+import dev.nonroot.engine.rollout.RolloutState;
+import dev.nonroot.engine.rollout.RolloutState.Phase;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator follows the rollouts its patches start, on the CRUD mock, with this test playing the
+ * Deployment controller and the kubelet: it writes the Deployment's status and the rollout's pods,
+ * as they would.
+ */
+class RolloutFollowingTest extends OperatorTestBase {
+  private static final String INTRANET = "/apis/apps/v1/namespaces/web/deployments/intranet";
+  private static final String API = "/apis/apps/v1/namespaces/web/deployments/api";
+  private static final String API_SVC = "/api/v1/namespaces/web/services/api";
+  private static final String CRASH =
+      "nginx: [emerg] mkdir() \"/var/cache/nginx/client_temp\" failed (13: Permission denied)";
+
+  private PodTemplateSpec originalIntranet;
+  private PodTemplateSpec originalApi;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    harness.apply("/operator/rollout/workloads.yaml");
+    originalIntranet = deployment("intranet").getSpec().getTemplate();
+    originalApi = deployment("api").getSpec().getTemplate();
+    harness.apply("/operator/policy-enforce.yaml");
+  }
+
+  private void start() {
+    harness.start(
+        NonRootOperator.Settings.defaults()
+            .withResyncPeriod(Duration.ofSeconds(30))
+            .withPatchesPerSecond(0)
+            .withRolloutPoll(Duration.ofMillis(200)));
+  }
+
+  private Deployment deployment(String name) {
+    return client.apps().deployments().inNamespace("web").withName(name).get();
+  }
+
+  private static Optional<RolloutState> rollout(Deployment d) {
+    Map<String, String> a = d.getMetadata().getAnnotations();
+    return RolloutState.parse(a == null ? null : a.get(Annotations.ROLLOUT));
+  }
+
+  /** The rollout the operator started on {@code name}, once it has: attempt {@code attempt}. */
+  private RolloutState rollingOut(String name, int attempt) {
+    Deployment d =
+        eventually(
+            () -> deployment(name),
+            x ->
+                rollout(x)
+                    .filter(r -> r.phase() == Phase.RollingOut && r.attempt() == attempt)
+                    .isPresent());
+    return rollout(d).orElseThrow();
+  }
+
+  private RolloutState ended(String name, Phase phase, int attempt) {
+    Deployment d =
+        eventually(
+            () -> deployment(name),
+            x -> rollout(x).filter(r -> r.phase() == phase && r.attempt() == attempt).isPresent());
+    return rollout(d).orElseThrow();
+  }
+
+  /** The Deployment controller saw the new template; {@code available} of 1 replicas are up. */
+  private void controllerObserved(String name, int available) {
+    Deployment d = deployment(name);
+    client
+        .apps()
+        .deployments()
+        .inNamespace("web")
+        .withName(name)
+        .editStatus(
+            x -> {
+              x.setStatus(
+                  new DeploymentStatusBuilder()
+                      .withObservedGeneration(d.getMetadata().getGeneration())
+                      .withReplicas(1)
+                      .withUpdatedReplicas(1)
+                      .withAvailableReplicas(available)
+                      .withReadyReplicas(available)
+                      .build());
+              return x;
+            });
+  }
+
+  /** The kubelet's report of the rollout's pod: running as {@code uid}, or waiting. */
+  private void pod(String app, RolloutState r, String waitingReason, String message, Long uid) {
+    String name = app + "-" + r.label() + "-" + r.attempt();
+    Map<String, Object> state =
+        waitingReason == null
+            ? Map.of("running", Map.of())
+            : Map.of("waiting", Map.of("reason", waitingReason, "message", message));
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace("web")
+            .withLabels(Map.of("app", app, Annotations.REMEDIATION_LABEL, r.label()))
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("c")
+            .withImage("x")
+            .endContainer()
+            .endSpec()
+            .build();
+    client.pods().inNamespace("web").resource(pod).create();
+    Map<String, Object> status =
+        uid == null
+            ? Map.of("name", "c", "ready", waitingReason == null, "state", state)
+            : Map.of(
+                "name",
+                "c",
+                "ready",
+                true,
+                "state",
+                state,
+                "user",
+                Map.of("linux", Map.of("uid", uid, "gid", uid)));
+    client
+        .pods()
+        .inNamespace("web")
+        .withName(name)
+        .editStatus(
+            p -> {
+              p.setStatus(
+                  new PodStatusBuilder()
+                      .withContainerStatuses(
+                          client
+                              .getKubernetesSerialization()
+                              .convertValue(status, ContainerStatus.class))
+                      .build());
+              return p;
+            });
+  }
+
+  private int targetPort(String service) {
+    return client
+        .services()
+        .inNamespace("web")
+        .withName(service)
+        .get()
+        .getSpec()
+        .getPorts()
+        .get(0)
+        .getTargetPort()
+        .getIntVal();
+  }
+
+  private List<Event> events(String reason) {
+    return client.v1().events().inNamespace("web").list().getItems().stream()
+        .filter(e -> reason.equals(e.getReason()))
+        .toList();
+  }
+
+  @Test
+  void aFailedRolloutIsRevertedInOneWriteWithItsEvidenceAndNotAppliedAgain() {
+    start();
+    RolloutState r = rollingOut("intranet", 1);
+    assertThat(deployment("intranet").getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry(Annotations.REMEDIATION_LABEL, r.label());
+
+    controllerObserved("intranet", 0);
+    pod("intranet", r, "CrashLoopBackOff", CRASH, null);
+
+    RolloutState reverted = ended("intranet", Phase.Reverted, 1);
+    assertThat(reverted.reason()).isEqualTo("CrashLoopBackOff");
+    assertThat(reverted.message()).contains("Permission denied");
+    assertThat(reverted.hint()).contains("nginxinc/nginx-unprivileged");
+    // Exactly the template the user wrote: the old ReplicaSet comes back.
+    assertThat(deployment("intranet").getSpec().getTemplate()).isEqualTo(originalIntranet);
+    assertThat(harness.requests.writesTo(INTRANET)).isEqualTo(2);
+    assertThat(events("RemediationReverted"))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getType()).isEqualTo("Warning");
+              assertThat(e.getMessage()).contains("CrashLoopBackOff", "nginx-unprivileged");
+            });
+    NonRootPolicyStatus status =
+        harness.settledStatus("baseline", s -> s.getReverted() == 1 && s.getRollingOut() == 1);
+    assertThat(status.getViolating())
+        .anySatisfy(
+            v -> {
+              assertThat(v.getName()).isEqualTo("intranet");
+              assertThat(v.getState()).isEqualTo("Reverted");
+              assertThat(v.getReason()).contains("Permission denied", "not applied again");
+            });
+    assertThat(status.getWorkloadChanges())
+        .filteredOn(c -> c.getName().equals("intranet"))
+        .isNotEmpty()
+        .allSatisfy(c -> assertThat(c.getAction()).isEqualTo("Reverted"));
+
+    // Not re-applied to the same template, through resyncs and status churn.
+    controllerObserved("intranet", 1);
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> harness.requests.writesTo(INTRANET) == 2);
+
+    // A new template from the user re-arms it.
+    client
+        .apps()
+        .deployments()
+        .inNamespace("web")
+        .withName("intranet")
+        .edit(
+            d -> {
+              d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:1.28");
+              return d;
+            });
+    assertThat(rollingOut("intranet", 1).label()).isNotEqualTo(r.label());
+  }
+
+  @Test
+  void aRolloutWhosePodsReportANonZeroUidIsVerified() {
+    start();
+    RolloutState r = rollingOut("intranet", 1);
+    // As on a cluster: the pods are ready before the controller counts them available.
+    pod("intranet", r, null, null, 65532L);
+    controllerObserved("intranet", 1);
+
+    RolloutState verified = ended("intranet", Phase.Verified, 1);
+    assertThat(verified.uids()).containsEntry("c", 65532L);
+    assertThat(events("RolloutVerified")).hasSize(1);
+    assertThat(harness.requests.writesTo(INTRANET)).isEqualTo(2);
+    NonRootPolicyStatus status = harness.settledStatus("baseline", s -> s.getVerified() == 1);
+    assertThat(status.getReverted()).isZero();
+  }
+
+  @Test
+  void movedPortsThatCrashAreRetriedOnceWithTheSysctlAndThenHeld() {
+    start();
+    RolloutState first = rollingOut("api", 1);
+    assertThat(first.movedPorts()).isTrue();
+    eventually(() -> targetPort("api"), p -> p == 8080);
+    controllerObserved("api", 0);
+    pod("api", first, "CrashLoopBackOff", "listen tcp :8080: address in use", null);
+
+    // The revert puts the Service back too, then the rescue keeps port 80 with the sysctl.
+    RolloutState rescue = rollingOut("api", 2);
+    assertThat(rescue.strategy()).isEqualTo("Sysctl");
+    Deployment api = deployment("api");
+    var spec = api.getSpec().getTemplate().getSpec();
+    assertThat(spec.getContainers().get(0).getPorts().get(0).getContainerPort()).isEqualTo(80);
+    assertThat(spec.getSecurityContext().getSysctls())
+        .anySatisfy(s -> assertThat(s.getName()).isEqualTo("net.ipv4.ip_unprivileged_port_start"));
+    assertThat(targetPort("api")).isEqualTo(80);
+
+    controllerObserved("api", 0);
+    pod("api", rescue, "CrashLoopBackOff", "permission denied", null);
+    ended("api", Phase.Reverted, 2);
+    assertThat(deployment("api").getSpec().getTemplate()).isEqualTo(originalApi);
+    // Patch, revert, rescue, revert: and then nothing more.
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> harness.requests.writesTo(API) == 4);
+    assertThat(harness.requests.writesTo(API_SVC)).isEqualTo(2);
+  }
+
+  @Test
+  void podsAreListedOnlyForFollowedRolloutsAndNeverWatched() {
+    for (int i = 0; i < 20; i++) {
+      client
+          .pods()
+          .inNamespace("web")
+          .resource(
+              new PodBuilder()
+                  .withNewMetadata()
+                  .withName("other-" + i)
+                  .withLabels(Map.of("app", "other"))
+                  .endMetadata()
+                  .withNewSpec()
+                  .addNewContainer()
+                  .withName("c")
+                  .withImage("x")
+                  .endContainer()
+                  .endSpec()
+                  .build())
+          .create();
+    }
+    start();
+    RolloutState r = rollingOut("intranet", 1);
+    pod("intranet", r, null, null, 65532L);
+    controllerObserved("intranet", 1);
+    ended("intranet", Phase.Verified, 1);
+
+    var podRequests = harness.requests.matching(q -> q.path().endsWith("/pods"));
+    assertThat(podRequests).isNotEmpty();
+    // The rollout's pods by its label; before a patch, a few of the workload's own for its uid.
+    assertThat(podRequests)
+        .allSatisfy(
+            q -> {
+              assertThat(q.isWatch()).isFalse();
+              assertThat(q.query()).containsAnyOf(Annotations.REMEDIATION_LABEL, "limit=5");
+              assertThat(q.query()).doesNotContain("app%3Dother", "app=other");
+            });
+  }
+
+  /** A pod of the workload as it runs before the operator touches it. */
+  private void runningPod(String app, long uid) {
+    String name = app + "-before";
+    client
+        .pods()
+        .inNamespace("web")
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(Map.of("app", app))
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("c")
+                .withImage("x")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    client
+        .pods()
+        .inNamespace("web")
+        .withName(name)
+        .editStatus(
+            p -> {
+              p.setStatus(
+                  new PodStatusBuilder()
+                      .withContainerStatuses(
+                          client
+                              .getKubernetesSerialization()
+                              .convertValue(
+                                  Map.of(
+                                      "name",
+                                      app.equals("api") ? "httpbin" : "nginx",
+                                      "ready",
+                                      true,
+                                      "user",
+                                      Map.of("linux", Map.of("uid", uid))),
+                                  ContainerStatus.class))
+                      .build());
+              return p;
+            });
+  }
+
+  @Test
+  void theUidTheImageAlreadyRunsAsIsKeptAndRootIsReplaced() {
+    runningPod("intranet", 999);
+    runningPod("api", 0);
+    start();
+    rollingOut("intranet", 1);
+    rollingOut("api", 1);
+
+    var intranet = deployment("intranet").getSpec().getTemplate().getSpec().getSecurityContext();
+    assertThat(intranet.getRunAsUser()).isEqualTo(999L);
+    assertThat(deployment("intranet").getMetadata().getAnnotations().get(Annotations.CHANGES))
+        .contains("\"rule\":\"ImageUser\"");
+    var api = deployment("api").getSpec().getTemplate().getSpec().getSecurityContext();
+    assertThat(api.getRunAsUser()).isEqualTo(65532L);
+  }
+
+  @Test
+  void aRestartedOperatorResumesFollowingTheRollout() {
+    start();
+    RolloutState r = rollingOut("intranet", 1);
+    harness.stop();
+
+    controllerObserved("intranet", 0);
+    pod(
+        "intranet",
+        r,
+        "CreateContainerConfigError",
+        "container has runAsNonRoot and image will run as root",
+        null);
+    start();
+
+    RolloutState reverted = ended("intranet", Phase.Reverted, 1);
+    assertThat(reverted.reason()).isEqualTo("CreateContainerConfigError");
+    assertThat(deployment("intranet").getSpec().getTemplate()).isEqualTo(originalIntranet);
+  }
+
+  @Test
+  void podsNotReadyWithinTheTimeoutAreAFailure() {
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+    harness.start(
+        NonRootOperator.Settings.defaults()
+            .withResyncPeriod(Duration.ofSeconds(30))
+            .withPatchesPerSecond(0)
+            .withRolloutPoll(Duration.ofMillis(200))
+            .withClock(clock));
+    RolloutState r = rollingOut("intranet", 1);
+    controllerObserved("intranet", 0);
+    pod("intranet", r, "ContainerCreating", "", null);
+    await()
+        .during(Duration.ofMillis(600))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> rollout(deployment("intranet")).orElseThrow().phase() == Phase.RollingOut);
+
+    clock.advance(Duration.ofMinutes(5));
+
+    RolloutState failed = ended("intranet", Phase.Reverted, 1);
+    assertThat(failed.reason()).isEqualTo("Timeout");
+    assertThat(failed.message())
+        .startsWith("not ready within 5m: 0 of 1 updated replicas available");
+  }
+}

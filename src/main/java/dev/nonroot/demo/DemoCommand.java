@@ -271,7 +271,8 @@ public final class DemoCommand implements Subcommand {
 
   /**
    * Converged: every policy has a status for its generation, no Enforce policy is still
-   * remediating, and the statuses stayed the same across a status-write period.
+   * remediating, no rollout it started is waiting or being followed (each ended verified or
+   * reverted), and the statuses stayed the same across a status-write period.
    */
   private static List<NonRootPolicy> awaitConvergence(KubernetesClient client, Duration timeout)
       throws InterruptedException {
@@ -319,6 +320,7 @@ public final class DemoCommand implements Subcommand {
     var s = p.getStatus();
     if (s == null || !Objects.equals(s.getObservedGeneration(), p.getMetadata().getGeneration()))
       return false;
+    if (!Objects.equals(s.getPending(), 0) || !Objects.equals(s.getRollingOut(), 0)) return false;
     return s.getConditions().stream()
         .noneMatch(c -> "Ready".equals(c.getType()) && "Remediating".equals(c.getReason()));
   }

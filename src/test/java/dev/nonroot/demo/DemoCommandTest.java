@@ -43,7 +43,8 @@ class DemoCommandTest {
     assertThat(rows)
         .as("every workload ran before the operator started, as on a cluster")
         .contains("15 workloads rolled out, their pods running; starting the operator");
-    assertThat(rows).anyMatch(r -> r.startsWith("baseline Enforce 15 8 7 0 "));
+    // frontend/nginx crashed unprivileged in the simulated rollout: reverted, a violation again.
+    assertThat(rows).anyMatch(r -> r.startsWith("baseline Enforce 15 7 7 1 "));
     assertThat(rows).anyMatch(r -> r.startsWith("legacy-audit Audit 2 0 0 2 "));
     assertThat(rows).anyMatch(r -> r.startsWith("dns-sysctl Enforce 1 1 1 0 "));
     assertThat(rows).anyMatch(r -> r.startsWith("Deployment frontend/nginx [patched by baseline]"));
@@ -100,18 +101,25 @@ class DemoCommandTest {
 
       List<String> get = lines(kubectl(kubeconfig, "get", "nonrootpolicy"));
       assertThat(get.get(0)).isEqualTo("NAME MODE MATCHED COMPLIANT REMEDIATED VIOLATIONS AGE");
-      assertThat(get).anyMatch(r -> r.startsWith("baseline Enforce 15 8 7 0 "));
+      assertThat(get).anyMatch(r -> r.startsWith("baseline Enforce 15 7 7 1 "));
       assertThat(get).anyMatch(r -> r.startsWith("legacy-audit Audit 2 0 0 2 "));
 
       List<String> wide = lines(kubectl(kubeconfig, "get", "nrp", "-o", "wide"));
       assertThat(wide.get(0))
           .startsWith(
-              "NAME MODE MATCHED COMPLIANT REMEDIATED VIOLATIONS AGE NEEDSROOT EXEMPT OVERRIDDEN FAILED READY REASON");
+              "NAME MODE MATCHED COMPLIANT REMEDIATED VIOLATIONS AGE NEEDSROOT EXEMPT OVERRIDDEN FAILED"
+                  + " PENDING ROLLINGOUT VERIFIED REVERTED READY REASON");
       assertThat(wide)
           .anyMatch(
               r ->
                   r.startsWith("platform-strict Enforce 2 0 0 2 ")
-                      && r.endsWith(" 2 0 0 0 True Converged"));
+                      && r.endsWith(" 2 0 0 0 0 0 0 0 True Converged"));
+      assertThat(wide)
+          .as("six rollouts verified, frontend/nginx's reverted")
+          .anyMatch(
+              r ->
+                  r.startsWith("baseline Enforce 15 7 7 1 ")
+                      && r.endsWith(" 0 2 5 0 0 0 6 1 True Converged"));
 
       assertThat(kubectl(kubeconfig, "get", "deploy", "-A"))
           .contains("shop", "web", "legacy", "intranet");

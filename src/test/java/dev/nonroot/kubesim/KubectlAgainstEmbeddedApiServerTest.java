@@ -87,6 +87,10 @@ class KubectlAgainstEmbeddedApiServerTest {
             "EXEMPT",
             "OVERRIDDEN",
             "FAILED",
+            "PENDING",
+            "ROLLINGOUT",
+            "VERIFIED",
+            "REVERTED",
             "READY",
             "REASON");
     List<List<String>> rows =
@@ -96,7 +100,8 @@ class KubectlAgainstEmbeddedApiServerTest {
     List<String> row =
         rows.stream().filter(r -> r.get(0).equals("baseline")).findFirst().orElseThrow();
     assertThat(row.subList(0, 6)).containsExactly("baseline", "Enforce", "3", "1", "2", "0");
-    assertThat(row.subList(7, 13)).containsExactly("0", "0", "0", "0", "True", "Converged");
+    assertThat(row.subList(7, 17))
+        .containsExactly("0", "0", "0", "0", "0", "0", "0", "0", "True", "Converged");
   }
 
   @Test

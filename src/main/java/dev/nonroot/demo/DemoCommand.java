@@ -151,7 +151,10 @@ public final class DemoCommand implements Subcommand {
 
       long start = System.nanoTime();
       try (NonRootOperator operator =
-          NonRootOperator.start(client, NonRootOperator.Settings.defaults())) {
+          NonRootOperator.start(
+              client,
+              // Rollouts here take --rollout-delay, not minutes: look at their pods often.
+              NonRootOperator.Settings.defaults().withRolloutPoll(Duration.ofSeconds(1)))) {
         List<NonRootPolicy> policies = awaitConvergence(client, Duration.ofSeconds(timeoutSeconds));
         if (policies == null) {
           console.error(
@@ -174,12 +177,24 @@ public final class DemoCommand implements Subcommand {
         console.println("Recorded changes (status.workloadChanges of each policy):");
         console.print(PolicyReport.changes(policies));
         console.println("");
+        console.println(
+            "Rollouts the operator started and followed (nonroot.dev/rollout on each workload):");
+        console.print(PolicyReport.rollouts(workloads(client)));
+        console.println("");
         console.println("Workloads that really need root (reported, not patched):");
         console.print(PolicyReport.needsRoot(policies));
         if (serve) serve(server, console);
       }
     }
     return ExitCodes.OK;
+  }
+
+  private static List<HasMetadata> workloads(KubernetesClient client) {
+    List<HasMetadata> out = new ArrayList<>();
+    out.addAll(client.apps().deployments().inAnyNamespace().list().getItems());
+    out.addAll(client.apps().statefulSets().inAnyNamespace().list().getItems());
+    out.addAll(client.apps().daemonSets().inAnyNamespace().list().getItems());
+    return out;
   }
 
   private void serve(EmbeddedApiServer server, Console console) {

@@ -2,10 +2,13 @@ package dev.nonroot.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.RecordedChange;
+import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.kubesim.HumanDuration;
 import dev.nonroot.kubesim.PrinterJsonPath;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import java.time.Clock;
@@ -67,7 +70,11 @@ final class PolicyReport {
                     + "/"
                     + c.getName()
                     + "  ["
-                    + (c.getAction().equals("WouldPatch") ? "would patch" : "patched")
+                    + switch (c.getAction()) {
+                      case "WouldPatch" -> "would patch";
+                      case "Reverted" -> "reverted, its rollout failed,";
+                      default -> "patched";
+                    }
                     + " by "
                     + p.getMetadata().getName()
                     + "]",
@@ -98,6 +105,36 @@ final class PolicyReport {
       }
     }
     return b.length() == 0 ? "  (none)\n" : b.toString();
+  }
+
+  /**
+   * Where each rollout the operator started stands, from the workloads' nonroot.dev/rollout
+   * annotations: verified with the uid its pods report, or reverted with the evidence and hint.
+   */
+  static String rollouts(List<HasMetadata> workloads) {
+    List<List<String>> rows = new ArrayList<>();
+    List<String> details = new ArrayList<>();
+    for (HasMetadata w : workloads) {
+      Map<String, String> a = w.getMetadata().getAnnotations();
+      var state = RolloutState.parse(a == null ? null : a.get(Annotations.ROLLOUT));
+      if (state.isEmpty()) continue;
+      RolloutState r = state.get();
+      String what =
+          r.phase()
+              + (r.attempt() > 1 ? " (attempt " + r.attempt() + ", " + r.strategy() + ")" : "");
+      rows.add(
+          List.of(
+              w.getKind() + " " + w.getMetadata().getNamespace() + "/" + w.getMetadata().getName(),
+              what,
+              r.message() == null ? "" : r.message()));
+      if (r.hint() != null) details.add(rows.get(rows.size() - 1).get(0) + " hint: " + r.hint());
+    }
+    if (rows.isEmpty()) return "  (none)\n";
+    rows.sort(Comparator.comparing(r -> r.get(0)));
+    StringBuilder b = new StringBuilder();
+    render(rows, "  ").lines().forEach(l -> b.append("  ").append(l).append('\n'));
+    details.forEach(d -> b.append("  ").append(d).append('\n'));
+    return b.toString();
   }
 
   static String needsRoot(List<NonRootPolicy> policies) {

@@ -70,11 +70,11 @@ final class SimulatedPods {
   }
 
   String randomSuffix() {
-    return TemplateHash.randomSuffix(random);
+    return ControllerNames.randomSuffix(random);
   }
 
   String hash(PodTemplateSpec template) {
-    return TemplateHash.of(template, client.getKubernetesSerialization());
+    return ControllerNames.of(template, client.getKubernetesSerialization());
   }
 
   String now() {

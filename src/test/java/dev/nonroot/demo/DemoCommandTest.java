@@ -47,7 +47,23 @@ class DemoCommandTest {
     assertThat(rows).anyMatch(r -> r.startsWith("baseline Enforce 15 7 7 1 "));
     assertThat(rows).anyMatch(r -> r.startsWith("legacy-audit Audit 2 0 0 2 "));
     assertThat(rows).anyMatch(r -> r.startsWith("dns-sysctl Enforce 1 1 1 0 "));
-    assertThat(rows).anyMatch(r -> r.startsWith("Deployment frontend/nginx [patched by baseline]"));
+    assertThat(rows)
+        .anyMatch(
+            r ->
+                r.startsWith(
+                    "Deployment frontend/nginx [reverted, its rollout failed, by baseline]"));
+    // The fix, the failure, the revert and the hint, printed from the workloads' own state.
+    assertThat(rows)
+        .anyMatch(
+            r ->
+                r.startsWith("Deployment frontend/nginx Reverted pod nginx-")
+                    && r.contains("CrashLoopBackOff")
+                    && r.endsWith("(13: Permission denied)"));
+    assertThat(rows)
+        .anyMatch(
+            r -> r.startsWith("Deployment frontend/nginx hint: use nginxinc/nginx-unprivileged"));
+    assertThat(rows)
+        .contains("Deployment argocd/argocd-repo-server Verified rolled out; runs as uid 999");
     assertThat(rows).anyMatch(r -> r.startsWith("platform-strict Enforce 2 0 0 2 "));
     assertThat(rows).anyMatch(r -> r.startsWith("Deployment shop/web [patched by baseline]"));
     // Auto: httpbin's port moves with the env var it listens on ...

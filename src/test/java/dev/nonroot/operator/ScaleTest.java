@@ -61,7 +61,7 @@ class ScaleTest extends OperatorTestBase {
               .build();
       client.resource(d).create();
     }
-    harness.apply("/operator/policy-enforce.yaml");
+    harness.apply("/operator/policy-enforce-unbudgeted.yaml");
     harness.start(Duration.ofMinutes(10));
 
     NonRootPolicy p =

@@ -15,14 +15,14 @@ import java.util.random.RandomGenerator;
  * and {@code controller-revision-hash} look like a cluster's) and the five-character random suffix
  * of generated names.
  */
-final class TemplateHash {
+final class ControllerNames {
   /** apimachinery's rand.SafeEncodeString alphabet: no vowels, no look-alike characters. */
   private static final String ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789";
 
   private static final ObjectMapper CANONICAL =
       new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
-  private TemplateHash() {}
+  private ControllerNames() {}
 
   /**
    * The same template always gives the same hash, whatever order its maps were written in, so a

@@ -1,19 +1,34 @@
 package dev.nonroot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nonroot.kubesim.EmbeddedApiServer;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -26,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * package.
  */
 class ImageJarIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> NOT_IN_THE_IMAGE =
       List.of(
           "dev/nonroot/kubesim/",
@@ -61,7 +77,103 @@ class ImageJarIT {
   void runHelpShowsTheOperatorsOptions() {
     Result r = java("-jar", imageJar.toString(), "run", "--help");
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("Usage: nonroot-operator run").contains("--leader-election");
+    assertThat(r.out())
+        .contains("Usage: nonroot-operator run")
+        .contains("--leader-election")
+        .contains("--log-format");
+  }
+
+  /**
+   * The image jar runs the operator against an API server (the embedded one, in this process):
+   * Micrometer's /metrics with the per-policy gauges, JOSDK's reconcile timer and the JVM's, and
+   * with --log-format json nothing but JSON lines on standard error, decisions included.
+   */
+  @Test
+  void theImageJarRunsTheOperatorWithMetricsAndJsonLogs() throws Exception {
+    try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
+      KubernetesClient admin = api.client();
+      try (InputStream in =
+          Files.newInputStream(Path.of("crds/nonrootpolicies.nonroot.dev-v1.yml"))) {
+        api.installCrd(admin.apiextensions().v1().customResourceDefinitions().load(in).item());
+      }
+      for (String resource : List.of("/operator/shop.yaml", "/operator/policy-enforce.yaml")) {
+        try (InputStream in = ImageJarIT.class.getResourceAsStream(resource)) {
+          for (HasMetadata item : admin.load(in).items()) admin.resource(item).create();
+        }
+      }
+      Path err = Files.createTempFile(tmp, "err", ".txt");
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Dkubernetes.master=" + api.url(),
+                  "-Dkubernetes.auth.tryKubeConfig=false",
+                  "-Dkubernetes.auth.tryServiceAccount=false",
+                  "-jar",
+                  imageJar.toString(),
+                  "run",
+                  "--health-port",
+                  "0",
+                  "--log-format",
+                  "json")
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+              .redirectError(err.toFile());
+      pb.environment().remove("KUBECONFIG");
+      Process operator = pb.start();
+      String metrics;
+      try {
+        int port =
+            await()
+                .atMost(Duration.ofSeconds(60))
+                .until(() -> healthPort(Files.readString(err)), Objects::nonNull);
+        metrics =
+            await()
+                .atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .ignoreExceptions()
+                .until(
+                    () -> get("http://127.0.0.1:" + port + "/metrics"),
+                    m ->
+                        m.contains("nonroot_policy_workloads_remediated{policy=\"baseline\"} 3.0"));
+      } finally {
+        operator.destroy();
+        if (!operator.waitFor(30, TimeUnit.SECONDS)) operator.destroyForcibly();
+      }
+      assertThat(metrics)
+          .contains("nonroot_workload_patches_total 3.0")
+          .contains(
+              "operator_sdk_controllers_execution_reconcile_seconds_count{controller=\"deployments\"")
+          .contains("jvm_memory_used_bytes{");
+      List<String> lines =
+          Files.readAllLines(err).stream()
+              // The JVM's own notice, when the environment sets JAVA_TOOL_OPTIONS.
+              .filter(l -> !l.startsWith("Picked up "))
+              .toList();
+      assertThat(lines).isNotEmpty();
+      for (String line : lines) {
+        JsonNode node = JSON.readTree(line);
+        assertThat(
+                node.has("time") && node.has("level") && node.has("logger") && node.has("message"))
+            .as(line)
+            .isTrue();
+      }
+      assertThat(lines)
+          .anyMatch(
+              l ->
+                  l.contains("\"outcome\":\"remediated\"")
+                      && l.contains("\"kind\":\"Deployment\""));
+    }
+  }
+
+  /** The port `run` reports serving /metrics on, once it does. */
+  private static Integer healthPort(String log) {
+    Matcher m = Pattern.compile("metrics on :(\\d+)").matcher(log);
+    return m.find() ? Integer.valueOf(m.group(1)) : null;
+  }
+
+  private static String get(String url) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test

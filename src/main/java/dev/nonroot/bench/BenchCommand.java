@@ -7,6 +7,7 @@ import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.cli.BadInputException;
 import dev.nonroot.cli.Console;
 import dev.nonroot.cli.ExitCodes;
+import dev.nonroot.cli.LogSetup;
 import dev.nonroot.cli.Main;
 import dev.nonroot.cli.Subcommand;
 import dev.nonroot.operator.NonRootOperator;
@@ -51,7 +52,6 @@ import picocli.CommandLine.ParentCommand;
       "The rollout budget is off for the whole run."
     })
 public final class BenchCommand implements Subcommand {
-  private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int CREATE_THREADS = 8;
 
@@ -134,7 +134,7 @@ public final class BenchCommand implements Subcommand {
     if (rate < 1 || latencySeconds < 1 || idleSeconds < 1 || resyncSeconds < 1) {
       throw new BadInputException("--rate and the --*-seconds options must be at least 1");
     }
-    if (System.getProperty(LOG_LEVEL) == null) System.setProperty(LOG_LEVEL, "warn");
+    LogSetup.quiet();
     Files.createDirectories(out);
     Clock clock = Clock.systemUTC();
     int threads = NonRootOperator.Settings.defaults().threads();

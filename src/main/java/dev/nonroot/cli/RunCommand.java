@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -27,6 +29,8 @@ import picocli.CommandLine.ParentCommand;
       "account). Needs the NonRootPolicy CRD installed."
     })
 final class RunCommand implements Callable<Integer> {
+  private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
   @ParentCommand private Main main;
 
   @Option(
@@ -86,9 +90,23 @@ final class RunCommand implements Callable<Integer> {
       })
   private Duration rolloutPoll;
 
+  @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      defaultValue = "text",
+      description = {
+        "text, or json: one JSON object a line (time, level, logger, thread, message, and the",
+        "decision's policy, kind, namespace, name, outcome, fields) (default: ${DEFAULT-VALUE})"
+      })
+  private String logFormat;
+
   @Override
   public Integer call() throws Exception {
     Console console = main.console();
+    if (!logFormat.equals("text") && !logFormat.equals("json")) {
+      throw new BadInputException("--log-format must be text or json, got " + logFormat);
+    }
+    if (logFormat.equals("json")) LogSetup.json();
     if (!Double.isFinite(patchesPerSecond)
         || patchesPerSecond < 0
         || (patchesPerSecond > 0 && patchesPerSecond < 0.01)) {
@@ -131,12 +149,15 @@ final class RunCommand implements Callable<Integer> {
       throw new BadInputException(
           "cannot serve health checks on port " + healthPort + ": " + e.getMessage());
     }
-    console.error(
+    String running =
         "nonroot-operator running against "
             + config.getMasterUrl()
             + "; health, readiness and metrics on :"
             + health.port()
-            + " (/healthz, /readyz, /metrics)");
+            + " (/healthz, /readyz, /metrics)";
+    // In JSON, every line from here on is a log line a collector can parse.
+    if (logFormat.equals("json")) LOG.info(running);
+    else console.error(running);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

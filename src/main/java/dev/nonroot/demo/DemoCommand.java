@@ -5,6 +5,7 @@ import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.cli.BadInputException;
 import dev.nonroot.cli.Console;
 import dev.nonroot.cli.ExitCodes;
+import dev.nonroot.cli.LogSetup;
 import dev.nonroot.cli.Main;
 import dev.nonroot.cli.Subcommand;
 import dev.nonroot.kubesim.EmbeddedApiServer;
@@ -59,7 +60,6 @@ import picocli.CommandLine.ParentCommand;
 public final class DemoCommand implements Subcommand {
   private static final String CRD_RESOURCE = "/crds/nonrootpolicies.nonroot.dev-v1.yml";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String LOG_LEVEL = "org.slf4j.simpleLogger.defaultLogLevel";
 
   @ParentCommand private Main main;
 
@@ -112,7 +112,7 @@ public final class DemoCommand implements Subcommand {
   @Override
   public Integer call() throws Exception {
     Console console = main.console();
-    if (!verbose && System.getProperty(LOG_LEVEL) == null) System.setProperty(LOG_LEVEL, "warn");
+    if (!verbose) LogSetup.quiet();
     if (examples != null && !Files.isDirectory(examples)) {
       throw new BadInputException(examples + ": not a directory");
     }

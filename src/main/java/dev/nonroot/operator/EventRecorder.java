@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,6 +65,7 @@ final class EventRecorder {
   private final KubernetesClient client;
   private final String instance;
   private final Clock clock;
+  private final IntConsumer apiErrors;
 
   /** Event name → last count the API server accepted. Access-ordered (LRU); guarded by itself. */
   private final Map<String, Integer> counts =
@@ -76,10 +78,12 @@ final class EventRecorder {
 
   private final Object[] stripes = new Object[STRIPES];
 
-  EventRecorder(KubernetesClient client, String instance, Clock clock) {
+  /** {@code apiErrors} hears the HTTP code of each refused call (0 or less: no answer). */
+  EventRecorder(KubernetesClient client, String instance, Clock clock, IntConsumer apiErrors) {
     this.client = client;
     this.instance = instance;
     this.clock = clock;
+    this.apiErrors = apiErrors;
     for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
   }
 
@@ -140,6 +144,8 @@ final class EventRecorder {
         }
         return;
       } catch (KubernetesClientException e) {
+        // Counted even when answered (409 on create, 404 on patch): each is a refused call.
+        apiErrors.accept(e.getCode());
         if (call >= 3) throw e;
         if (next == null && e.getCode() == 409) {
           next = (known == null ? 1 : known) + 1;

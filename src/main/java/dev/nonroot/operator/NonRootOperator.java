@@ -9,6 +9,7 @@ import io.javaoperatorsdk.operator.api.config.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.ResolvedControllerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.event.rate.LinearRateLimiter;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.io.IOException;
@@ -170,6 +171,7 @@ public final class NonRootOperator implements AutoCloseable {
     // A value of the wrong type in an object must not fail the informer reading it: that would stop
     // the operator. Policies are read tolerantly by the model itself (TolerantReader).
     TolerantReading.install(client);
+    OperatorMetrics metrics = new OperatorMetrics();
     Operator operator =
         new Operator(
             o -> {
@@ -181,7 +183,10 @@ public final class NonRootOperator implements AutoCloseable {
                   .withCloseClientOnStop(false)
                   .withStopOnInformerErrorDuringStartup(true)
                   .withCacheSyncTimeout(Duration.ofMinutes(2))
-                  .withConcurrentReconciliationThreads(settings.threads());
+                  .withConcurrentReconciliationThreads(settings.threads())
+                  // Reconcile counts and latency per controller, not per resource: thousands of
+                  // workloads must not mean thousands of time series.
+                  .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
               if (settings.leaderElection()) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
@@ -195,18 +200,17 @@ public final class NonRootOperator implements AutoCloseable {
                         true));
               }
             });
-    OperatorMetrics metrics = new OperatorMetrics();
     Collaborators shared =
         new Collaborators(
             new PolicyCatalog(),
             new VerdictIndex(),
-            new WorkloadWriter(client),
-            new EventRecorder(client, settings.identity(), settings.clock()),
+            new WorkloadWriter(client, metrics::apiError),
+            new EventRecorder(client, settings.identity(), settings.clock(), metrics::apiError),
             metrics,
             new PatchBudget(settings.patchesPerSecond(), settings.clock()),
             new StatusPacer(settings.clock()),
             new WorkloadCaches(),
-            new RolloutPods(client),
+            new RolloutPods(client, metrics::apiError),
             new RolloutBudget(
                 o ->
                     new ObjectRef(
@@ -219,7 +223,12 @@ public final class NonRootOperator implements AutoCloseable {
         c -> c.withReconciliationMaxInterval(settings.resyncPeriod()));
     for (WorkloadKind kind : settings.kinds()) register(operator, kind, shared, settings);
     // start() returns once every controller's informers have synced.
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      metrics.close();
+      throw e;
+    }
     shared.workloads().markSynced();
     shared.index().open();
     return new NonRootOperator(operator, metrics);
@@ -263,6 +272,7 @@ public final class NonRootOperator implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
+    metrics.close();
   }
 
   private static String hostname() {

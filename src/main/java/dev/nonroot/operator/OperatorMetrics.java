@@ -1,12 +1,35 @@
 package dev.nonroot.operator;
 
+import dev.nonroot.api.NonRootPolicyStatus;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
-/** Counters the operator exposes on /metrics, in the Prometheus text format. */
-public final class OperatorMetrics {
+/**
+ * What the operator exposes on /metrics: its own counters, one gauge per status counter of each
+ * policy, API errors by HTTP code, and the JVM's metrics, in one Micrometer registry that JOSDK's
+ * reconcile metrics join (see {@link NonRootOperator}). Rendered in the Prometheus text format.
+ */
+public final class OperatorMetrics implements AutoCloseable {
   public static final String PATCHES = "nonroot_workload_patches_total";
   public static final String SERVICE_PATCHES = "nonroot_service_patches_total";
   public static final String FAILURES = "nonroot_patch_failures_total";
@@ -29,6 +52,15 @@ public final class OperatorMetrics {
 
   public static final String STATUS_PASSES = "nonroot_policy_status_passes_total";
   public static final String STATUS_PASS_NANOS = "nonroot_policy_status_pass_nanoseconds_total";
+
+  /** Calls the API server refused, or that never reached it, tagged {@code code}. */
+  public static final String API_ERRORS = "nonroot_api_errors_total";
+
+  /** The {@code code} of a call that got no HTTP answer (connection refused, timeout). */
+  public static final String NO_ANSWER = "none";
+
+  /** Prefix of the per-policy gauges, tagged {@code policy}: {@code <prefix>matched}, ... */
+  public static final String POLICY_WORKLOADS = "nonroot_policy_workloads_";
 
   private static final Map<String, String> HELP =
       Map.ofEntries(
@@ -54,11 +86,92 @@ public final class OperatorMetrics {
           Map.entry(REVERTS, "Remediations put back because their rollout failed."),
           Map.entry(ROLLOUT_POD_LISTS, "Pod lists of followed rollouts."));
 
+  /** One gauge per status counter, named after the status field. */
+  private record PolicyGauge(
+      String suffix, String help, Function<NonRootPolicyStatus, Integer> read) {}
+
+  private static final List<PolicyGauge> POLICY_GAUGES =
+      List.of(
+          new PolicyGauge(
+              "matched", "Workloads in scope of the policy.", NonRootPolicyStatus::getMatched),
+          new PolicyGauge(
+              "compliant",
+              "Matched workloads with nothing left to fix.",
+              NonRootPolicyStatus::getCompliant),
+          new PolicyGauge(
+              "remediated",
+              "Workloads the policy has patched at least once.",
+              NonRootPolicyStatus::getRemediated),
+          new PolicyGauge(
+              "violations",
+              "Matched workloads that still violate the policy.",
+              NonRootPolicyStatus::getViolations),
+          new PolicyGauge(
+              "failed", "Workloads whose last patch failed.", NonRootPolicyStatus::getFailed),
+          new PolicyGauge("exempt", "Exempt workloads.", NonRootPolicyStatus::getExempt),
+          new PolicyGauge(
+              "needs_root",
+              "Workloads left as they are because they need root.",
+              NonRootPolicyStatus::getNeedsRoot),
+          new PolicyGauge(
+              "overridden",
+              "Workloads a higher-precedence policy handles.",
+              NonRootPolicyStatus::getOverridden),
+          new PolicyGauge(
+              "pending",
+              "Workloads with a patch due that is not written yet.",
+              NonRootPolicyStatus::getPending),
+          new PolicyGauge(
+              "rolling_out",
+              "Workloads whose rollout, started by the policy's patch, is followed.",
+              NonRootPolicyStatus::getRollingOut),
+          new PolicyGauge(
+              "verified",
+              "Workloads whose last rollout ended ready with a non-zero uid.",
+              NonRootPolicyStatus::getVerified),
+          new PolicyGauge(
+              "unverified",
+              "Workloads whose last rollout ended ready, uid not reported.",
+              NonRootPolicyStatus::getUnverified),
+          new PolicyGauge(
+              "reverted",
+              "Workloads whose remediation was put back after its rollout failed.",
+              NonRootPolicyStatus::getReverted));
+
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final Map<String, AtomicLong> counters = new ConcurrentHashMap<>();
   private final AtomicLong slowestStatusPass = new AtomicLong();
+  private final JvmGcMetrics gc = new JvmGcMetrics();
+
+  /** Policy name → its last folded status, and the gauges that read it. */
+  private final Map<String, PolicyMeters> policies = new ConcurrentHashMap<>();
+
+  private volatile Supplier<Set<String>> existing;
+
+  private record PolicyMeters(AtomicReference<NonRootPolicyStatus> status, List<Meter> meters) {}
 
   public OperatorMetrics() {
-    HELP.keySet().forEach(k -> counters.put(k, new AtomicLong()));
+    HELP.forEach(
+        (name, help) -> {
+          AtomicLong value = new AtomicLong();
+          counters.put(name, value);
+          // Exact longs, read when scraped; Micrometer adds the _total suffix back.
+          FunctionCounter.builder(name, value, AtomicLong::doubleValue)
+              .description(help)
+              .register(registry);
+        });
+    new JvmMemoryMetrics().bindTo(registry);
+    gc.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+  }
+
+  /** The registry JOSDK's metrics are recorded in. */
+  MeterRegistry registry() {
+    return registry;
   }
 
   void increment(String name) {
@@ -71,6 +184,52 @@ public final class OperatorMetrics {
     slowestStatusPass.accumulateAndGet(nanos, Math::max);
   }
 
+  /** A call to the API server that failed with this HTTP code (0 or less: no answer). */
+  void apiError(int code) {
+    Counter.builder(API_ERRORS)
+        .description("Calls to the API server that failed, by HTTP code (none: no answer).")
+        .tag("code", code > 0 ? Integer.toString(code) : NO_ANSWER)
+        .register(registry)
+        .increment();
+  }
+
+  /** The policy's status as just folded: its gauges show it from now on. */
+  synchronized void policyStatus(String policy, NonRootPolicyStatus status) {
+    policies.computeIfAbsent(policy, this::registerPolicy).status().set(status);
+  }
+
+  /** Where the names of the policies that exist come from: the others' gauges are dropped. */
+  void policiesFrom(Supplier<Set<String>> existing) {
+    this.existing = existing;
+  }
+
+  // Synchronized with policyStatus: a policy made again under the same name gets new gauges.
+  synchronized void forgetPolicy(String policy) {
+    PolicyMeters gone = policies.remove(policy);
+    if (gone != null) gone.meters().forEach(registry::remove);
+  }
+
+  private PolicyMeters registerPolicy(String policy) {
+    AtomicReference<NonRootPolicyStatus> status = new AtomicReference<>();
+    List<Meter> meters = new ArrayList<>();
+    for (PolicyGauge g : POLICY_GAUGES) {
+      meters.add(
+          Gauge.builder(
+                  POLICY_WORKLOADS + g.suffix(),
+                  status,
+                  s -> {
+                    NonRootPolicyStatus current = s.get();
+                    Integer value = current == null ? null : g.read().apply(current);
+                    return value == null ? 0 : value;
+                  })
+              .description(g.help())
+              .tag("policy", policy)
+              .strongReference(true)
+              .register(registry));
+    }
+    return new PolicyMeters(status, meters);
+  }
+
   public long get(String name) {
     return counters.get(name).get();
   }
@@ -80,22 +239,21 @@ public final class OperatorMetrics {
     return slowestStatusPass.get();
   }
 
+  /** Everything in the Prometheus text format (0.0.4), as /metrics serves it. */
   public String render() {
-    StringBuilder b = new StringBuilder();
-    new TreeMap<>(counters)
-        .forEach(
-            (name, value) ->
-                b.append("# HELP ")
-                    .append(name)
-                    .append(' ')
-                    .append(HELP.get(name))
-                    .append("\n# TYPE ")
-                    .append(name)
-                    .append(" counter\n")
-                    .append(name)
-                    .append(' ')
-                    .append(value.get())
-                    .append('\n'));
-    return b.toString();
+    Supplier<Set<String>> names = existing;
+    if (names != null) {
+      Set<String> live = names.get();
+      for (String policy : List.copyOf(policies.keySet())) {
+        if (!live.contains(policy)) forgetPolicy(policy);
+      }
+    }
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    gc.close();
+    registry.close();
   }
 }

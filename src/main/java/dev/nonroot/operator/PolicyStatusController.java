@@ -7,6 +7,7 @@ import dev.nonroot.engine.policy.ResolvedPolicy;
 import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.status.StatusFold;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -56,6 +57,11 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
   public List<EventSource<?, NonRootPolicy>> prepareEventSources(
       EventSourceContext<NonRootPolicy> context) {
     var policies = context.getPrimaryCache();
+    // A deleted policy's gauges go at the next scrape, even when no status pass follows.
+    shared
+        .metrics()
+        .policiesFrom(
+            () -> policies.list().map(p -> p.getMetadata().getName()).collect(Collectors.toSet()));
     SimpleInboundEventSource<NonRootPolicy> verdicts = new SimpleInboundEventSource<>(VERDICTS);
     shared
         .index()
@@ -106,6 +112,7 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
     Optional<ResolvedPolicy> self = set.named(policy.getMetadata().getName());
     if (self.isEmpty()) {
       shared.statusPacer().forget(policy.getMetadata().getName());
+      shared.metrics().forgetPolicy(policy.getMetadata().getName());
       return UpdateControl.noUpdate();
     }
     var services =
@@ -120,6 +127,8 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
             policy.getStatus(),
             shared.now());
     shared.metrics().observeStatusPass(System.nanoTime() - started);
+    // The gauges show the fold, written or not yet (the pacer may hold the write back a second).
+    shared.metrics().policyStatus(policy.getMetadata().getName(), next);
     LOG.debug(
         "status of {} folded in {} ms",
         policy.getMetadata().getName(),
@@ -130,16 +139,21 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
     // Folded again when the time comes, so the write then carries everything that happened since.
     if (!wait.isZero()) return UpdateControl.<NonRootPolicy>noUpdate().rescheduleAfter(wait);
     shared.metrics().increment(OperatorMetrics.STATUS_WRITES);
-    PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
-        policy,
-        context,
-        p -> {
-          NonRootPolicy copy = new NonRootPolicy();
-          copy.setMetadata(p.getMetadata());
-          copy.setSpec(p.getSpec());
-          copy.setStatus(next);
-          return copy;
-        });
+    try {
+      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
+          policy,
+          context,
+          p -> {
+            NonRootPolicy copy = new NonRootPolicy();
+            copy.setMetadata(p.getMetadata());
+            copy.setSpec(p.getSpec());
+            copy.setStatus(next);
+            return copy;
+          });
+    } catch (KubernetesClientException e) {
+      shared.metrics().apiError(e.getCode());
+      throw e;
+    }
     // Counted from when the write is done, so the next one leaves a full second after this one.
     shared.statusPacer().wrote(name);
     return UpdateControl.noUpdate();

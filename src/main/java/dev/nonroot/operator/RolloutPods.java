@@ -4,10 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.api.Annotations;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodList;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
+import io.fabric8.kubernetes.client.dsl.PodResource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * The only pods the operator reads: those of a rollout it follows (one LIST by the remediation
@@ -20,32 +25,35 @@ final class RolloutPods {
   private static final long LIMIT = 50;
 
   private final KubernetesClient client;
+  private final IntConsumer apiErrors;
 
-  RolloutPods(KubernetesClient client) {
+  /** {@code apiErrors} hears the HTTP code of each refused list (0 or less: no answer). */
+  RolloutPods(KubernetesClient client, IntConsumer apiErrors) {
     this.client = client;
+    this.apiErrors = apiErrors;
   }
 
   /** The pods carrying the remediation label {@code value}, as trees. */
   List<JsonNode> ofRollout(String namespace, String value) {
-    return trees(
-        client
-            .pods()
-            .inNamespace(namespace)
-            .withLabel(Annotations.REMEDIATION_LABEL, value)
-            .list(new ListOptionsBuilder().withLimit(LIMIT).build())
-            .getItems());
+    return list(
+        client.pods().inNamespace(namespace).withLabel(Annotations.REMEDIATION_LABEL, value),
+        LIMIT);
   }
 
   /** Up to {@code limit} pods matching a workload's selector labels, as trees. */
   List<JsonNode> selected(String namespace, Map<String, String> matchLabels, long limit) {
     if (matchLabels.isEmpty()) return List.of();
-    return trees(
-        client
-            .pods()
-            .inNamespace(namespace)
-            .withLabels(matchLabels)
-            .list(new ListOptionsBuilder().withLimit(limit).build())
-            .getItems());
+    return list(client.pods().inNamespace(namespace).withLabels(matchLabels), limit);
+  }
+
+  private List<JsonNode> list(
+      FilterWatchListDeletable<Pod, PodList, PodResource> pods, long limit) {
+    try {
+      return trees(pods.list(new ListOptionsBuilder().withLimit(limit).build()).getItems());
+    } catch (KubernetesClientException e) {
+      apiErrors.accept(e.getCode());
+      throw e;
+    }
   }
 
   private static List<JsonNode> trees(List<Pod> pods) {

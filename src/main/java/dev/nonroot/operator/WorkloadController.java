@@ -314,6 +314,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
         shared
             .events()
             .normal(resource, EventRecorder.REMEDIATED, summary(policy, evaluation.changes()));
+        DecisionLog.changed(ref, policy, DecisionLog.REMEDIATED, evaluation.changes().size());
       }
       patchServices(evaluation.serviceChanges(), inventory, policy, now);
       // Written: an earlier failure no longer describes this workload.
@@ -333,6 +334,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       }
       String message = "patch failed (" + e.getCode() + "): " + firstLine(e.getMessage());
       shared.metrics().increment(OperatorMetrics.FAILURES);
+      DecisionLog.failed(ref, policy, e.getCode(), firstLine(e.getMessage()));
       index.put(
           ref,
           new VerdictIndex.State(
@@ -393,6 +395,12 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 now);
         write(resource, RolloutPatch.ended(workload, ended), context);
         shared.metrics().increment(OperatorMetrics.ROLLOUTS_ENDED);
+        DecisionLog.ended(
+            refOf(resource),
+            state.policy(),
+            progress.phase() == RolloutState.Phase.Verified
+                ? DecisionLog.VERIFIED
+                : DecisionLog.UNVERIFIED);
         shared
             .events()
             .normal(
@@ -471,6 +479,11 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
         state.ended(phase, failure.reason(), failure.message() + kept, hint, Map.of(), now);
     write(resource, RolloutPatch.revert(workload, back, ended), context);
     shared.metrics().increment(OperatorMetrics.REVERTS);
+    DecisionLog.changed(
+        refOf(resource),
+        state.policy(),
+        phase == RolloutState.Phase.Reverted ? DecisionLog.REVERTED : DecisionLog.NOT_REVERTED,
+        back.changes().size());
     shared
         .events()
         .warning(
@@ -548,6 +561,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       shared.writer().patch(svc.get(), ObjectTrees.of(svc.get()), e.getValue(), policy, now);
       shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
       shared.events().normal(svc.get(), EventRecorder.REMEDIATED, summary(policy, e.getValue()));
+      DecisionLog.changed(e.getKey(), policy, DecisionLog.REMEDIATED, e.getValue().size());
     }
   }
 

@@ -8,10 +8,12 @@ import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.record.RecordedPatch;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntConsumer;
 
 /**
  * Sends the engine's {@link RecordedPatch} for an object, guarded by the resourceVersion the plan
@@ -26,9 +28,12 @@ final class WorkloadWriter {
           .build();
 
   private final KubernetesClient client;
+  private final IntConsumer apiErrors;
 
-  WorkloadWriter(KubernetesClient client) {
+  /** {@code apiErrors} hears the HTTP code of each refused patch (0 or less: no answer). */
+  WorkloadWriter(KubernetesClient client, IntConsumer apiErrors) {
     this.client = client;
+    this.apiErrors = apiErrors;
   }
 
   <R extends HasMetadata> R patch(
@@ -37,12 +42,21 @@ final class WorkloadWriter {
         RecordedPatch.of(original, changes, policy, time, RecordedPatch.Guard.RESOURCE_VERSION)
             .toString();
     // resource(obj).patch does not GET first: the cache is the only read.
-    return client.resource(resource).patch(JSON_PATCH, body);
+    return sendText(resource, body);
   }
 
   /** Sends a JSON Patch the engine built (guarded by the resourceVersion it was planned from). */
   <R extends HasMetadata> R send(R resource, ArrayNode patch) {
-    return client.resource(resource).patch(JSON_PATCH, patch.toString());
+    return sendText(resource, patch.toString());
+  }
+
+  private <R extends HasMetadata> R sendText(R resource, String patch) {
+    try {
+      return client.resource(resource).patch(JSON_PATCH, patch);
+    } catch (KubernetesClientException e) {
+      apiErrors.accept(e.getCode());
+      throw e;
+    }
   }
 
   /**

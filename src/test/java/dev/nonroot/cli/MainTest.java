@@ -111,4 +111,11 @@ class MainTest {
     assertThat(r.err().strip())
         .isEqualTo("--max-patches-per-second must be 0 (no limit) or at least 0.01, got NaN");
   }
+
+  @Test
+  void anUnknownLogFormatIsRefused() {
+    CliRun r = CliRun.run("run", "--log-format", "xml");
+    assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(r.err().strip()).isEqualTo("--log-format must be text or json, got xml");
+  }
 }

@@ -71,7 +71,7 @@ class EventRecorderTest {
   }
 
   private EventRecorder recorder() {
-    return new EventRecorder(countingClient(), "nonroot-operator-0", clock);
+    return new EventRecorder(countingClient(), "nonroot-operator-0", clock, code -> {});
   }
 
   private List<Event> events() {
@@ -239,7 +239,7 @@ class EventRecorderTest {
   @Test
   void aClosedClientOrABrokenObjectThrowsNothing() {
     KubernetesClient closed = countingClient();
-    EventRecorder recorder = new EventRecorder(closed, "nonroot-operator-0", clock);
+    EventRecorder recorder = new EventRecorder(closed, "nonroot-operator-0", clock, code -> {});
     closed.close();
 
     assertThatCode(() -> recorder.warning(web, EventRecorder.FAILED, MESSAGE))

@@ -9,8 +9,10 @@ import dev.nonroot.engine.Decision;
 import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.PolicySet;
 import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.policy.LabelSelectorMatcher;
 import dev.nonroot.engine.policy.PolicyResolver;
 import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.record.RecordedPatch;
@@ -195,9 +197,16 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     var networkPolicySource =
         (InformerEventSource<NetworkPolicy, R>)
             retriever.getEventSourceFor(NetworkPolicy.class, NETWORK_POLICIES);
+    // While it waits in line for the rollout budget, its pods are not listed on every look.
+    boolean inLine = shared.rollouts().waits(ref);
     CacheInventory inventory =
         new CacheInventory(
-            serviceSource, namespaceSource, networkPolicySource, shared.workloads(), shared.pods());
+            serviceSource,
+            namespaceSource,
+            networkPolicySource,
+            shared.workloads(),
+            shared.pods(),
+            !inLine);
     PolicySet policies = shared.catalog().snapshot(policySource.list(p -> true).toList());
     String now = shared.now();
     if (resource.isMarkedForDeletion()) {
@@ -281,6 +290,12 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                     + " rolling out, spec.rollout.maxConcurrent)");
         index.put(ref, new VerdictIndex.State(waiting, policies.fingerprint(), false));
         return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
+      }
+      if (inLine) {
+        // Its turn came, on a plan made without the uid its image runs as: decide again with it
+        // (the slot is kept: tryStart lets a workload already rolling for the policy through).
+        index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
+        return UpdateControl.<R>noUpdate().rescheduleAfter(Duration.ZERO);
       }
     }
     boolean booked = before != null && before.booked();
@@ -442,6 +457,10 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     String namespace = resource.getMetadata().getNamespace();
     int services = 0;
     for (ObjectNode svc : inventory.services(namespace)) {
+      // Only the Services of its own pods: another workload's, patched in the same second by the
+      // same policy, carries entries of the same time, and its pods listen on the moved port.
+      if (!LabelSelectorMatcher.serviceSelects(
+          Trees.stringMap(svc.path("spec").path("selector")), workload.podLabels())) continue;
       ObjectRef svcRef =
           new ObjectRef("Service", namespace, svc.path("metadata").path("name").asText());
       Reversion back =
@@ -453,9 +472,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
       services++;
     }
-    Reversion back =
-        Reversion.of(
-            refOf(resource), tree, RecordedPatch.recordOf(tree), state.policy(), state.started());
+    Reversion back = Reversion.of(refOf(resource), tree, RecordedPatch.recordOf(tree), state);
     String hint = ImageHints.forTemplate(workload.podSpec()).orElse(null);
     String kept =
         back.kept().isEmpty()

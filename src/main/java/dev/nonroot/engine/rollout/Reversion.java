@@ -34,6 +34,35 @@ public record Reversion(
    */
   public static Reversion of(
       ObjectRef ref, JsonNode object, ChangeRecord record, String policy, String time) {
+    return of(ref, object, record, policy, time, null);
+  }
+
+  /**
+   * The reversion of the remediation that started {@code state}: its policy's entries of its time,
+   * and of the parents it emptied only those its patch created.
+   */
+  public static Reversion of(
+      ObjectRef ref, JsonNode object, ChangeRecord record, RolloutState state) {
+    return of(
+        ref,
+        object,
+        record,
+        String.valueOf(state.policy()),
+        String.valueOf(state.started()),
+        state.created() == null ? null : Set.copyOf(state.created()));
+  }
+
+  /**
+   * The same, removing of the parent objects the restore leaves empty only those in {@code created}
+   * (JSON pointers; null: any).
+   */
+  private static Reversion of(
+      ObjectRef ref,
+      JsonNode object,
+      ChangeRecord record,
+      String policy,
+      String time,
+      Set<String> created) {
     List<Change> changes = new ArrayList<>();
     List<ChangeRecord.Entry> restored = new ArrayList<>();
     List<ChangeRecord.Entry> kept = new ArrayList<>();
@@ -55,15 +84,19 @@ public record Reversion(
               "put back: the rollout of this change failed"));
       restored.add(e);
     }
-    changes.addAll(emptiedParents(ref, object, changes));
+    changes.addAll(emptiedParents(ref, object, changes, created));
     return new Reversion(List.copyOf(changes), List.copyOf(restored), List.copyOf(kept));
   }
 
   /**
-   * Parent objects (a securityContext, its capabilities) that the restore leaves empty: the
-   * remediation created them, so they go too, and the template is the one before it.
+   * Parent objects (a securityContext, its capabilities) that the restore leaves empty and that the
+   * remediation created (all, when {@code created} is null): they go too, and the template is the
+   * one before it. One the user wrote empty stays: to the Deployment controller an empty and an
+   * absent securityContext are different templates, so pruning it would start a new ReplicaSet
+   * instead of going back to the old one.
    */
-  private static List<Change> emptiedParents(ObjectRef ref, JsonNode object, List<Change> changes) {
+  private static List<Change> emptiedParents(
+      ObjectRef ref, JsonNode object, List<Change> changes, Set<String> created) {
     if (!(object instanceof ObjectNode root)) return List.of();
     ObjectNode after = root.deepCopy();
     PlanApplier.apply(after, changes);
@@ -75,6 +108,7 @@ public record Reversion(
         JsonNode node = Trees.valueAt(after, p);
         if (!(node instanceof ObjectNode o) || !o.isEmpty()) break;
         if (!PRUNABLE.contains(p.lastToken()) || !seen.add(p.pointer())) break;
+        if (created != null && !created.contains(p.pointer())) break;
         PlanApplier.apply(after, p, null);
         out.add(new Change(ref, p, c.container(), node, null, Rule.Revert, "left empty"));
       }

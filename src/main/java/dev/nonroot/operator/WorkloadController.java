@@ -336,8 +336,10 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       // The patch's own watch event starts the following; this is the fallback if it is lost.
       return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
     } catch (KubernetesClientException e) {
-      // Not written (or only in part): the next look sees what rolls out and counts it again.
-      shared.rollouts().release(ref);
+      // Not written (or only in part): the next look sees what rolls out and counts it again. A
+      // conflict keeps its turn in the rollout budget: it is decided again in a second, and would
+      // otherwise go to the back of the line.
+      if (e.getCode() != 409) shared.rollouts().release(ref);
       if (e.getCode() == 409 || e.getCode() == 404) {
         shared.metrics().increment(OperatorMetrics.CONFLICTS);
         // The object moved on (or is gone) since the cache saw it. Its next event may be a
@@ -380,17 +382,28 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
             .map(p -> p.acting() == null ? null : p.acting().rolloutTimeout())
             .orElse(PolicyResolver.DEFAULT_ROLLOUT_TIMEOUT);
     Instant at = shared.clock().instant();
-    Progress progress =
-        RolloutAssessment.assess(
-            kind.name(),
-            tree,
-            () -> {
-              shared.metrics().increment(OperatorMetrics.ROLLOUT_POD_LISTS);
-              return shared.pods().ofRollout(namespace, state.label());
-            },
-            state,
-            at,
-            timeout);
+    Progress progress;
+    try {
+      progress =
+          RolloutAssessment.assess(
+              kind.name(),
+              tree,
+              () -> {
+                shared.metrics().increment(OperatorMetrics.ROLLOUT_POD_LISTS);
+                return shared.pods().ofRollout(namespace, state.label());
+              },
+              state,
+              at,
+              timeout);
+    } catch (KubernetesClientException e) {
+      // Forbidden stays forbidden; another refusal is tried again until the timeout.
+      boolean forbidden = e.getCode() == 401 || e.getCode() == 403;
+      if (!forbidden && at.isBefore(Instant.parse(state.started()).plus(timeout))) {
+        LOG.warn("could not list the pods of the rollout of {} ({})", refOf(resource), e.getCode());
+        return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
+      }
+      progress = Progress.podsUnreadable(e.getCode() + ": " + firstLine(e.getMessage()));
+    }
     if (!progress.ended()) {
       Duration left = Duration.between(at, Instant.parse(state.started()).plus(timeout));
       Duration next = left.isNegative() ? shared.rolloutPoll() : min(shared.rolloutPoll(), left);

@@ -192,6 +192,24 @@ class RolloutLifecycleTest {
     assertThat(d.attempt()).isEqualTo(1);
   }
 
+  /**
+   * {@code kubectl rollout restart} (and tools that restart on a ConfigMap change) only stamps the
+   * template with a restart time: the template is otherwise the one the change broke. Re-arming on
+   * it re-applies the broken change on every restart: a failing rollout and a revert each time.
+   */
+  @Test
+  @Disabled(
+      "design question for the lead: a restart re-arms a held remediation (the hash includes the"
+          + " template's kubectl.kubernetes.io/restartedAt annotation)")
+  void aRestartOfTheSameTemplateDoesNotReArmIt() {
+    ObjectNode reverted = revert(remediate(tree(NGINX), T1), T2);
+    ((ObjectNode) reverted.at("/spec/template/metadata"))
+        .putObject("annotations")
+        .put("kubectl.kubernetes.io/restartedAt", "2026-12-03T04:00:00Z");
+
+    assertThat(decide(reverted).action()).isEqualTo(Decision.Action.HELD);
+  }
+
   @Test
   void removingTheRolloutAnnotationReArmsIt() {
     ObjectNode reverted = revert(remediate(tree(NGINX), T1), T2);

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -585,5 +586,40 @@ class RolloutFollowingTest extends OperatorTestBase {
                 .list()
                 .getItems(),
         List::isEmpty);
+  }
+
+  /**
+   * An operator upgraded without its ClusterRole (no pods: list), or a cluster that forbids it: the
+   * rollout's pods cannot be read. Following must still end (shown Unverified with the reason),
+   * neither reverting a change it could not judge nor staying RollingOut for ever: a rollout that
+   * never ends holds a slot of the rollout budget, and maxConcurrent of them stop the policy.
+   */
+  @Test
+  void aRolloutWhosePodsCannotBeListedEndsUnverified() {
+    start();
+    RolloutState r = rollingOut("intranet", 1);
+    server
+        .expect()
+        .get()
+        .withPath(
+            "/api/v1/namespaces/web/pods?labelSelector=nonroot.dev%2Fremediation%3D"
+                + r.label()
+                + "&limit=50")
+        .andReturn(
+            403,
+            new StatusBuilder()
+                .withCode(403)
+                .withReason("Forbidden")
+                .withMessage("pods is forbidden: cannot list resource \"pods\"")
+                .build())
+        .always();
+
+    controllerObserved("intranet", 0);
+
+    RolloutState ended = ended("intranet", Phase.Unverified, 1);
+    assertThat(ended.reason()).isEqualTo("PodsUnreadable");
+    assertThat(ended.message()).contains("403");
+    assertThat(deployment("intranet").getSpec().getTemplate().getSpec().getSecurityContext())
+        .isNotNull();
   }
 }

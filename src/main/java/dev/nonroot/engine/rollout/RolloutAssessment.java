@@ -209,6 +209,15 @@ public final class RolloutAssessment {
       return new Progress(Phase.Failed, reason, message, Map.of());
     }
 
+    /**
+     * The rollout's pods cannot be listed (RBAC without pods: list, or an API server that keeps
+     * refusing): nothing to judge it by, so it ends unverified. Neither reverted on no evidence nor
+     * followed for ever, holding a slot of the rollout budget.
+     */
+    public static Progress podsUnreadable(String why) {
+      return unverified("PodsUnreadable", "the rollout's pods cannot be listed: " + why);
+    }
+
     public boolean ended() {
       return phase.ended();
     }

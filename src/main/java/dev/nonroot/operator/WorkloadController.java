@@ -476,8 +476,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
           Trees.stringMap(svc.path("spec").path("selector")), workload.podLabels())) continue;
       ObjectRef svcRef =
           new ObjectRef("Service", namespace, svc.path("metadata").path("name").asText());
-      Reversion back =
-          Reversion.of(svcRef, svc, RecordedPatch.recordOf(svc), state.policy(), state.started());
+      Reversion back = Reversion.ofService(svcRef, svc, RecordedPatch.recordOf(svc), state);
       if (back.isEmpty()) continue;
       Optional<Service> cached = inventory.served(namespace, svcRef.name());
       if (cached.isEmpty()) continue;

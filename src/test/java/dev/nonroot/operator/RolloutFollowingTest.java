@@ -622,4 +622,40 @@ class RolloutFollowingTest extends OperatorTestBase {
     assertThat(deployment("intranet").getSpec().getTemplate().getSpec().getSecurityContext())
         .isNotNull();
   }
+
+  /**
+   * The workload's patch was accepted and its Service's was refused (a conflict: a load-balancer
+   * controller wrote the Service a moment before); the Service moves on the retry, a second or more
+   * later, with the time of the retry. When the rollout fails, the revert must put that Service
+   * back too: the old pods listen on 80, and a Service left on 8080 sends them nothing, for good
+   * (the remediation is held, nothing moves it again).
+   */
+  @Test
+  void aServiceMovedOnARetryIsPutBackByTheRevert() {
+    server
+        .expect()
+        .patch()
+        .withPath(API_SVC + "?fieldManager=nonroot-operator")
+        .andReturn(
+            409,
+            new StatusBuilder().withCode(409).withReason("Conflict").withMessage("stale").build())
+        .once();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+    harness.start(
+        NonRootOperator.Settings.defaults()
+            .withResyncPeriod(Duration.ofSeconds(30))
+            .withPatchesPerSecond(0)
+            .withRolloutPoll(Duration.ofMillis(200))
+            .withClock(clock));
+    RolloutState r = rollingOut("api", 1);
+    eventually(() -> harness.requests.writesTo(API_SVC), n -> n >= 1);
+    clock.advance(Duration.ofSeconds(5));
+    eventually(() -> targetPort("api"), p -> p == 8080);
+
+    controllerObserved("api", 0);
+    pod("api", r, "CrashLoopBackOff", "listen tcp :8080: address in use", null);
+    rollingOut("api", 2);
+
+    assertThat(targetPort("api")).isEqualTo(80);
+  }
 }

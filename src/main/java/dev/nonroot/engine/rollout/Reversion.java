@@ -9,11 +9,14 @@ import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.PlanApplier;
 import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.record.ChangeRecord;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What putting one remediation back means for one object (a workload, or a Service whose targetPort
@@ -34,7 +37,31 @@ public record Reversion(
    */
   public static Reversion of(
       ObjectRef ref, JsonNode object, ChangeRecord record, String policy, String time) {
-    return of(ref, object, record, policy, time, null);
+    return of(ref, object, record, policy, time::equals, null);
+  }
+
+  /**
+   * A Service's share of the reversion of the remediation that started {@code state}: its policy's
+   * entries from the rollout's start on. The Service's patch follows the workload's, and when it
+   * was refused (a conflict) it is written on a retry, with a later time; only the Services of the
+   * workload's own pods are asked.
+   */
+  public static Reversion ofService(
+      ObjectRef ref, JsonNode service, ChangeRecord record, RolloutState state) {
+    Instant started = Instant.parse(state.started());
+    return of(
+        ref,
+        service,
+        record,
+        String.valueOf(state.policy()),
+        time -> {
+          try {
+            return !Instant.parse(time).isBefore(started);
+          } catch (DateTimeParseException e) {
+            return false;
+          }
+        },
+        null);
   }
 
   /**
@@ -48,26 +75,26 @@ public record Reversion(
         object,
         record,
         String.valueOf(state.policy()),
-        String.valueOf(state.started()),
+        String.valueOf(state.started())::equals,
         state.created() == null ? null : Set.copyOf(state.created()));
   }
 
   /**
-   * The same, removing of the parent objects the restore leaves empty only those in {@code created}
-   * (JSON pointers; null: any).
+   * The entries of {@code policy} whose time {@code when} accepts, removing of the parent objects
+   * the restore leaves empty only those in {@code created} (JSON pointers; null: any).
    */
   private static Reversion of(
       ObjectRef ref,
       JsonNode object,
       ChangeRecord record,
       String policy,
-      String time,
+      Predicate<String> when,
       Set<String> created) {
     List<Change> changes = new ArrayList<>();
     List<ChangeRecord.Entry> restored = new ArrayList<>();
     List<ChangeRecord.Entry> kept = new ArrayList<>();
     for (ChangeRecord.Entry e : record.entries()) {
-      if (e.reverted() || !e.policy().equals(policy) || !e.time().equals(time)) continue;
+      if (e.reverted() || !e.policy().equals(policy) || !when.test(e.time())) continue;
       Optional<FieldPath> at = e.stillApplied(object);
       if (at.isEmpty()) {
         kept.add(e);

@@ -43,14 +43,18 @@ final class RolloutBudget {
    * workload already rolling out for it (a drift patch supersedes its own rollout) always may.
    */
   synchronized boolean tryStart(String policy, ObjectRef ref, int max) {
-    if (max <= 0) return true;
+    if (max <= 0) {
+      // No limit (any more): a place it held in a line is nobody's.
+      leaveLines(ref, null);
+      return true;
+    }
     seed();
-    if (policy.equals(rolling.get(ref))) return true;
+    if (policy.equals(rolling.get(ref))) {
+      leaveLines(ref, null);
+      return true;
+    }
     // Now governed by this policy: its place in another policy's line is nobody's.
-    waiting.forEach(
-        (p, l) -> {
-          if (!p.equals(policy)) l.remove(ref);
-        });
+    leaveLines(ref, policy);
     LinkedHashSet<ObjectRef> line = waiting.computeIfAbsent(policy, k -> new LinkedHashSet<>());
     line.add(ref);
     long busy = rolling.values().stream().filter(policy::equals).count();
@@ -74,13 +78,21 @@ final class RolloutBudget {
   synchronized void observe(ObjectRef ref, RolloutState followed) {
     if (followed != null) rolling.put(ref, followed.policy());
     else rolling.remove(ref);
-    waiting.values().forEach(l -> l.remove(ref));
+    leaveLines(ref, null);
+  }
+
+  /** Takes {@code ref} out of every line but {@code policy}'s (null: every line). */
+  private void leaveLines(ObjectRef ref, String policy) {
+    waiting.forEach(
+        (p, l) -> {
+          if (!p.equals(policy)) l.remove(ref);
+        });
   }
 
   /** A patch that was not written after all, or a deleted workload. */
   synchronized void release(ObjectRef ref) {
     rolling.remove(ref);
-    waiting.values().forEach(l -> l.remove(ref));
+    leaveLines(ref, null);
   }
 
   /** Whether {@code ref} waits in a line for its turn. */

@@ -397,4 +397,31 @@ class RolloutBudgetTest extends OperatorTestBase {
     assertThat(rolloutOf("b")).isPresent();
     assertThat(rolloutOf("c")).isEmpty();
   }
+
+  /** Turning the budget off (maxConcurrent 0) lets everyone waiting in line through. */
+  @Test
+  void turningTheBudgetOffLetsTheLineThrough() {
+    namespace();
+    deploymentNamed("a");
+    policyWithBudget(1);
+    harness.start(
+        NonRootOperator.Settings.defaults()
+            .withResyncPeriod(Duration.ofMinutes(10))
+            .withPatchesPerSecond(0)
+            .withRolloutPoll(Duration.ofMillis(100)));
+    OperatorHarness.eventually(() -> rolloutOf("a"), Optional::isPresent);
+    deploymentNamed("b");
+    await().atMost(Duration.ofSeconds(30)).until(() -> waitingInLine("b"));
+
+    client
+        .resources(NonRootPolicy.class)
+        .withName("baseline")
+        .edit(
+            p -> {
+              p.getSpec().getRollout().setMaxConcurrent(0);
+              return p;
+            });
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> rolloutOf("b").isPresent());
+  }
 }

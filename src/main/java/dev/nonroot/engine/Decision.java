@@ -2,6 +2,8 @@ package dev.nonroot.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.api.Annotations;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.Rule;
@@ -11,9 +13,11 @@ import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rollout.TemplateHash;
 import dev.nonroot.engine.rules.Evaluation;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the engine decided for one workload: which policy governs it, which others also match it,
@@ -91,6 +95,17 @@ public record Decision(
     JsonNode label =
         workload.template().path("metadata").path("labels").path(Annotations.REMEDIATION_LABEL);
     String previous = label.isTextual() ? label.asText() : null;
+    // The parents the patch adds because they are absent (as the JSON Patch writer does): a revert
+    // removes these once empty, and no other.
+    Set<String> created = new LinkedHashSet<>();
+    for (Change c : evaluation.changes()) {
+      if (c.newValue() == null) continue;
+      for (FieldPath p = c.path().parent();
+          !p.isRoot() && Trees.valueAt(workload.root(), p) == null;
+          p = p.parent()) {
+        created.add(p.pointer());
+      }
+    }
     return new RolloutState(
         RolloutState.Phase.RollingOut,
         governing.name(),
@@ -105,6 +120,7 @@ public record Decision(
         null,
         null,
         Map.of(),
-        now);
+        now,
+        List.copyOf(created));
   }
 }

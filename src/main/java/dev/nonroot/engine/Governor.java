@@ -55,7 +55,12 @@ public final class Governor {
     EffectivePolicy acting = governing;
     int attempt = 1;
     boolean held = false;
-    if (rollout != null && UserTemplate.hash(workload, rollout).equals(rollout.template())) {
+    // Only a rescue or a held remediation depends on the template (a Verified first attempt, what
+    // most remediated workloads carry, does not): the reconstruction costs two deep copies and a
+    // hash on every look.
+    if (rollout != null
+        && (rollout.attempt() > 1 || rollout.phase().held())
+        && UserTemplate.hash(workload, rollout).equals(rollout.template())) {
       // Nobody but the operator changed the template since that rollout's patch: what was learnt
       // about this template still holds.
       if (rollout.attempt() > 1) {

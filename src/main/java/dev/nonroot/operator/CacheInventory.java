@@ -42,6 +42,7 @@ final class CacheInventory implements Inventory {
   private final ManagedInformerEventSource<NetworkPolicy, ?, ?> networkPolicies;
   private final WorkloadCaches workloads;
   private final RolloutPods pods;
+  private final boolean asksImageUsers;
   private final Map<String, List<WorkloadPods>> workloadsByNamespace = new HashMap<>();
   private final Map<String, List<ObjectNode>> networkPoliciesByNamespace = new HashMap<>();
 
@@ -50,22 +51,28 @@ final class CacheInventory implements Inventory {
       ManagedInformerEventSource<Namespace, ?, ?> namespaces,
       ManagedInformerEventSource<NetworkPolicy, ?, ?> networkPolicies,
       WorkloadCaches workloads,
-      RolloutPods pods) {
+      RolloutPods pods,
+      boolean asksImageUsers) {
     this.services = services;
     this.namespaces = namespaces;
     this.networkPolicies = networkPolicies;
     this.workloads = workloads;
     this.pods = pods;
+    this.asksImageUsers = asksImageUsers;
   }
 
   /**
    * The uid each container of the workload's running pods reports (KEP-3619), from one LIST of a
    * few pods by the workload's selector. The engine asks only when it is about to pick a uid, so
    * compliant workloads cost nothing. A container whose pods disagree (mid-rollout) is left out; a
-   * refused LIST means nothing reports, and the policy's uid applies.
+   * refused LIST means nothing reports, and the policy's uid applies. Not asked (nothing reports)
+   * while the workload waits in line for the rollout budget.
    */
   @Override
   public Map<String, Long> imageUsers(Workload workload) {
+    // A workload waiting for the rollout budget is decided again every poll; the uid matters only
+    // for the patch made when its turn comes, which is decided again with it.
+    if (!asksImageUsers) return Map.of();
     Map<String, String> selector =
         Trees.stringMap(workload.root().path("spec").path("selector").path("matchLabels"));
     List<JsonNode> running;

@@ -43,9 +43,18 @@ final class RolloutBudget {
    * workload already rolling out for it (a drift patch supersedes its own rollout) always may.
    */
   synchronized boolean tryStart(String policy, ObjectRef ref, int max) {
-    if (max <= 0) return true;
+    if (max <= 0) {
+      // No limit (any more): a place it held in a line is nobody's.
+      leaveLines(ref, null);
+      return true;
+    }
     seed();
-    if (policy.equals(rolling.get(ref))) return true;
+    if (policy.equals(rolling.get(ref))) {
+      leaveLines(ref, null);
+      return true;
+    }
+    // Now governed by this policy: its place in another policy's line is nobody's.
+    leaveLines(ref, policy);
     LinkedHashSet<ObjectRef> line = waiting.computeIfAbsent(policy, k -> new LinkedHashSet<>());
     line.add(ref);
     long busy = rolling.values().stream().filter(policy::equals).count();
@@ -60,16 +69,38 @@ final class RolloutBudget {
     return true;
   }
 
-  /** What a reconcile saw: the workload's rollout state (null: none, or not followed). */
+  /**
+   * What a reconcile that patches nothing saw: the workload's rollout state (null: none, or not
+   * followed). It needs no patch now, so it leaves any line it waited in: a place held by a
+   * workload that will never ask again (exempted, fixed by its owner) kept everyone behind it
+   * waiting.
+   */
   synchronized void observe(ObjectRef ref, RolloutState followed) {
     if (followed != null) rolling.put(ref, followed.policy());
     else rolling.remove(ref);
+    leaveLines(ref, null);
+  }
+
+  /** Takes {@code ref} out of every line but {@code policy}'s (null: every line). */
+  private void leaveLines(ObjectRef ref, String policy) {
+    waiting.forEach(
+        (p, l) -> {
+          if (!p.equals(policy)) l.remove(ref);
+        });
   }
 
   /** A patch that was not written after all, or a deleted workload. */
   synchronized void release(ObjectRef ref) {
     rolling.remove(ref);
-    waiting.values().forEach(l -> l.remove(ref));
+    leaveLines(ref, null);
+  }
+
+  /** Whether {@code ref} waits in a line for its turn. */
+  synchronized boolean waits(ObjectRef ref) {
+    for (LinkedHashSet<ObjectRef> line : waiting.values()) {
+      if (line.contains(ref)) return true;
+    }
+    return false;
   }
 
   synchronized int waiting(String policy) {

@@ -9,8 +9,10 @@ import dev.nonroot.engine.Decision;
 import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.PolicySet;
 import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.policy.LabelSelectorMatcher;
 import dev.nonroot.engine.policy.PolicyResolver;
 import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.record.RecordedPatch;
@@ -195,9 +197,16 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     var networkPolicySource =
         (InformerEventSource<NetworkPolicy, R>)
             retriever.getEventSourceFor(NetworkPolicy.class, NETWORK_POLICIES);
+    // While it waits in line for the rollout budget, its pods are not listed on every look.
+    boolean inLine = shared.rollouts().waits(ref);
     CacheInventory inventory =
         new CacheInventory(
-            serviceSource, namespaceSource, networkPolicySource, shared.workloads(), shared.pods());
+            serviceSource,
+            namespaceSource,
+            networkPolicySource,
+            shared.workloads(),
+            shared.pods(),
+            !inLine);
     PolicySet policies = shared.catalog().snapshot(policySource.list(p -> true).toList());
     String now = shared.now();
     if (resource.isMarkedForDeletion()) {
@@ -282,6 +291,12 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
         index.put(ref, new VerdictIndex.State(waiting, policies.fingerprint(), false));
         return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
       }
+      if (inLine) {
+        // Its turn came, on a plan made without the uid its image runs as: decide again with it
+        // (the slot is kept: tryStart lets a workload already rolling for the policy through).
+        index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
+        return UpdateControl.<R>noUpdate().rescheduleAfter(Duration.ZERO);
+      }
     }
     boolean booked = before != null && before.booked();
     if (!evaluation.changes().isEmpty() && !booked) {
@@ -322,8 +337,10 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       // The patch's own watch event starts the following; this is the fallback if it is lost.
       return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
     } catch (KubernetesClientException e) {
-      // Not written (or only in part): the next look sees what rolls out and counts it again.
-      shared.rollouts().release(ref);
+      // Not written (or only in part): the next look sees what rolls out and counts it again. A
+      // conflict keeps its turn in the rollout budget: it is decided again in a second, and would
+      // otherwise go to the back of the line.
+      if (e.getCode() != 409) shared.rollouts().release(ref);
       if (e.getCode() == 409 || e.getCode() == 404) {
         shared.metrics().increment(OperatorMetrics.CONFLICTS);
         // The object moved on (or is gone) since the cache saw it. Its next event may be a
@@ -367,17 +384,28 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
             .map(p -> p.acting() == null ? null : p.acting().rolloutTimeout())
             .orElse(PolicyResolver.DEFAULT_ROLLOUT_TIMEOUT);
     Instant at = shared.clock().instant();
-    Progress progress =
-        RolloutAssessment.assess(
-            kind.name(),
-            tree,
-            () -> {
-              shared.metrics().increment(OperatorMetrics.ROLLOUT_POD_LISTS);
-              return shared.pods().ofRollout(namespace, state.label());
-            },
-            state,
-            at,
-            timeout);
+    Progress progress;
+    try {
+      progress =
+          RolloutAssessment.assess(
+              kind.name(),
+              tree,
+              () -> {
+                shared.metrics().increment(OperatorMetrics.ROLLOUT_POD_LISTS);
+                return shared.pods().ofRollout(namespace, state.label());
+              },
+              state,
+              at,
+              timeout);
+    } catch (KubernetesClientException e) {
+      // Forbidden stays forbidden; another refusal is tried again until the timeout.
+      boolean forbidden = e.getCode() == 401 || e.getCode() == 403;
+      if (!forbidden && at.isBefore(Instant.parse(state.started()).plus(timeout))) {
+        LOG.warn("could not list the pods of the rollout of {} ({})", refOf(resource), e.getCode());
+        return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
+      }
+      progress = Progress.podsUnreadable(e.getCode() + ": " + firstLine(e.getMessage()));
+    }
     if (!progress.ended()) {
       Duration left = Duration.between(at, Instant.parse(state.started()).plus(timeout));
       Duration next = left.isNegative() ? shared.rolloutPoll() : min(shared.rolloutPoll(), left);
@@ -450,10 +478,13 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     String namespace = resource.getMetadata().getNamespace();
     int services = 0;
     for (ObjectNode svc : inventory.services(namespace)) {
+      // Only the Services of its own pods: another workload's, patched in the same second by the
+      // same policy, carries entries of the same time, and its pods listen on the moved port.
+      if (!LabelSelectorMatcher.serviceSelects(
+          Trees.stringMap(svc.path("spec").path("selector")), workload.podLabels())) continue;
       ObjectRef svcRef =
           new ObjectRef("Service", namespace, svc.path("metadata").path("name").asText());
-      Reversion back =
-          Reversion.of(svcRef, svc, RecordedPatch.recordOf(svc), state.policy(), state.started());
+      Reversion back = Reversion.ofService(svcRef, svc, RecordedPatch.recordOf(svc), state);
       if (back.isEmpty()) continue;
       Optional<Service> cached = inventory.served(namespace, svcRef.name());
       if (cached.isEmpty()) continue;
@@ -461,9 +492,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
       services++;
     }
-    Reversion back =
-        Reversion.of(
-            refOf(resource), tree, RecordedPatch.recordOf(tree), state.policy(), state.started());
+    Reversion back = Reversion.of(refOf(resource), tree, RecordedPatch.recordOf(tree), state);
     String hint = ImageHints.forTemplate(workload.podSpec()).orElse(null);
     String kept =
         back.kept().isEmpty()

@@ -5,6 +5,7 @@ import static dev.nonroot.engine.EngineInputs.tree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.api.PortStrategy;
@@ -22,6 +23,7 @@ import dev.nonroot.engine.rollout.TemplateHash;
 import dev.nonroot.engine.status.Verdict;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,6 +65,12 @@ class RolloutLifecycleTest {
             - {name: nginx, image: "nginx:1.27", ports: [{containerPort: 80}]}
       """;
 
+  /** MOVABLE with a readiness probe on its port. */
+  private static final String MOVABLE_WITH_PROBE =
+      MOVABLE.replace(
+          "ports: [{containerPort: 80}]",
+          "ports: [{containerPort: 80}]\n        readinessProbe: {httpGet: {path: /, port: 80}}");
+
   private static final ResolvedPolicy BASELINE = policy("baseline", "");
   private static final String T1 = "2026-12-02T10:00:00Z";
   private static final String T2 = "2026-12-02T10:05:00Z";
@@ -89,9 +97,7 @@ class RolloutLifecycleTest {
   private static ObjectNode revert(JsonNode object, String now) {
     RolloutState state = RolloutState.of(object).orElseThrow();
     Workload w = Workload.of(object).orElseThrow();
-    Reversion back =
-        Reversion.of(
-            w.ref(), object, RecordedPatch.recordOf(object), state.policy(), state.started());
+    Reversion back = Reversion.of(w.ref(), object, RecordedPatch.recordOf(object), state);
     RolloutState ended =
         state.ended(
             RolloutState.Phase.Reverted,
@@ -186,6 +192,43 @@ class RolloutLifecycleTest {
     assertThat(d.attempt()).isEqualTo(1);
   }
 
+  /**
+   * {@code kubectl rollout restart} (and tools that restart on a ConfigMap change) only stamps the
+   * template with a restart time: the template is otherwise the one the change broke. Re-arming on
+   * it re-applies the broken change on every restart: a failing rollout and a revert each time.
+   */
+  @Test
+  @Disabled(
+      "design question for the lead: a restart re-arms a held remediation (the hash includes the"
+          + " template's kubectl.kubernetes.io/restartedAt annotation)")
+  void aRestartOfTheSameTemplateDoesNotReArmIt() {
+    ObjectNode reverted = revert(remediate(tree(NGINX), T1), T2);
+    ((ObjectNode) reverted.at("/spec/template/metadata"))
+        .putObject("annotations")
+        .put("kubectl.kubernetes.io/restartedAt", "2026-12-03T04:00:00Z");
+
+    assertThat(decide(reverted).action()).isEqualTo(Decision.Action.HELD);
+  }
+
+  /**
+   * An admin's emergency brake while the operator follows its rollout: {@code kubectl rollout undo}
+   * puts the old ReplicaSet's template back, which is exactly the template before the patch (the
+   * state's hash). Taken as drift, the change is applied again at once, and the rollout the admin
+   * just stopped starts over.
+   */
+  @Test
+  @Disabled(
+      "design question for the lead: kubectl rollout undo during a followed rollout is re-patched"
+          + " as drift")
+  void aRolloutUndoneByAnAdminIsNotAppliedAgain() {
+    ObjectNode original = tree(NGINX);
+    ObjectNode patched = remediate(original, T1);
+    ObjectNode undone = patched.deepCopy();
+    ((ObjectNode) undone.path("spec")).set("template", template(original).deepCopy());
+
+    assertThat(decide(undone).action()).isNotEqualTo(Decision.Action.PATCH);
+  }
+
   @Test
   void removingTheRolloutAnnotationReArmsIt() {
     ObjectNode reverted = revert(remediate(tree(NGINX), T1), T2);
@@ -225,6 +268,70 @@ class RolloutLifecycleTest {
         .remove(Annotations.REMEDIATION_LABEL);
 
     assertThat(decide(patched).action()).isNotEqualTo(Decision.Action.FOLLOW);
+  }
+
+  /**
+   * A Helm chart's {@code securityContext: {}} (the default of {@code helm create}) is part of the
+   * template the user wrote, and the API server keeps it on a container. A revert that prunes it
+   * gives a template the Deployment controller does not recognise as the old ReplicaSet's (a nil
+   * and an empty securityContext differ to it), so the revert rolls the whole workload once more.
+   */
+  @Test
+  void aRevertKeepsTheEmptySecurityContextTheUserWrote() {
+    ObjectNode original =
+        tree(
+            NGINX.replace(
+                "ports: [{containerPort: 80}]}",
+                "ports:" + " [{containerPort: 80}], securityContext: {}}"));
+    assertThat(original.at("/spec/template/spec/containers/0/securityContext").isObject()).isTrue();
+
+    ObjectNode reverted = revert(remediate(original, T1), T2);
+
+    assertThat(template(reverted)).isEqualTo(template(original));
+  }
+
+  /**
+   * A user puts back the original manifest (kubectl apply merges ports by number: 80 comes back
+   * beside 8080, the probe and PORT back on 80); the operator's re-fix removes the duplicate 80 and
+   * moves the probe and PORT again. If that rollout fails, the revert must give the template it
+   * patched back, the duplicate item included: otherwise it is not the template the state names,
+   * the remediation is not held, and it is applied (and rolled out) once more.
+   */
+  @Test
+  @Disabled(
+      "defect: a removed duplicate port item is never put back (Reversion finds no item to"
+          + " locate and lists it as changed by someone else); needs an insert, not a replace")
+  void aRevertPutsBackARemovedDuplicatePortItem() {
+    ObjectNode remediated = remediate(tree(MOVABLE_WITH_PROBE), T1);
+    ObjectNode reapplied = remediated.deepCopy();
+    ObjectNode web = (ObjectNode) reapplied.at("/spec/template/spec/containers/0");
+    ((ObjectNode) web.at("/env/0")).put("value", "80");
+    ((ArrayNode) web.get("ports")).addObject().put("containerPort", 80);
+    ((ObjectNode) web.at("/readinessProbe/httpGet")).put("port", 80);
+    ObjectNode before = reapplied.deepCopy();
+
+    ObjectNode refixed = remediate(reapplied, T3);
+    assertThat(refixed.at("/spec/template/spec/containers/0/ports").size()).isEqualTo(1);
+    ObjectNode reverted = revert(refixed, T4);
+
+    assertThat(template(reverted)).isEqualTo(template(before));
+    assertThat(decide(reverted).action()).isEqualTo(Decision.Action.HELD);
+  }
+
+  /**
+   * The annotation is on the object for anyone to edit: a state whose start is unreadable cannot be
+   * timed, so it is damaged and followed by nobody (following it threw on every look, kept the
+   * workload RollingOut for ever and held a slot of the rollout budget).
+   */
+  @Test
+  void aRolloutStateWithAnUnreadableStartIsDamaged() {
+    ObjectNode patched = remediate(tree(NGINX), T1);
+    RolloutState state = RolloutState.of(patched).orElseThrow();
+    String damaged = state.toJson().replace(T1, "yesterday");
+    ((ObjectNode) patched.path("metadata").path("annotations")).put(Annotations.ROLLOUT, damaged);
+
+    assertThat(RolloutState.of(patched)).isEmpty();
+    assertThat(decide(patched).action()).isEqualTo(Decision.Action.NONE);
   }
 
   @Test

@@ -14,14 +14,18 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,6 +37,7 @@ class RolloutFollowingTest extends OperatorTestBase {
   private static final String INTRANET = "/apis/apps/v1/namespaces/web/deployments/intranet";
   private static final String API = "/apis/apps/v1/namespaces/web/deployments/api";
   private static final String API_SVC = "/api/v1/namespaces/web/services/api";
+  private static final String API2_SVC = "/api/v1/namespaces/web/services/api2";
   private static final String CRASH =
       "nginx: [emerg] mkdir() \"/var/cache/nginx/client_temp\" failed (13: Permission denied)";
 
@@ -425,5 +430,232 @@ class RolloutFollowingTest extends OperatorTestBase {
     assertThat(failed.reason()).isEqualTo("Timeout");
     assertThat(failed.message())
         .startsWith("not ready within 5m: 0 of 1 updated replicas available");
+  }
+
+  /**
+   * Record entries are told apart by policy and time, in whole seconds: two workloads of one
+   * namespace patched in the same second by the same policy have Service entries of the same time.
+   * The revert of one must put back only the Services of its own pods, never the other's: that
+   * one's pods listen on 8080 and its Service would send them nothing.
+   */
+  @Test
+  void aRevertPutsBackOnlyTheServicesOfItsOwnPods() throws Exception {
+    harness.apply("/operator/rollout/second-api.yaml");
+    MutableClock frozen = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+    harness.start(
+        NonRootOperator.Settings.defaults()
+            .withResyncPeriod(Duration.ofSeconds(30))
+            .withPatchesPerSecond(0)
+            .withRolloutPoll(Duration.ofMillis(200))
+            .withClock(frozen));
+    RolloutState first = rollingOut("api", 1);
+    RolloutState second = rollingOut("api2", 1);
+    assertThat(second.started()).isEqualTo(first.started());
+    eventually(() -> targetPort("api2"), p -> p == 8080);
+
+    controllerObserved("api", 0);
+    pod("api", first, "CrashLoopBackOff", "listen tcp :8080: address in use", null);
+    rollingOut("api", 2);
+
+    assertThat(targetPort("api")).isEqualTo(80);
+    // Not put back and moved again a moment later (a window in which api2's Service sent its
+    // traffic to a port no pod listens on): api2's Service was written once, by its own patch.
+    await()
+        .during(Duration.ofSeconds(1))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> harness.requests.writesTo(API2_SVC) == 1);
+    assertThat(targetPort("api2")).isEqualTo(8080);
+    assertThat(
+            deployment("api2")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getPorts()
+                .get(0)
+                .getContainerPort())
+        .isEqualTo(8080);
+  }
+
+  /**
+   * A rollout whose pod label someone replaced (kubectl replace, an edit) is nobody's to follow:
+   * the status must not count it as rolling out for ever.
+   */
+  @Test
+  void aRolloutWhoseLabelWasReplacedIsNotCountedAsRollingOut() {
+    start();
+    rollingOut("intranet", 1);
+    rollingOut("api", 1);
+    harness.settledStatus("baseline", s -> s.getRollingOut() == 2);
+
+    client
+        .apps()
+        .deployments()
+        .inNamespace("web")
+        .withName("intranet")
+        .edit(
+            d -> {
+              d.getSpec()
+                  .getTemplate()
+                  .getMetadata()
+                  .getLabels()
+                  .remove(Annotations.REMEDIATION_LABEL);
+              return d;
+            });
+
+    assertThat(harness.settledStatus("baseline", s -> s.getRollingOut() == 1).getRollingOut())
+        .isEqualTo(1);
+  }
+
+  /**
+   * Kubernetes' "forced rollback": a StatefulSet (OrderedReady, the default) whose updated pod
+   * never becomes Ready keeps waiting for that pod after its template is reverted; the docs say the
+   * broken pods must then be deleted. The revert alone leaves the StatefulSet stuck with one
+   * replica down (all of it, with one replica). A real fix deletes the pods carrying the failed
+   * rollout's label after the revert (RBAC pods: delete), or says in the Event and the status that
+   * a person must.
+   */
+  @Test
+  @Disabled(
+      "defect: a reverted StatefulSet stays stuck on its broken pod (forced rollback); needs pods"
+          + " delete or a clear message")
+  void aRevertedStatefulSetDoesNotStayStuckOnItsBrokenPod() throws Exception {
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace("web")
+        .resource(
+            client
+                .getKubernetesSerialization()
+                .unmarshal(
+                    """
+                    apiVersion: apps/v1
+                    kind: StatefulSet
+                    metadata: {name: db, namespace: web, generation: 1}
+                    spec:
+                      replicas: 1
+                      serviceName: db
+                      selector: {matchLabels: {app: db}}
+                      template:
+                        metadata: {labels: {app: db}}
+                        spec:
+                          containers:
+                          - {name: db, image: "nginx:1.27"}
+                    """,
+                    StatefulSet.class))
+        .create();
+    start();
+    StatefulSet db =
+        eventually(
+            () -> client.apps().statefulSets().inNamespace("web").withName("db").get(),
+            x ->
+                x.getMetadata().getAnnotations() != null
+                    && x.getMetadata().getAnnotations().containsKey(Annotations.ROLLOUT));
+    RolloutState r =
+        RolloutState.parse(db.getMetadata().getAnnotations().get(Annotations.ROLLOUT))
+            .orElseThrow();
+    client
+        .apps()
+        .statefulSets()
+        .inNamespace("web")
+        .withName("db")
+        .editStatus(
+            x -> {
+              x.setStatus(
+                  new StatefulSetStatusBuilder()
+                      .withObservedGeneration(x.getMetadata().getGeneration())
+                      .withReplicas(1)
+                      .withCurrentRevision("db-1")
+                      .withUpdateRevision("db-2")
+                      .build());
+              return x;
+            });
+    pod("db", r, "CrashLoopBackOff", CRASH, null);
+
+    eventually(
+        () -> client.apps().statefulSets().inNamespace("web").withName("db").get(),
+        x -> x.getMetadata().getAnnotations().get(Annotations.ROLLOUT).contains("Reverted"));
+    // The broken pod is gone (or the operator said a person must delete it).
+    eventually(
+        () ->
+            client
+                .pods()
+                .inNamespace("web")
+                .withLabel(Annotations.REMEDIATION_LABEL, r.label())
+                .list()
+                .getItems(),
+        List::isEmpty);
+  }
+
+  /**
+   * An operator upgraded without its ClusterRole (no pods: list), or a cluster that forbids it: the
+   * rollout's pods cannot be read. Following must still end (shown Unverified with the reason),
+   * neither reverting a change it could not judge nor staying RollingOut for ever: a rollout that
+   * never ends holds a slot of the rollout budget, and maxConcurrent of them stop the policy.
+   */
+  @Test
+  void aRolloutWhosePodsCannotBeListedEndsUnverified() {
+    start();
+    RolloutState r = rollingOut("intranet", 1);
+    server
+        .expect()
+        .get()
+        .withPath(
+            "/api/v1/namespaces/web/pods?labelSelector=nonroot.dev%2Fremediation%3D"
+                + r.label()
+                + "&limit=50")
+        .andReturn(
+            403,
+            new StatusBuilder()
+                .withCode(403)
+                .withReason("Forbidden")
+                .withMessage("pods is forbidden: cannot list resource \"pods\"")
+                .build())
+        .always();
+
+    controllerObserved("intranet", 0);
+
+    RolloutState ended = ended("intranet", Phase.Unverified, 1);
+    assertThat(ended.reason()).isEqualTo("PodsUnreadable");
+    assertThat(ended.message()).contains("403");
+    assertThat(deployment("intranet").getSpec().getTemplate().getSpec().getSecurityContext())
+        .isNotNull();
+  }
+
+  /**
+   * The workload's patch was accepted and its Service's was refused (a conflict: a load-balancer
+   * controller wrote the Service a moment before); the Service moves on the retry, a second or more
+   * later, with the time of the retry. When the rollout fails, the revert must put that Service
+   * back too: the old pods listen on 80, and a Service left on 8080 sends them nothing, for good
+   * (the remediation is held, nothing moves it again).
+   */
+  @Test
+  void aServiceMovedOnARetryIsPutBackByTheRevert() {
+    server
+        .expect()
+        .patch()
+        .withPath(API_SVC + "?fieldManager=nonroot-operator")
+        .andReturn(
+            409,
+            new StatusBuilder().withCode(409).withReason("Conflict").withMessage("stale").build())
+        .once();
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-02T10:00:00Z"));
+    harness.start(
+        NonRootOperator.Settings.defaults()
+            .withResyncPeriod(Duration.ofSeconds(30))
+            .withPatchesPerSecond(0)
+            .withRolloutPoll(Duration.ofMillis(200))
+            .withClock(clock));
+    RolloutState r = rollingOut("api", 1);
+    eventually(() -> harness.requests.writesTo(API_SVC), n -> n >= 1);
+    clock.advance(Duration.ofSeconds(5));
+    eventually(() -> targetPort("api"), p -> p == 8080);
+
+    controllerObserved("api", 0);
+    pod("api", r, "CrashLoopBackOff", "listen tcp :8080: address in use", null);
+    rollingOut("api", 2);
+
+    assertThat(targetPort("api")).isEqualTo(80);
   }
 }

@@ -9,11 +9,14 @@ import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.PlanApplier;
 import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.record.ChangeRecord;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What putting one remediation back means for one object (a workload, or a Service whose targetPort
@@ -34,11 +37,64 @@ public record Reversion(
    */
   public static Reversion of(
       ObjectRef ref, JsonNode object, ChangeRecord record, String policy, String time) {
+    return of(ref, object, record, policy, time::equals, null);
+  }
+
+  /**
+   * A Service's share of the reversion of the remediation that started {@code state}: its policy's
+   * entries from the rollout's start on. The Service's patch follows the workload's, and when it
+   * was refused (a conflict) it is written on a retry, with a later time; only the Services of the
+   * workload's own pods are asked.
+   */
+  public static Reversion ofService(
+      ObjectRef ref, JsonNode service, ChangeRecord record, RolloutState state) {
+    Instant started = Instant.parse(state.started());
+    return of(
+        ref,
+        service,
+        record,
+        String.valueOf(state.policy()),
+        time -> {
+          try {
+            return !Instant.parse(time).isBefore(started);
+          } catch (DateTimeParseException e) {
+            return false;
+          }
+        },
+        null);
+  }
+
+  /**
+   * The reversion of the remediation that started {@code state}: its policy's entries of its time,
+   * and of the parents it emptied only those its patch created.
+   */
+  public static Reversion of(
+      ObjectRef ref, JsonNode object, ChangeRecord record, RolloutState state) {
+    return of(
+        ref,
+        object,
+        record,
+        String.valueOf(state.policy()),
+        String.valueOf(state.started())::equals,
+        state.created() == null ? null : Set.copyOf(state.created()));
+  }
+
+  /**
+   * The entries of {@code policy} whose time {@code when} accepts, removing of the parent objects
+   * the restore leaves empty only those in {@code created} (JSON pointers; null: any).
+   */
+  private static Reversion of(
+      ObjectRef ref,
+      JsonNode object,
+      ChangeRecord record,
+      String policy,
+      Predicate<String> when,
+      Set<String> created) {
     List<Change> changes = new ArrayList<>();
     List<ChangeRecord.Entry> restored = new ArrayList<>();
     List<ChangeRecord.Entry> kept = new ArrayList<>();
     for (ChangeRecord.Entry e : record.entries()) {
-      if (e.reverted() || !e.policy().equals(policy) || !e.time().equals(time)) continue;
+      if (e.reverted() || !e.policy().equals(policy) || !when.test(e.time())) continue;
       Optional<FieldPath> at = e.stillApplied(object);
       if (at.isEmpty()) {
         kept.add(e);
@@ -55,15 +111,19 @@ public record Reversion(
               "put back: the rollout of this change failed"));
       restored.add(e);
     }
-    changes.addAll(emptiedParents(ref, object, changes));
+    changes.addAll(emptiedParents(ref, object, changes, created));
     return new Reversion(List.copyOf(changes), List.copyOf(restored), List.copyOf(kept));
   }
 
   /**
-   * Parent objects (a securityContext, its capabilities) that the restore leaves empty: the
-   * remediation created them, so they go too, and the template is the one before it.
+   * Parent objects (a securityContext, its capabilities) that the restore leaves empty and that the
+   * remediation created (all, when {@code created} is null): they go too, and the template is the
+   * one before it. One the user wrote empty stays: to the Deployment controller an empty and an
+   * absent securityContext are different templates, so pruning it would start a new ReplicaSet
+   * instead of going back to the old one.
    */
-  private static List<Change> emptiedParents(ObjectRef ref, JsonNode object, List<Change> changes) {
+  private static List<Change> emptiedParents(
+      ObjectRef ref, JsonNode object, List<Change> changes, Set<String> created) {
     if (!(object instanceof ObjectNode root)) return List.of();
     ObjectNode after = root.deepCopy();
     PlanApplier.apply(after, changes);
@@ -75,6 +135,7 @@ public record Reversion(
         JsonNode node = Trees.valueAt(after, p);
         if (!(node instanceof ObjectNode o) || !o.isEmpty()) break;
         if (!PRUNABLE.contains(p.lastToken()) || !seen.add(p.pointer())) break;
+        if (created != null && !created.contains(p.pointer())) break;
         PlanApplier.apply(after, p, null);
         out.add(new Change(ref, p, c.container(), node, null, Rule.Revert, "left empty"));
       }

@@ -107,6 +107,7 @@ public final class RolloutAssessment {
     Progress failing = failingPod(pods);
     if (failing != null) return failing;
     int replicas = spec.path("replicas").asInt(1);
+    int pace = replicas;
     String waiting;
     if (kind.equals("Deployment")) {
       JsonNode progressing = condition(status, "Progressing");
@@ -135,18 +136,54 @@ public final class RolloutAssessment {
       int available = status.path("numberAvailable").asInt(0);
       if (updated >= desired && available >= desired) return succeeded(pods);
       waiting = available + " of " + desired + " scheduled pods available";
+      pace = desired;
     }
     if (late) {
-      String stuck = stuckPods(pods);
-      return Progress.failed(
-          "Timeout",
-          "not ready within "
-              + human(timeout)
-              + ": "
-              + waiting
-              + (stuck.isEmpty() ? "" : "; " + stuck));
+      // The timeout is each pod's: a rollout of many pods, each ready in time, may take longer
+      // than one timeout and is healthy all along. It fails when a pod is not ready within the
+      // timeout of its creation, when no pod of it exists, or when it is not done within one
+      // timeout per pod (a controller that cannot create its pods, a quota).
+      Duration whole = timeout.multipliedBy(Math.max(1, pace));
+      boolean over = !now.isBefore(started.plus(whole));
+      if (pods.isEmpty() || over || notReadyInTime(pods, started, now, timeout)) {
+        String stuck = stuckPods(pods);
+        return Progress.failed(
+            "Timeout",
+            "not ready within "
+                + human(over && pace > 1 ? whole : timeout)
+                + ": "
+                + waiting
+                + (stuck.isEmpty() ? "" : "; " + stuck));
+      }
     }
     return Progress.inProgress(waiting);
+  }
+
+  /**
+   * Whether a pod of the rollout has been there for the timeout (since its creation, or since the
+   * rollout started if it is older or tells no time) and is still not ready.
+   */
+  private static boolean notReadyInTime(
+      List<JsonNode> pods, Instant started, Instant now, Duration timeout) {
+    for (JsonNode pod : pods) {
+      if (pod.path("metadata").hasNonNull("deletionTimestamp") || ready(pod)) continue;
+      Instant created = parse(pod.path("metadata").path("creationTimestamp").asText(null));
+      Instant since = created == null || created.isBefore(started) ? started : created;
+      if (!now.isBefore(since.plus(timeout))) return true;
+    }
+    return false;
+  }
+
+  /** The pod's Ready condition, or, where it reports none, every container ready. */
+  private static boolean ready(JsonNode pod) {
+    JsonNode ready = condition(pod.path("status"), "Ready");
+    if (!ready.isMissingNode()) return "True".equals(ready.path("status").asText());
+    JsonNode statuses = pod.path("status").path("containerStatuses");
+    if (statuses.isEmpty()) return false;
+    for (JsonNode cs : statuses) {
+      if (!cs.path("ready").asBoolean(false)) return false;
+    }
+    return true;
   }
 
   /**
@@ -170,6 +207,15 @@ public final class RolloutAssessment {
 
     static Progress failed(String reason, String message) {
       return new Progress(Phase.Failed, reason, message, Map.of());
+    }
+
+    /**
+     * The rollout's pods cannot be listed (RBAC without pods: list, or an API server that keeps
+     * refusing): nothing to judge it by, so it ends unverified. Neither reverted on no evidence nor
+     * followed for ever, holding a slot of the rollout budget.
+     */
+    public static Progress podsUnreadable(String why) {
+      return unverified("PodsUnreadable", "the rollout's pods cannot be listed: " + why);
     }
 
     public boolean ended() {

@@ -3,9 +3,14 @@ package dev.nonroot.engine.rollout;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.engine.model.Trees;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -33,6 +38,10 @@ import java.util.TreeMap;
  * @param hint what to use instead, for a well-known image that needs root, or null
  * @param uids the uid each container's process runs as, as its pods report it
  * @param time when the phase was reached
+ * @param created the parent objects of the template (JSON pointers) that the patch created because
+ *     they were absent, which a revert removes again once empty; an empty parent the user wrote (a
+ *     Helm chart's {@code securityContext: {}}) is not among them and stays. Null when not
+ *     recorded: every parent the revert empties goes.
  */
 public record RolloutState(
     Phase phase,
@@ -48,7 +57,8 @@ public record RolloutState(
     String message,
     String hint,
     Map<String, Long> uids,
-    String time) {
+    String time,
+    List<String> created) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -78,6 +88,41 @@ public record RolloutState(
 
   public RolloutState {
     uids = uids == null ? Map.of() : Map.copyOf(new TreeMap<>(uids));
+    created = created == null ? null : List.copyOf(created);
+  }
+
+  /** A state that does not record which parents its patch created. */
+  public RolloutState(
+      Phase phase,
+      String policy,
+      String label,
+      String previousLabel,
+      String started,
+      String template,
+      int attempt,
+      String strategy,
+      boolean movedPorts,
+      String reason,
+      String message,
+      String hint,
+      Map<String, Long> uids,
+      String time) {
+    this(
+        phase,
+        policy,
+        label,
+        previousLabel,
+        started,
+        template,
+        attempt,
+        strategy,
+        movedPorts,
+        reason,
+        message,
+        hint,
+        uids,
+        time,
+        null);
   }
 
   /** The state a workload carries, or empty when it has none or the annotation is damaged. */
@@ -91,8 +136,16 @@ public record RolloutState(
     try {
       JsonNode o = JSON.readTree(annotation);
       Phase phase = Phase.valueOf(o.path("phase").asText(""));
+      // Without its policy and a readable start a rollout cannot be timed or put back: damaged.
+      if (text(o, "policy") == null) return Optional.empty();
+      Instant.parse(String.valueOf(text(o, "started")));
       Map<String, Long> uids = new TreeMap<>();
       o.path("uids").fields().forEachRemaining(e -> uids.put(e.getKey(), e.getValue().asLong()));
+      List<String> created = null;
+      if (o.path("created").isArray()) {
+        created = new ArrayList<>();
+        for (JsonNode c : o.path("created")) created.add(c.asText());
+      }
       return Optional.of(
           new RolloutState(
               phase,
@@ -108,8 +161,9 @@ public record RolloutState(
               text(o, "message"),
               text(o, "hint"),
               uids,
-              text(o, "time")));
-    } catch (JsonProcessingException | IllegalArgumentException e) {
+              text(o, "time"),
+              created));
+    } catch (JsonProcessingException | IllegalArgumentException | DateTimeParseException e) {
       // A damaged or foreign value follows nothing and holds nothing back.
       return Optional.empty();
     }
@@ -134,6 +188,10 @@ public record RolloutState(
       uids.forEach(u::put);
     }
     put(o, "time", time);
+    if (created != null) {
+      ArrayNode c = o.putArray("created");
+      created.forEach(c::add);
+    }
     return o.toString();
   }
 
@@ -159,7 +217,8 @@ public record RolloutState(
         message,
         hint,
         reported,
-        now);
+        now,
+        created);
   }
 
   /**

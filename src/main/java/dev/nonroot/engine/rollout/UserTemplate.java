@@ -24,13 +24,7 @@ public final class UserTemplate {
       return TemplateHash.of(workload.template());
     }
     ObjectNode copy = workload.root().deepCopy();
-    Reversion back =
-        Reversion.of(
-            workload.ref(),
-            copy,
-            RecordedPatch.recordOf(copy),
-            String.valueOf(state.policy()),
-            String.valueOf(state.started()));
+    Reversion back = Reversion.of(workload.ref(), copy, RecordedPatch.recordOf(copy), state);
     PlanApplier.apply(copy, back.changes());
     var label =
         workload.templatePath().key("metadata").key("labels").key(Annotations.REMEDIATION_LABEL);

@@ -114,7 +114,15 @@ public record Verdict(
    */
   public static Verdict of(Decision d, ChangeRecord record, Verdict previous, String now) {
     ObjectRef ref = d.workload().ref();
-    if (!d.matched()) return unmatched(ref, record, d.rollout());
+    RolloutState rollout = d.rollout();
+    if (rollout != null
+        && rollout.phase() == RolloutState.Phase.RollingOut
+        && !rollout.live(d.workload().template())) {
+      // Its pod label was replaced (kubectl replace, an edit): nobody follows it, and it is not
+      // rolling out for ever.
+      rollout = null;
+    }
+    if (!d.matched()) return unmatched(ref, record, rollout);
     List<String> matching = new ArrayList<>();
     for (EffectivePolicy p : d.matching()) matching.add(p.name());
     Set<String> reasons = new TreeSet<>();
@@ -153,7 +161,7 @@ public record Verdict(
         patchedBy(ref, record),
         null,
         violation(d),
-        d.rollout());
+        rollout);
   }
 
   private static Violation violation(Decision d) {

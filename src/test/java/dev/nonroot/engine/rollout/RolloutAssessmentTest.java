@@ -9,6 +9,7 @@ import dev.nonroot.engine.rollout.RolloutAssessment.Progress;
 import dev.nonroot.engine.rollout.RolloutState.Phase;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -184,6 +185,38 @@ class RolloutAssessmentTest {
         .isEqualTo(
             "not ready within 5m: 2 of 2 updated replicas available; pod a container web"
                 + " waiting: ContainerCreating");
+  }
+
+  /**
+   * spec.rollout.timeout is how long a pod of the rollout may take to be ready, not the whole
+   * rollout: a Deployment of many replicas whose pods each come up in a minute, a few at a time,
+   * takes longer than 5m and is healthy all along. Timing the whole rollout reverted it (and held
+   * the fix back for good) while every new pod was ready.
+   */
+  @Test
+  void aLargeRolloutWhosePodsAllComeUpInTimeIsNotTimedOut() {
+    JsonNode d =
+        yaml(
+            """
+            kind: Deployment
+            metadata: {name: web, generation: 4}
+            spec: {replicas: 10}
+            status: {observedGeneration: 4, replicas: 12, updatedReplicas: 6,
+                     availableReplicas: 10, readyReplicas: 10}
+            """);
+    Instant now = STARTED.plus(Duration.ofMinutes(6));
+    List<JsonNode> pods = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      pods.add(
+          yaml(
+              """
+              metadata: {name: web-%d, creationTimestamp: "%s"}
+              status: {containerStatuses: [%s]}
+              """
+                  .formatted(i, now.minus(Duration.ofMinutes(i)), RUNNING_999)));
+    }
+
+    assertThat(assess(d, pods, now).phase()).isEqualTo(Phase.RollingOut);
   }
 
   @Test

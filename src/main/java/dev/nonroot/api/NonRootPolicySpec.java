@@ -46,6 +46,12 @@ public class NonRootPolicySpec {
   private String needsRoot;
 
   @JsonPropertyDescription(
+      "Workloads managed by Argo CD or Flux (their tracking annotations and labels): Report lists them as WouldPatch, naming the application, and patches nothing (the fix belongs in Git); Skip leaves them alone and counts them as exempt; Enforce patches them like any other.")
+  @SchemaFrom(type = GitOpsMode.class)
+  @Default("Report")
+  private String gitops;
+
+  @JsonPropertyDescription(
       "When several policies match one workload, the highest priority wins; ties go to the policy whose name sorts first.")
   @Default("0")
   @Min(MIN_PRIORITY)
@@ -116,6 +122,14 @@ public class NonRootPolicySpec {
     this.needsRoot = needsRoot;
   }
 
+  public String getGitops() {
+    return gitops;
+  }
+
+  public void setGitops(String gitops) {
+    this.gitops = gitops;
+  }
+
   public Integer getPriority() {
     return priority;
   }
@@ -137,6 +151,7 @@ public class NonRootPolicySpec {
         && Objects.equals(ports, o.ports)
         && Objects.equals(rollout, o.rollout)
         && Objects.equals(needsRoot, o.needsRoot)
+        && Objects.equals(gitops, o.gitops)
         && Objects.equals(priority, o.priority)
         && Objects.equals(unreadable, o.unreadable);
   }
@@ -144,6 +159,6 @@ public class NonRootPolicySpec {
   @Override
   public int hashCode() {
     return Objects.hash(
-        mode, match, securityContext, ports, rollout, needsRoot, priority, unreadable);
+        mode, match, securityContext, ports, rollout, needsRoot, gitops, priority, unreadable);
   }
 }

@@ -94,6 +94,12 @@ public class NonRootPolicyStatus {
   private Integer reverted = 0;
 
   @JsonPropertyDescription(
+      "Governed workloads that Argo CD or Flux manage and that spec.gitops leaves to them (Skip: counted as exempt too; Report: as compliant or violating, listed as WouldPatch).")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
+  private Integer gitops = 0;
+
+  @JsonPropertyDescription(
       "How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort, NodeAgent).")
   private Map<String, @Min(0) @Max(Integer.MAX_VALUE) Integer> needsRootReasons = new TreeMap<>();
 
@@ -131,6 +137,14 @@ public class NonRootPolicyStatus {
 
   public void setPending(Integer pending) {
     this.pending = pending;
+  }
+
+  public Integer getGitops() {
+    return gitops;
+  }
+
+  public void setGitops(Integer gitops) {
+    this.gitops = gitops;
   }
 
   public Integer getRollingOut() {
@@ -311,6 +325,7 @@ public class NonRootPolicyStatus {
         && Objects.equals(verified, s.verified)
         && Objects.equals(unverified, s.unverified)
         && Objects.equals(reverted, s.reverted)
+        && Objects.equals(gitops, s.gitops)
         && Objects.equals(needsRootReasons, s.needsRootReasons)
         && Objects.equals(violating, s.violating)
         && Objects.equals(workloadChanges, s.workloadChanges)

@@ -26,7 +26,9 @@ public class RecordedChange {
   @JsonPropertyDescription("Value after the change; absent when the field was removed.")
   private String to;
 
-  @JsonPropertyDescription("Patched (done) or WouldPatch (Audit mode).")
+  @JsonPropertyDescription(
+      "Patched (done), Reverted (put back after its rollout failed) or WouldPatch (Audit mode, or"
+          + " a workload Argo CD or Flux manages under spec.gitops: Report).")
   private String action;
 
   private String rule;

@@ -12,8 +12,8 @@ public class ViolatingWorkload {
   private String name;
 
   @JsonPropertyDescription(
-      "NeedsRoot (left unchanged), Unresolved (a person must change it), WouldPatch (Audit) or"
-          + " Pending (a patch is due).")
+      "NeedsRoot (left unchanged), Unresolved (a person must change it), WouldPatch (Audit, or"
+          + " managed by Argo CD or Flux under spec.gitops: Report) or Pending (a patch is due).")
   private String state;
 
   @JsonPropertyDescription("Why, in one line.")

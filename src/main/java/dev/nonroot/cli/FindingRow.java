@@ -3,9 +3,11 @@ package dev.nonroot.cli;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nonroot.api.GitOpsMode;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.Finding;
+import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.manifest.LineLocator;
 import dev.nonroot.manifest.ManifestObject;
 import java.util.ArrayList;
@@ -50,8 +52,36 @@ public record FindingRow(
     for (WorkloadResult r : results) {
       if (!r.matched()) continue;
       for (Finding f : r.evaluation().findings()) rows.add(of(r, f, inventory));
+      if (r.decision().gitopsAdvice() != null && r.evaluation().hasPlan()) rows.add(gitops(r));
     }
     return rows;
+  }
+
+  /**
+   * A workload Argo CD or Flux manages: in the cluster the operator reports it and does not patch
+   * it (spec.gitops), so this row says who owns it and where its fixes go.
+   */
+  private static FindingRow gitops(WorkloadResult r) {
+    ObjectRef ref = r.workload().ref();
+    ManifestObject o = r.object();
+    return new FindingRow(
+        o.document().file().name(),
+        LineLocator.line(o.document(), o.pointerPrefix() + r.decision().gitops().at().pointer()),
+        ref.kind(),
+        ref.namespace(),
+        ref.name(),
+        null,
+        Rule.GitOps.name(),
+        null,
+        null,
+        null,
+        false,
+        r.decision().gitopsAdvice()
+            + "; in the cluster, spec.gitops: "
+            + r.policy().gitops()
+            + (r.policy().gitops() == GitOpsMode.Skip
+                ? " leaves it alone"
+                : " reports it and does not patch it"));
   }
 
   private static FindingRow of(WorkloadResult r, Finding f, ManifestInventory inventory) {

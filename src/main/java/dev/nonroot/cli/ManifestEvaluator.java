@@ -11,7 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Asks the engine's {@link Governor} about every workload read, in input order. */
+/**
+ * Asks the engine's {@link Governor} about every workload read, in input order. The manifests are
+ * the source a GitOps tool applies, so a workload Argo CD or Flux manages is fixed here like any
+ * other (its decision names the owner).
+ */
 public final class ManifestEvaluator {
   private ManifestEvaluator() {}
 
@@ -25,7 +29,10 @@ public final class ManifestEvaluator {
           Optional<Workload> w = Workload.of(o.node());
           if (w.isEmpty()) continue;
           out.add(
-              new WorkloadResult(o, Governor.decide(set, w.get(), inventory.forWorkload(w.get()))));
+              new WorkloadResult(
+                  o,
+                  Governor.decide(
+                      set, w.get(), inventory.forWorkload(w.get()), Governor.Target.MANIFESTS)));
         }
       }
     }

@@ -3,6 +3,8 @@ package dev.nonroot.engine;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.GitOpsOwner;
+import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Change;
@@ -15,6 +17,7 @@ import dev.nonroot.engine.rules.Evaluation;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +32,8 @@ import java.util.Set;
  * @param evaluation the governing policy's evaluation, or null when none matches
  * @param rollout the rollout state the workload carries, or null
  * @param attempt for PATCH: 1, or 2 for the rescue of a reverted first attempt
+ * @param gitops the Argo CD or Flux application that manages the workload, when the governing
+ *     policy's spec.gitops leaves it to it (Skip, Report); null otherwise
  */
 public record Decision(
     Workload workload,
@@ -37,7 +42,19 @@ public record Decision(
     Evaluation evaluation,
     Action action,
     RolloutState rollout,
-    int attempt) {
+    int attempt,
+    GitOpsOwner gitops) {
+
+  public Decision(
+      Workload workload,
+      EffectivePolicy governing,
+      List<EffectivePolicy> overlapping,
+      Evaluation evaluation,
+      Action action,
+      RolloutState rollout,
+      int attempt) {
+    this(workload, governing, overlapping, evaluation, action, rollout, attempt, null);
+  }
 
   public Decision(
       Workload workload,
@@ -45,7 +62,7 @@ public record Decision(
       List<EffectivePolicy> overlapping,
       Evaluation evaluation,
       Action action) {
-    this(workload, governing, overlapping, evaluation, action, null, 1);
+    this(workload, governing, overlapping, evaluation, action, null, 1, null);
   }
 
   /** What a front end does with the decision. */
@@ -54,7 +71,10 @@ public record Decision(
     NONE,
     /** Enforce: write the plan (and its record) to the workload and its Services. */
     PATCH,
-    /** Audit: write nothing; report the plan as what would change. */
+    /**
+     * Audit, or a workload Argo CD or Flux manages under spec.gitops: Report: write nothing; report
+     * the plan as what would change.
+     */
     WOULD_PATCH,
     /** A rollout the operator started is under way: follow it, patch nothing until it ends. */
     FOLLOW,
@@ -71,6 +91,23 @@ public record Decision(
 
   public boolean matched() {
     return governing != null;
+  }
+
+  /**
+   * For a workload Argo CD or Flux manages: who owns it and how its fix gets to Git (null when no
+   * GitOps tool manages it, or the policy enforces anyway).
+   */
+  public String gitopsAdvice() {
+    if (gitops == null) return null;
+    ObjectRef ref = workload.ref();
+    return "managed by "
+        + gitops.describe()
+        + ": the fix belongs in Git (`kubectl get "
+        + ref.kind().toLowerCase(Locale.ROOT)
+        + " "
+        + ref.name()
+        + (ref.namespace().isEmpty() ? "" : " -n " + ref.namespace())
+        + " -o yaml | nonroot-operator fix -`)";
   }
 
   /** Every matching policy, the governing one first. */

@@ -1,7 +1,9 @@
 package dev.nonroot.engine;
 
+import dev.nonroot.api.GitOpsMode;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
+import dev.nonroot.engine.model.GitOpsOwner;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
@@ -9,6 +11,7 @@ import dev.nonroot.engine.policy.PolicyMatcher;
 import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rollout.UserTemplate;
 import dev.nonroot.engine.rules.Evaluation;
+import dev.nonroot.engine.rules.Outcome;
 import dev.nonroot.engine.rules.RemediationEngine;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,11 +26,35 @@ import java.util.List;
  * workload is followed, not patched again; once a remediation was reverted it is not applied again
  * to the same template, except once with the ports kept (the sysctl) when moving them was what
  * broke it.
+ *
+ * <p>A workload that Argo CD or Flux manages ({@link GitOpsOwner}) is left to it in the cluster
+ * under the policy's spec.gitops (Report: reported, not patched; Skip: left alone): its Git source
+ * is where the fix belongs, and the scan and fix of manifests are how it gets there.
  */
 public final class Governor {
   private Governor() {}
 
+  /** Where the changes a decision asks for are written. */
+  public enum Target {
+    /**
+     * The live object (the operator): a workload a GitOps tool manages is left to it as the
+     * policy's spec.gitops says.
+     */
+    CLUSTER,
+    /**
+     * Manifests (scan, fix): the files a GitOps tool applies are the source where the fix belongs,
+     * so spec.gitops holds nothing back there; the decision still names the owner.
+     */
+    MANIFESTS
+  }
+
+  /** The decision for the live object, as the operator makes it. */
   public static Decision decide(PolicySet policies, Workload workload, Inventory inventory) {
+    return decide(policies, workload, inventory, Target.CLUSTER);
+  }
+
+  public static Decision decide(
+      PolicySet policies, Workload workload, Inventory inventory, Target target) {
     EffectivePolicy governing = null;
     List<EffectivePolicy> overlapping = new ArrayList<>();
     for (EffectivePolicy p : policies.inPrecedenceOrder()) {
@@ -52,6 +79,9 @@ public final class Governor {
           rollout,
           1);
     }
+    GitOpsOwner owner =
+        governing.gitops() == GitOpsMode.Enforce ? null : GitOpsOwner.of(workload).orElse(null);
+    boolean leftToOwner = owner != null && target == Target.CLUSTER;
     EffectivePolicy acting = governing;
     int attempt = 1;
     boolean held = false;
@@ -76,15 +106,40 @@ public final class Governor {
         }
       }
     }
-    Evaluation evaluation = RemediationEngine.evaluate(acting, workload, inventory);
+    Evaluation evaluation =
+        leftToOwner && governing.gitops() == GitOpsMode.Skip
+            ? skipped(acting, workload, owner)
+            : RemediationEngine.evaluate(acting, workload, inventory);
     Decision.Action action;
     // Something left to fix wins over following: the new patch starts the rollout to follow.
     if (!evaluation.hasPlan()) action = live ? Decision.Action.FOLLOW : Decision.Action.NONE;
     else if (held) action = Decision.Action.HELD;
-    else if (governing.mode() == PolicyMode.Enforce) action = Decision.Action.PATCH;
-    else action = Decision.Action.WOULD_PATCH;
+    else if (leftToOwner || governing.mode() != PolicyMode.Enforce)
+      action = Decision.Action.WOULD_PATCH;
+    else action = Decision.Action.PATCH;
     return new Decision(
-        workload, acting, List.copyOf(overlapping), evaluation, action, rollout, attempt);
+        workload, acting, List.copyOf(overlapping), evaluation, action, rollout, attempt, owner);
+  }
+
+  /**
+   * spec.gitops: Skip. Not even evaluated: nothing about it is reported, and it counts as exempt,
+   * as a workload the exempt annotation skips does.
+   */
+  private static Evaluation skipped(EffectivePolicy policy, Workload workload, GitOpsOwner owner) {
+    return new Evaluation(
+        workload,
+        policy.name(),
+        Outcome.Exempt,
+        List.of(),
+        List.of(),
+        List.of(),
+        List.of(),
+        "managed by "
+            + owner.describe()
+            + " ("
+            + owner.evidence()
+            + "); spec.gitops: Skip leaves it to "
+            + owner.tool());
   }
 
   private static PortStrategy strategy(RolloutState rollout, EffectivePolicy governing) {

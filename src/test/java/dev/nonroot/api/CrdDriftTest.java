@@ -63,6 +63,9 @@ class CrdDriftTest {
     assertThat(texts(spec.at("/mode/enum"))).containsExactlyInAnyOrder("Enforce", "Audit");
     assertThat(spec.at("/mode/default").asText()).isEqualTo("Enforce");
     assertThat(texts(spec.at("/needsRoot/enum"))).containsExactlyInAnyOrder("Report", "Remediate");
+    assertThat(texts(spec.at("/gitops/enum")))
+        .containsExactlyInAnyOrder("Skip", "Report", "Enforce");
+    assertThat(spec.at("/gitops/default").asText()).isEqualTo("Report");
     assertThat(texts(spec.at("/ports/properties/strategy/enum")))
         .containsExactlyInAnyOrder("Auto", "Remap", "Sysctl", "Keep");
     assertThat(spec.at("/ports/properties/strategy/default").asText()).isEqualTo("Auto");

@@ -7,7 +7,7 @@ import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.PolicyMatcher;
 import dev.nonroot.engine.rules.Evaluation;
-import dev.nonroot.engine.rules.RemediationEngine;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,8 +40,10 @@ class EngineFixtureTest {
     if (!f.expectsMatch()) return;
 
     ObjectNode expected = EvaluationView.expected(f.expect());
-    Evaluation evaluation = RemediationEngine.evaluate(policy, w, objects);
-    ObjectNode actual = EvaluationView.alignedTo(EvaluationView.of(evaluation), expected);
+    // The one decision the operator and the CLI ask for (the operator's, on the live object).
+    Decision decision = Governor.decide(PolicySet.ofValid(List.of(policy)), w, objects);
+    Evaluation evaluation = decision.evaluation();
+    ObjectNode actual = EvaluationView.alignedTo(EvaluationView.of(decision, f.expect()), expected);
     assertThat(actual)
         .as(
             "%s%n--- expected%n%s--- actual%n%s",

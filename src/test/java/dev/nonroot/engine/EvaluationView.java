@@ -25,12 +25,23 @@ import java.util.Map;
  * unfixable:      [{rule, message}]              # expected message is a substring
  * needsRoot:      [KernelChanges, ...]           # evidence reasons, in order
  * exemption:      substring (optional)
+ * action:         NONE, PATCH, WOULD_PATCH, ... (optional): what the Governor decides
+ * gitops:         the Argo CD or Flux application the decision leaves the workload to, or none
+ *                 (optional)
  * </pre>
  */
 final class EvaluationView {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
   private EvaluationView() {}
+
+  /** The decision's evaluation, with its action and GitOps owner where the fixture asks. */
+  static ObjectNode of(Decision d, JsonNode expect) {
+    ObjectNode v = of(d.evaluation());
+    if (expect.has("action")) v.put("action", d.action().name());
+    if (expect.has("gitops")) v.put("gitops", d.gitops() == null ? "none" : d.gitops().describe());
+    return v;
+  }
 
   static ObjectNode of(Evaluation e) {
     ObjectNode v = F.objectNode();
@@ -77,6 +88,9 @@ final class EvaluationView {
       v.set(list, l == null || l.isNull() ? F.arrayNode() : l.deepCopy());
     }
     if (expect.has("exemption")) v.set("exemption", expect.get("exemption"));
+    for (String key : new String[] {"action", "gitops"}) {
+      if (expect.has(key)) v.set(key, expect.get(key));
+    }
     return canonical(v);
   }
 

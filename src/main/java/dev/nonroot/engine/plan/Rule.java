@@ -26,5 +26,10 @@ public enum Rule {
   ContainerPort,
   NeedsRoot,
   /** A field put back to its value before a remediation whose rollout failed. */
-  Revert
+  Revert,
+  /**
+   * Not a fix: the workload is managed by Argo CD or Flux, which set back what the cluster changes;
+   * its fixes belong in its Git source.
+   */
+  GitOps
 }

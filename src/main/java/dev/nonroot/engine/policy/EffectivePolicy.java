@@ -1,5 +1,6 @@
 package dev.nonroot.engine.policy;
 
+import dev.nonroot.api.GitOpsMode;
 import dev.nonroot.api.NeedsRootAction;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
@@ -42,7 +43,8 @@ public record EffectivePolicy(
     boolean updateProbes,
     NeedsRootAction needsRoot,
     Duration rolloutTimeout,
-    int maxConcurrentRollouts) {
+    int maxConcurrentRollouts,
+    GitOpsMode gitops) {
 
   /**
    * This policy with another port strategy: the rescue of a remediation whose moved ports broke its
@@ -75,7 +77,8 @@ public record EffectivePolicy(
         updateProbes,
         needsRoot,
         rolloutTimeout,
-        maxConcurrentRollouts);
+        maxConcurrentRollouts,
+        gitops);
   }
 
   /** Where a low port goes when it moves (Auto, Remap). */

@@ -1,5 +1,6 @@
 package dev.nonroot.engine.policy;
 
+import dev.nonroot.api.GitOpsMode;
 import dev.nonroot.api.MatchSpec;
 import dev.nonroot.api.NeedsRootAction;
 import dev.nonroot.api.NonRootPolicy;
@@ -79,6 +80,8 @@ public final class PolicyResolver {
             NeedsRootAction.Report,
             "spec.needsRoot",
             errors);
+    GitOpsMode gitops =
+        enumValue(GitOpsMode.class, spec.getGitops(), GitOpsMode.Report, "spec.gitops", errors);
     int priority = spec.getPriority() == null ? 0 : spec.getPriority();
     if (priority < NonRootPolicySpec.MIN_PRIORITY || priority > NonRootPolicySpec.MAX_PRIORITY) {
       errors.add(
@@ -225,7 +228,8 @@ public final class PolicyResolver {
         !Boolean.FALSE.equals(ports.getUpdateProbes()),
         needsRoot,
         timeout,
-        maxConcurrent);
+        maxConcurrent,
+        gitops);
   }
 
   private static Duration rolloutTimeout(String value, List<PolicyError> errors) {

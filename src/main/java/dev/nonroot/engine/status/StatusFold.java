@@ -117,9 +117,11 @@ public final class StatusFold {
         }
         case NonCompliant, Unresolved -> {
           n.violations++;
-          if (v.outcome() == Outcome.NonCompliant && !held(v)) n.pending++;
+          // A workload left to Argo CD or Flux is reported, never patched: nothing is pending.
+          if (v.outcome() == Outcome.NonCompliant && !held(v) && v.gitops() == null) n.pending++;
         }
       }
+      if (v.gitops() != null) n.gitops++;
       if (v.violation() != null) {
         violating.add(
             new ViolatingWorkload(
@@ -134,7 +136,7 @@ public final class StatusFold {
           && v.failure().policy().equals(name)) {
         n.failed++;
       }
-      if (self.mode() == PolicyMode.Audit) {
+      if (self.mode() == PolicyMode.Audit || v.gitops() != null) {
         for (Verdict.Listed l : v.wouldPatch()) changes.add(firstSeen(l, previousTimes));
       }
     }
@@ -153,6 +155,7 @@ public final class StatusFold {
     status.setVerified(n.verified);
     status.setUnverified(n.unverified);
     status.setReverted(n.reverted);
+    status.setGitops(n.gitops);
     violating.sort(
         Comparator.comparing(ViolatingWorkload::getNamespace)
             .thenComparing(ViolatingWorkload::getKind)
@@ -183,6 +186,7 @@ public final class StatusFold {
     int verified;
     int unverified;
     int reverted;
+    int gitops;
   }
 
   /** A workload whose remediation broke its rollout and is held back: not pending any more. */
@@ -204,7 +208,13 @@ public final class StatusFold {
                 : "; "
                     + n.reverted
                     + " reverted after their rollout failed (see their RemediationReverted"
-                    + " Events)");
+                    + " Events)")
+            + (n.gitops == 0
+                ? ""
+                : "; "
+                    + n.gitops
+                    + " managed by Argo CD or Flux are left to them (spec.gitops), their fixes"
+                    + " belong in Git");
     if (self.mode() == PolicyMode.Audit) {
       conditions.set(
           Conditions.READY,

@@ -33,6 +33,8 @@ import java.util.TreeSet;
  * @param failure the last failed write for the governing policy, or null
  * @param violation why the workload still violates its governing policy, or null
  * @param rollout the rollout the operator's last patch started and where it stands, or null
+ * @param gitops the Argo CD or Flux application the governing policy leaves the workload to
+ *     (spec.gitops Skip or Report), or null
  */
 public record Verdict(
     ObjectRef ref,
@@ -43,7 +45,31 @@ public record Verdict(
     Map<String, List<Listed>> patched,
     Failure failure,
     Violation violation,
-    RolloutState rollout) {
+    RolloutState rollout,
+    String gitops) {
+
+  public Verdict(
+      ObjectRef ref,
+      List<String> matching,
+      Outcome outcome,
+      Set<String> needsRootReasons,
+      List<Listed> wouldPatch,
+      Map<String, List<Listed>> patched,
+      Failure failure,
+      Violation violation,
+      RolloutState rollout) {
+    this(
+        ref,
+        matching,
+        outcome,
+        needsRootReasons,
+        wouldPatch,
+        patched,
+        failure,
+        violation,
+        rollout,
+        null);
+  }
 
   public Verdict(
       ObjectRef ref,
@@ -161,7 +187,8 @@ public record Verdict(
         patchedBy(ref, record),
         null,
         violation(d),
-        rollout);
+        rollout,
+        d.gitops() == null ? null : d.gitops().describe());
   }
 
   private static Violation violation(Decision d) {
@@ -205,9 +232,11 @@ public record Verdict(
         String list =
             String.join(", ", fields.subList(0, Math.min(3, fields.size())))
                 + (fields.size() > 3 ? " and " + (fields.size() - 3) + " more" : "");
-        return d.action() == Decision.Action.WOULD_PATCH
-            ? new Violation("WouldPatch", "would change " + list + " (Audit)")
-            : new Violation("Pending", "to be patched: " + list);
+        if (d.action() != Decision.Action.WOULD_PATCH)
+          return new Violation("Pending", "to be patched: " + list);
+        return d.gitops() != null
+            ? new Violation("WouldPatch", d.gitopsAdvice() + "; would change " + list)
+            : new Violation("WouldPatch", "would change " + list + " (Audit)");
       }
       default -> {
         return null;
@@ -250,12 +279,22 @@ public record Verdict(
         patched,
         failure,
         new Violation("Pending", why + "; " + violation.reason()),
-        rollout);
+        rollout,
+        gitops);
   }
 
   public Verdict withFailure(Failure f) {
     return new Verdict(
-        ref, matching, outcome, needsRootReasons, wouldPatch, patched, f, violation, rollout);
+        ref,
+        matching,
+        outcome,
+        needsRootReasons,
+        wouldPatch,
+        patched,
+        f,
+        violation,
+        rollout,
+        gitops);
   }
 
   /** The governing policy's name, or null. */

@@ -269,6 +269,55 @@ class StatusFoldTest {
         .isEqualTo("1 of 3 matched workloads comply; 1 need root and are left unchanged");
   }
 
+  /**
+   * Under Enforce, a workload left to Argo CD or Flux is reported with its would-be changes and is
+   * never pending: the policy converges without patching it.
+   */
+  @Test
+  void workloadsLeftToAGitOpsToolAreListedNotPending() {
+    Verdict reported =
+        new Verdict(
+            ref("web"),
+            List.of("p"),
+            Outcome.NonCompliant,
+            Set.of(),
+            List.of(wouldPatch("web", "spec.template.spec.securityContext.runAsUser", "65532", T1)),
+            Map.of(),
+            null,
+            new Verdict.Violation("WouldPatch", "managed by Argo CD application shop: ..."),
+            null,
+            "Argo CD application shop");
+    Verdict skipped =
+        new Verdict(
+            ref("api"),
+            List.of("p"),
+            Outcome.Exempt,
+            Set.of(),
+            List.of(),
+            Map.of(),
+            null,
+            null,
+            null,
+            "Flux Kustomization flux-system/apps");
+
+    NonRootPolicyStatus s =
+        fold(ENFORCE, List.of(reported, skipped, verdict("c", Outcome.Compliant, "p")));
+
+    assertThat(s.getGitops()).isEqualTo(2);
+    assertThat(s.getPending()).isZero();
+    assertThat(s.getViolations()).isEqualTo(1);
+    assertThat(s.getExempt()).isEqualTo(1);
+    assertThat(s.getWorkloadChanges())
+        .extracting(RecordedChange::getName, RecordedChange::getAction)
+        .containsExactly(tuple("web", Verdict.WOULD_PATCH));
+    Condition ready = condition(s, Conditions.READY);
+    assertThat(ready.getReason()).isEqualTo("Converged");
+    assertThat(ready.getMessage())
+        .isEqualTo(
+            "1 of 3 matched workloads comply; 2 managed by Argo CD or Flux are left to them"
+                + " (spec.gitops), their fixes belong in Git");
+  }
+
   @Test
   void auditIsReadyAuditedEvenWithPendingAndFailures() {
     NonRootPolicyStatus s =

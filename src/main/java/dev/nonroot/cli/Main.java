@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       ScanCommand.class,
       FixCommand.class,
+      RevertCommand.class,
       RunCommand.class,
     })
 public final class Main implements Callable<Integer> {

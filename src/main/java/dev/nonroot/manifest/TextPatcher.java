@@ -91,7 +91,10 @@ final class TextPatcher {
   private void value(JsonNode before, JsonNode after, Shape shape, int ownerIndent, int ownerLine) {
     // Collections are compared by walking them (an up-front deep equals at every level is
     // quadratic).
-    if (before.isObject() && after.isObject() && shape.kind == Shape.Kind.MAPPING) {
+    if (before.isObject()
+        && after.isObject()
+        && shape.kind == Shape.Kind.MAPPING
+        && !after.isEmpty()) {
       mapping(before, after, shape);
     } else if (before.isArray()
         && after.isArray()
@@ -186,7 +189,10 @@ final class TextPatcher {
             edit(lineStart(shape.line) + shape.start, lineStart(shape.line) + shape.end, text));
       }
       case MAPPING, SEQUENCE -> {
-        if (!collection) throw CannotPatch.INSTANCE;
+        if (!collection) {
+          collapse(after, shape, ownerIndent, ownerLine);
+          return;
+        }
         requireOwnLine(shape.firstLine, shape.indent);
         StringBuilder block = new StringBuilder();
         if (after.isObject()) {
@@ -201,6 +207,27 @@ final class TextPatcher {
       }
       case LITERAL -> throw CannotPatch.INSTANCE;
     }
+  }
+
+  /**
+   * A block under "key:" that the change empties: its lines go and the key says "{}" or "[]" (the
+   * form the API server prints an empty securityContext in), the opposite of {@link #moveBelowKey}.
+   */
+  private void collapse(JsonNode after, Shape shape, int ownerIndent, int ownerLine) {
+    if (!after.isContainerNode()
+        || ownerIndent < 0
+        || ownerLine < 0
+        || ownerLine >= shape.firstLine) throw CannotPatch.INSTANCE;
+    int start = lineStart(ownerLine);
+    int end = raw.indexOf('\n', start);
+    if (end < 0) end = raw.length();
+    if (end > start && raw.charAt(end - 1) == '\r') end--;
+    String key = raw.substring(start, end).stripTrailing();
+    // Anything after the colon (a comment, an anchor, a tag) is more than this edit can keep.
+    if (!key.endsWith(":")) throw CannotPatch.INSTANCE;
+    requireOwnLine(shape.firstLine, shape.indent);
+    edits.add(edit(start + key.length(), end, after.isObject() ? " {}" : " []"));
+    edits.add(edit(lineStart(shape.firstLine), lineStart(shape.lastLine + 1), ""));
   }
 
   /** Lines can only be cut or replaced whole where nothing but indentation precedes the content. */

@@ -147,6 +147,17 @@ class BadInputTest {
     check(c, "fix");
   }
 
+  /** The cases about manifests and paths: revert reads no policy. */
+  static Stream<Case> manifestCases() {
+    return cases().filter(c -> !c.name().contains("polic"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("manifestCases")
+  void revertSaysWhatIsWrongInOneLine(Case c) throws Exception {
+    check(c, "revert");
+  }
+
   private void check(Case c, String command) throws Exception {
     List<String> args = new ArrayList<>(List.of(command));
     args.addAll(c.setup().args(dir));

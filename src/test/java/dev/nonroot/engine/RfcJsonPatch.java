@@ -11,10 +11,10 @@ import java.util.List;
  * an existing parent, remove and replace need an existing target. Written here so the engine's
  * patch writer is checked against the RFC, not against itself.
  */
-final class RfcJsonPatch {
+public final class RfcJsonPatch {
   private RfcJsonPatch() {}
 
-  static JsonNode apply(JsonNode document, ArrayNode ops) {
+  public static JsonNode apply(JsonNode document, ArrayNode ops) {
     JsonNode doc = document.deepCopy();
     for (JsonNode op : ops) {
       String kind = op.path("op").asText();

@@ -35,6 +35,29 @@ class TextPatcherTest {
   }
 
   @Test
+  void aBlockEmptiedByTheChangeBecomesAnEmptyMappingOnItsKeyLine() {
+    // What revert does to a pod securityContext the API server printed as {} before the fix.
+    String raw =
+        "spec:\n  securityContext:   \n    runAsNonRoot: true\n    runAsUser: 65532\n"
+            + "  containers:\n  - name: c\n    args:\n    - x\n";
+    String out =
+        patch(
+            raw,
+            t -> {
+              at(t, "/spec/securityContext").removeAll();
+              ((ArrayNode) t.at("/spec/containers/0/args")).removeAll();
+            });
+    assertThat(out)
+        .isEqualTo("spec:\n  securityContext: {}\n  containers:\n  - name: c\n    args: []\n");
+  }
+
+  @Test
+  void anEmptiedBlockAfterACommentedKeyIsNotGuessed() {
+    String raw = "spec:\n  securityContext: # set by us\n    runAsNonRoot: true\n";
+    assertThat(patch(raw, t -> at(t, "/spec/securityContext").removeAll())).isNull();
+  }
+
+  @Test
   void keepsTheQuotingOfAReplacedString() {
     String raw = "a: 'Unconfined'  # was\nb: \"x\"\n";
     String out = patch(raw, t -> t.put("a", "RuntimeDefault").put("b", "8080"));

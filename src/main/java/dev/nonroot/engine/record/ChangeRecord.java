@@ -448,6 +448,30 @@ public final class ChangeRecord {
     return next;
   }
 
+  /**
+   * This record without {@code gone} (entries of it): what is left once their fields are undone.
+   */
+  public ChangeRecord without(List<Entry> gone) {
+    ChangeRecord next = new ChangeRecord();
+    next.entries.putAll(entries);
+    for (Entry e : gone) next.entries.remove(e.place().key());
+    return next;
+  }
+
+  /**
+   * Whether an annotation is present but cannot be read as a record ({@link #parse} reads it as
+   * empty): an undo must say so rather than find nothing to do.
+   */
+  public static boolean damaged(String annotation) {
+    if (annotation == null || annotation.isBlank()) return false;
+    try {
+      JsonNode root = JSON.readTree(annotation);
+      return root == null || !root.isObject() || !root.path("changes").isArray();
+    } catch (JsonProcessingException e) {
+      return true;
+    }
+  }
+
   public List<Entry> entries() {
     return List.copyOf(entries.values());
   }

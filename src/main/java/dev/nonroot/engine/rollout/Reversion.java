@@ -14,6 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -111,8 +112,70 @@ public record Reversion(
               "put back: the rollout of this change failed"));
       restored.add(e);
     }
-    changes.addAll(emptiedParents(ref, object, changes, created));
+    changes.addAll(emptiedParents(ref, object, changes, created, Set.of()));
     return new Reversion(List.copyOf(changes), List.copyOf(restored), List.copyOf(kept));
+  }
+
+  /**
+   * Everything the operator ever changed on {@code object} taken back, from its record: each field
+   * that still holds the value the operator's latest change gave it goes back to its {@code
+   * original}, the value before the operator first touched it. A field someone changed since (or
+   * whose container is gone) is theirs and stays; it is listed in {@code kept}. An entry whose
+   * field already holds its original (a change reverted after its rollout failed) needs no write
+   * and counts as restored.
+   *
+   * @param keep parents to leave in place even when the undo empties them
+   */
+  public static Reversion undo(
+      ObjectRef ref, JsonNode object, ChangeRecord record, Set<FieldPath> keep) {
+    List<Change> changes = new ArrayList<>();
+    List<ChangeRecord.Entry> restored = new ArrayList<>();
+    List<ChangeRecord.Entry> kept = new ArrayList<>();
+    ObjectNode trial = object instanceof ObjectNode o ? o.deepCopy() : null;
+    for (ChangeRecord.Entry e : record.entries()) {
+      if (removedItem(e) && e.locate(object).isEmpty()) {
+        // A port item the operator removed as a re-declared duplicate of one it had moved: the
+        // moved port going back is what restores it; adding the item again would declare it twice.
+        restored.add(e);
+        continue;
+      }
+      Optional<FieldPath> at = e.stillApplied(object);
+      if (at.isEmpty() || trial == null) {
+        kept.add(e);
+        continue;
+      }
+      JsonNode now = Trees.valueAt(object, at.get());
+      if (Objects.equals(e.to(), e.original())) {
+        restored.add(e);
+        continue;
+      }
+      Change back =
+          new Change(
+              ref,
+              at.get(),
+              e.container(),
+              now,
+              e.original(),
+              Rule.Revert,
+              "put back: the value before the operator first changed it");
+      try {
+        PlanApplier.apply(trial, back.path(), back.newValue());
+      } catch (RuntimeException cannot) {
+        // A record that no longer fits the object's shape (a damaged or foreign annotation)
+        // restores nothing there rather than failing the whole undo.
+        kept.add(e);
+        continue;
+      }
+      changes.add(back);
+      restored.add(e);
+    }
+    changes.addAll(emptiedParents(ref, object, changes, null, keep));
+    return new Reversion(List.copyOf(changes), List.copyOf(restored), List.copyOf(kept));
+  }
+
+  /** An entry that recorded the removal of a whole port or env item. */
+  private static boolean removedItem(ChangeRecord.Entry e) {
+    return e.to() == null && e.place().item() != null && e.place().path().isEmpty();
   }
 
   /**
@@ -120,10 +183,14 @@ public record Reversion(
    * remediation created (all, when {@code created} is null): they go too, and the template is the
    * one before it. One the user wrote empty stays: to the Deployment controller an empty and an
    * absent securityContext are different templates, so pruning it would start a new ReplicaSet
-   * instead of going back to the old one.
+   * instead of going back to the old one. Those in {@code keep} stay too.
    */
   private static List<Change> emptiedParents(
-      ObjectRef ref, JsonNode object, List<Change> changes, Set<String> created) {
+      ObjectRef ref,
+      JsonNode object,
+      List<Change> changes,
+      Set<String> created,
+      Set<FieldPath> keep) {
     if (!(object instanceof ObjectNode root)) return List.of();
     ObjectNode after = root.deepCopy();
     PlanApplier.apply(after, changes);
@@ -136,6 +203,7 @@ public record Reversion(
         if (!(node instanceof ObjectNode o) || !o.isEmpty()) break;
         if (!PRUNABLE.contains(p.lastToken()) || !seen.add(p.pointer())) break;
         if (created != null && !created.contains(p.pointer())) break;
+        if (keep.contains(p)) break;
         PlanApplier.apply(after, p, null);
         out.add(new Change(ref, p, c.container(), node, null, Rule.Revert, "left empty"));
       }

@@ -1,0 +1,203 @@
+package dev.nonroot.engine.rollout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.nonroot.api.Annotations;
+import dev.nonroot.engine.model.FieldPath;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.PlanApplier;
+import dev.nonroot.engine.plan.Rule;
+import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.record.RecordedPatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Taking back everything the operator ever changed on one object (a workload, or a Service whose
+ * targetPort it moved), from the nonroot.dev/changes record the object carries: every recorded
+ * field that still holds the operator's value goes back to its original ({@link Reversion#undo}).
+ * When every entry is restored, the record, the nonroot.dev/rollout annotation and the
+ * nonroot.dev/remediation pod label go too, so the object is the one before the operator; when a
+ * field was changed since by someone else, it stays, and so does the record, with the entries left.
+ *
+ * <p>The writes are {@link Change}s: applied to a manifest's tree by the revert command, or sent as
+ * one JSON Patch ({@link #patch}) by a front end that undoes a live object.
+ */
+public final class Undo {
+  private static final FieldPath ANNOTATIONS = FieldPath.root().key("metadata").key("annotations");
+  private static final Set<String> OURS = Set.of(Annotations.CHANGES, Annotations.ROLLOUT);
+
+  private final ObjectRef ref;
+  private final JsonNode object;
+  private final boolean recorded;
+  private final boolean damaged;
+  private final Reversion fields;
+  private final List<Change> changes;
+
+  private Undo(
+      ObjectRef ref,
+      JsonNode object,
+      boolean recorded,
+      boolean damaged,
+      Reversion fields,
+      List<Change> changes) {
+    this.ref = ref;
+    this.object = object;
+    this.recorded = recorded;
+    this.damaged = damaged;
+    this.fields = fields;
+    this.changes = changes;
+  }
+
+  /** The undo of {@code object} as it is now. */
+  public static Undo of(JsonNode object) {
+    JsonNode meta = object.path("metadata");
+    ObjectRef ref =
+        new ObjectRef(
+            object.path("kind").asText(""),
+            meta.path("namespace").asText(""),
+            meta.path("name").asText(""));
+    JsonNode annotation = Trees.valueAt(object, RecordedPatch.RECORD);
+    String text = annotation != null && annotation.isTextual() ? annotation.asText() : null;
+    boolean damaged = annotation != null && (!annotation.isTextual() || ChangeRecord.damaged(text));
+    ChangeRecord record = ChangeRecord.parse(damaged ? null : text);
+    Optional<Workload> workload = Workload.of(object);
+    // The API server gives every pod a securityContext ({} when nothing is set): in an object
+    // read from it (it has a uid) an undo that empties it leaves {}, as the object was read before
+    // the operator's patch. A hand-written manifest loses it, as it was before.
+    boolean fromServer = !meta.path("uid").asText("").isEmpty();
+    Set<FieldPath> keep =
+        workload
+            .filter(w -> fromServer)
+            .map(w -> Set.of(w.podSpecPath().key("securityContext")))
+            .orElse(Set.of());
+    Reversion fields =
+        damaged || record.isEmpty()
+            ? new Reversion(List.of(), List.of(), List.of())
+            : Reversion.undo(ref, object, record, keep);
+    List<Change> changes = new ArrayList<>(fields.changes());
+    if (!damaged && !record.isEmpty()) {
+      if (fields.kept().isEmpty()) {
+        changes.addAll(forget(ref, object, workload));
+      } else if (!fields.restored().isEmpty()) {
+        changes.add(
+            new Change(
+                ref,
+                RecordedPatch.RECORD,
+                null,
+                annotation,
+                TextNode.valueOf(record.without(fields.restored()).toJson()),
+                Rule.Revert,
+                "the entries whose fields were changed since stay"));
+      }
+    }
+    return new Undo(ref, object, annotation != null, damaged, fields, List.copyOf(changes));
+  }
+
+  /**
+   * Everything was restored: the record, the rollout state and the pod label go, and a map they
+   * leave empty with them (the API server stores no empty annotations).
+   */
+  private static List<Change> forget(ObjectRef ref, JsonNode object, Optional<Workload> workload) {
+    List<Change> out = new ArrayList<>();
+    JsonNode annotations = Trees.valueAt(object, ANNOTATIONS);
+    boolean onlyOurs = annotations != null && annotations.isObject();
+    if (onlyOurs) {
+      for (String key : (Iterable<String>) annotations::fieldNames) onlyOurs &= OURS.contains(key);
+    }
+    if (onlyOurs) {
+      out.add(removal(ref, ANNOTATIONS, annotations));
+    } else {
+      for (String key : List.of(Annotations.CHANGES, Annotations.ROLLOUT)) {
+        FieldPath at = ANNOTATIONS.key(key);
+        JsonNode value = Trees.valueAt(object, at);
+        if (value != null) out.add(removal(ref, at, value));
+      }
+    }
+    if (workload.isPresent()) {
+      FieldPath labels = workload.get().templatePath().key("metadata").key("labels");
+      FieldPath label = labels.key(Annotations.REMEDIATION_LABEL);
+      JsonNode value = Trees.valueAt(object, label);
+      if (value != null) {
+        JsonNode all = Trees.valueAt(object, labels);
+        out.add(all.size() == 1 ? removal(ref, labels, all) : removal(ref, label, value));
+      }
+    }
+    return out;
+  }
+
+  private static Change removal(ObjectRef ref, FieldPath path, JsonNode value) {
+    return new Change(
+        ref, path, null, value, null, Rule.Revert, "the operator's record of what it changed");
+  }
+
+  public ObjectRef ref() {
+    return ref;
+  }
+
+  /** Whether the object carries a nonroot.dev/changes annotation (readable or not). */
+  public boolean recorded() {
+    return recorded;
+  }
+
+  /** Whether that annotation cannot be read: nothing is undone, and the object stays as it is. */
+  public boolean damaged() {
+    return damaged;
+  }
+
+  /** Every write: the fields put back, then the record and the rollout state dealt with. */
+  public List<Change> changes() {
+    return changes;
+  }
+
+  /** The recorded fields put back (or already back), in record order. */
+  public List<ChangeRecord.Entry> restored() {
+    return fields.restored();
+  }
+
+  /** The recorded fields left as they are: changed since by someone else, or gone. */
+  public List<ChangeRecord.Entry> kept() {
+    return fields.kept();
+  }
+
+  /** Why a kept entry stays: what its field holds now, against what the operator set. */
+  public String why(ChangeRecord.Entry kept) {
+    Optional<FieldPath> at = kept.locate(object);
+    if (at.isEmpty()) {
+      return kept.container() == null
+          ? "cannot be found any more"
+          : "its container " + kept.container() + " (or its item) is gone";
+    }
+    if (kept.stillApplied(object).isPresent()) {
+      return "cannot be put back there: the object's shape does not fit the record";
+    }
+    JsonNode now = Trees.valueAt(object, at.get());
+    return "changed since: now "
+        + (now == null ? "unset" : Change.render(now))
+        + ", the operator set "
+        + (kept.to() == null ? "unset" : Change.render(kept.to()))
+        + " (originally "
+        + (kept.original() == null ? "unset" : Change.render(kept.original()))
+        + ")";
+  }
+
+  /** Applies the writes to {@code target}, the tree they were planned on. */
+  public void applyTo(ObjectNode target) {
+    PlanApplier.apply(target, changes);
+  }
+
+  /**
+   * The writes as one JSON Patch on the object they were planned on, with the guard the front end
+   * needs.
+   */
+  public ArrayNode patch(RecordedPatch.Guard guard) {
+    return RecordedPatch.of(object, changes, null, guard);
+  }
+}

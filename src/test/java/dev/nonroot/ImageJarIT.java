@@ -181,7 +181,7 @@ class ImageJarIT {
     Result r = java("-jar", imageJar.toString(), "--help");
     assertThat(r.exit()).as(r.err()).isZero();
     List<String> commands = commands(r.out());
-    assertThat(commands).containsExactly("scan", "fix", "run");
+    assertThat(commands).containsExactly("scan", "fix", "revert", "run");
   }
 
   @Test

@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
  * never names one: it finds them at run time with {@link java.util.ServiceLoader}, through {@code
  * META-INF/services/dev.nonroot.cli.Subcommand}, and lists them after its own commands, in the
  * order of that file. The image jar leaves the file and the classes out, so the same {@code Main}
- * offers scan, fix and run only.
+ * offers scan, fix, revert and run only.
  *
  * <p>An implementation is a picocli {@code @Command} class with a public no-argument constructor
  * (one instance per command line); it reaches standard input and output through

@@ -9,6 +9,7 @@ import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.PolicyMatcher;
 import dev.nonroot.engine.rollout.RolloutState;
+import dev.nonroot.engine.rollout.TemplateHash;
 import dev.nonroot.engine.rollout.UserTemplate;
 import dev.nonroot.engine.rules.Evaluation;
 import dev.nonroot.engine.rules.Outcome;
@@ -106,6 +107,11 @@ public final class Governor {
         }
       }
     }
+    if (rolledBack(rollout, workload, live)) {
+      // Someone put the template back to the one before the patch while it rolled out (kubectl
+      // rollout undo, an admin's emergency brake): the same as a revert, not drift to fix again.
+      held = true;
+    }
     Evaluation evaluation =
         leftToOwner && governing.gitops() == GitOpsMode.Skip
             ? skipped(acting, workload, owner)
@@ -140,6 +146,17 @@ public final class Governor {
             + owner.evidence()
             + "); spec.gitops: Skip leaves it to "
             + owner.tool());
+  }
+
+  /**
+   * A rollout still recorded as running whose pod label is gone and whose template is again the one
+   * before the patch: it was rolled back by hand.
+   */
+  public static boolean rolledBack(RolloutState rollout, Workload workload, boolean live) {
+    return rollout != null
+        && rollout.phase() == RolloutState.Phase.RollingOut
+        && !live
+        && TemplateHash.of(workload.template()).equals(rollout.template());
   }
 
   private static PortStrategy strategy(RolloutState rollout, EffectivePolicy governing) {

@@ -257,6 +257,11 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       return follow(
           resource, tree, workload.get(), decision.rollout(), policies, inventory, context, now);
     }
+    if (decision.action() == Decision.Action.HELD
+        && decision.rollout().phase() == RolloutState.Phase.RollingOut) {
+      index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
+      return rolledBack(resource, workload.get(), decision.rollout(), context, now);
+    }
     if (decision.action() != Decision.Action.PATCH) {
       // Nothing to write (any more): an earlier failure no longer describes this workload.
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
@@ -459,6 +464,41 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                   + firstLine(e.getMessage()));
       throw e;
     }
+  }
+
+  /**
+   * A followed rollout someone rolled back by hand (the template is again the one before the
+   * patch): recorded as reverted, so it is held like one and no longer counted as rolling out.
+   */
+  private UpdateControl<R> rolledBack(
+      R resource, Workload workload, RolloutState state, Context<R> context, String now) {
+    RolloutState ended =
+        state.ended(
+            RolloutState.Phase.Reverted,
+            "RolledBack",
+            "the pod template was put back to the one before the patch by someone else"
+                + " (kubectl rollout undo?)",
+            null,
+            Map.of(),
+            now);
+    try {
+      write(resource, RolloutPatch.ended(workload, ended), context);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 || e.getCode() == 404) {
+        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+      }
+      throw e;
+    }
+    shared
+        .events()
+        .warning(
+            resource,
+            EventRecorder.REVERTED,
+            "the rollout of policy "
+                + state.policy()
+                + "'s change was rolled back by someone else; it is not applied again to this"
+                + " pod template");
+    return UpdateControl.noUpdate();
   }
 
   /**

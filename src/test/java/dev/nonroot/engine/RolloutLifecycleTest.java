@@ -198,9 +198,6 @@ class RolloutLifecycleTest {
    * it re-applies the broken change on every restart: a failing rollout and a revert each time.
    */
   @Test
-  @Disabled(
-      "design question for the lead: a restart re-arms a held remediation (the hash includes the"
-          + " template's kubectl.kubernetes.io/restartedAt annotation)")
   void aRestartOfTheSameTemplateDoesNotReArmIt() {
     ObjectNode reverted = revert(remediate(tree(NGINX), T1), T2);
     ((ObjectNode) reverted.at("/spec/template/metadata"))
@@ -217,9 +214,6 @@ class RolloutLifecycleTest {
    * just stopped starts over.
    */
   @Test
-  @Disabled(
-      "design question for the lead: kubectl rollout undo during a followed rollout is re-patched"
-          + " as drift")
   void aRolloutUndoneByAnAdminIsNotAppliedAgain() {
     ObjectNode original = tree(NGINX);
     ObjectNode patched = remediate(original, T1);

@@ -1,6 +1,7 @@
 package dev.nonroot.engine.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +19,20 @@ import java.util.List;
 public final class TemplateHash {
   private TemplateHash() {}
 
+  /**
+   * Template annotations that restart the pods without changing what they run ({@code kubectl
+   * rollout restart}, and tools that restart on a ConfigMap change the same way): a restart of the
+   * template a remediation broke is still that template.
+   */
+  private static final String RESTARTED_AT = "kubectl.kubernetes.io/restartedAt";
+
   public static String of(JsonNode template) {
+    JsonNode restarted = template.path("metadata").path("annotations").path(RESTARTED_AT);
+    if (!restarted.isMissingNode() && template instanceof ObjectNode o) {
+      ObjectNode copy = o.deepCopy();
+      ((ObjectNode) copy.path("metadata").path("annotations")).remove(RESTARTED_AT);
+      template = copy;
+    }
     StringBuilder canonical = new StringBuilder();
     write(template, canonical);
     return hex(canonical.toString()).substring(0, 16);

@@ -195,6 +195,12 @@ public record Verdict(
     Evaluation e = d.evaluation();
     if (d.action() == Decision.Action.HELD) {
       RolloutState r = d.rollout();
+      if (r.phase() == RolloutState.Phase.RollingOut) {
+        return new Violation(
+            RolloutState.Phase.Reverted.name(),
+            "its rollout was rolled back by someone else to the template before the patch; not"
+                + " applied again to this pod template");
+      }
       return new Violation(
           r.phase().name(),
           "its rollout failed ("

@@ -413,7 +413,12 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     }
     if (!progress.ended()) {
       Duration left = Duration.between(at, Instant.parse(state.started()).plus(timeout));
-      Duration next = left.isNegative() ? shared.rolloutPoll() : min(shared.rolloutPoll(), left);
+      // Before the controller acts, its status write wakes the follower through the informer:
+      // only the timeout needs a timer, so thousands of waiting rollouts cost no idle CPU.
+      Duration next =
+          left.isNegative()
+              ? shared.rolloutPoll()
+              : progress.worthPolling() ? min(shared.rolloutPoll(), left) : left;
       return UpdateControl.<R>noUpdate().rescheduleAfter(next.plusMillis(100));
     }
     try {

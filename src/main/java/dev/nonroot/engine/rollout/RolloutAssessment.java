@@ -101,7 +101,7 @@ public final class RolloutAssessment {
           ? Progress.unverified(
               "NotObserved",
               "the " + kind + " controller did not act on the change within " + human(timeout))
-          : Progress.inProgress("waiting for the " + kind + " controller");
+          : Progress.awaitingController("waiting for the " + kind + " controller");
     }
     List<JsonNode> pods = source.pods();
     Progress failing = failingPod(pods);
@@ -197,8 +197,24 @@ public final class RolloutAssessment {
 
   /** A rollout that is still going, ended well, or failed, with its evidence. */
   public record Progress(Phase phase, String reason, String message, Map<String, Long> uids) {
+    /** The reason of a rollout no controller has acted on yet. */
+    public static final String AWAITING_CONTROLLER = "AwaitingController";
+
     static Progress inProgress(String message) {
       return new Progress(Phase.RollingOut, null, message, Map.of());
+    }
+
+    static Progress awaitingController(String message) {
+      return new Progress(Phase.RollingOut, AWAITING_CONTROLLER, message, Map.of());
+    }
+
+    /**
+     * Whether looking again before something changes can tell more: the pods of an observed rollout
+     * can start crash-looping without any change to the workload; before the controller acts, only
+     * its status write (which wakes the follower) or the timeout can.
+     */
+    public boolean worthPolling() {
+      return phase == Phase.RollingOut && !AWAITING_CONTROLLER.equals(reason);
     }
 
     static Progress unverified(String reason, String message) {

@@ -91,6 +91,16 @@ class RolloutAssessmentTest {
             "Deployment", d, () -> fail("listed pods too early"), STATE, STARTED, TIMEOUT);
 
     assertThat(p.phase()).isEqualTo(Phase.RollingOut);
+    // Only the controller's status write (which wakes the follower) can change that: no timer.
+    assertThat(p.worthPolling()).isFalse();
+  }
+
+  @Test
+  void anObservedRolloutInProgressIsWorthLookingAtAgain() {
+    Progress p = assess(deployment(HALF), List.of(pod("a", CREATING)), STARTED);
+
+    assertThat(p.phase()).isEqualTo(Phase.RollingOut);
+    assertThat(p.worthPolling()).isTrue();
   }
 
   @Test

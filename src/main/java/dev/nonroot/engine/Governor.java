@@ -115,7 +115,12 @@ public final class Governor {
     Evaluation evaluation =
         leftToOwner && governing.gitops() == GitOpsMode.Skip
             ? skipped(acting, workload, owner)
-            : RemediationEngine.evaluate(acting, workload, inventory);
+            : RemediationEngine.evaluate(
+                acting,
+                workload,
+                held || leftToOwner || governing.mode() != PolicyMode.Enforce
+                    ? inventory.withoutRunningPods()
+                    : inventory);
     Decision.Action action;
     // Something left to fix wins over following: the new patch starts the rollout to follow.
     if (!evaluation.hasPlan()) action = live ? Decision.Action.FOLLOW : Decision.Action.NONE;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.model.NamespaceInfo;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.Rule;
@@ -23,6 +24,7 @@ import dev.nonroot.engine.rollout.TemplateHash;
 import dev.nonroot.engine.status.Verdict;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
@@ -336,5 +338,33 @@ class RolloutLifecycleTest {
         .put(Annotations.ROLLOUT, "{not json");
 
     assertThat(decide(original).action()).isEqualTo(Decision.Action.PATCH);
+  }
+
+  @Test
+  void aDecisionThatWritesNothingNeverListsRunningPods() {
+    Inventory failing =
+        new Inventory() {
+          @Override
+          public List<ObjectNode> services(String namespace) {
+            return List.of();
+          }
+
+          @Override
+          public Optional<NamespaceInfo> namespace(String n) {
+            return Optional.empty();
+          }
+
+          @Override
+          public Map<String, Long> imageUsers(Workload workload) {
+            throw new AssertionError("listed running pods for a decision that writes nothing");
+          }
+        };
+    Decision audit =
+        Governor.decide(
+            PolicySet.of(List.of(policy("audit", "mode: Audit"))),
+            Workload.of(tree(NGINX)).orElseThrow(),
+            failing);
+
+    assertThat(audit.action()).isEqualTo(Decision.Action.WOULD_PATCH);
   }
 }

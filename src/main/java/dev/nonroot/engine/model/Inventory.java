@@ -44,6 +44,36 @@ public interface Inventory {
     return Map.of();
   }
 
+  /**
+   * This inventory without running pods: a decision that writes nothing (Audit, a held or
+   * GitOps-owned workload) must not cost a pod LIST on every resync, so it reports the policy's
+   * uid.
+   */
+  default Inventory withoutRunningPods() {
+    Inventory self = this;
+    return new Inventory() {
+      @Override
+      public List<ObjectNode> services(String namespace) {
+        return self.services(namespace);
+      }
+
+      @Override
+      public Optional<NamespaceInfo> namespace(String name) {
+        return self.namespace(name);
+      }
+
+      @Override
+      public List<WorkloadPods> workloads(String namespace) {
+        return self.workloads(namespace);
+      }
+
+      @Override
+      public List<ObjectNode> networkPolicies(String namespace) {
+        return self.networkPolicies(namespace);
+      }
+    };
+  }
+
   Inventory EMPTY =
       new Inventory() {
         @Override

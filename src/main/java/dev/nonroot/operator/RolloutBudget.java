@@ -118,7 +118,7 @@ final class RolloutBudget {
               o -> {
                 var a = o.getMetadata().getAnnotations();
                 String text = a == null ? null : a.get(Annotations.ROLLOUT);
-                if (text == null || !text.contains("\"RollingOut\"")) return;
+                if (!RolloutState.mayBeRollingOut(text)) return;
                 RolloutState.parse(text)
                     .filter(s -> s.phase() == RolloutState.Phase.RollingOut)
                     .ifPresent(s -> rolling.putIfAbsent(refs.apply(o), s.policy()));

@@ -97,7 +97,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private static boolean followed(HasMetadata workload) {
     Map<String, String> annotations = workload.getMetadata().getAnnotations();
     String state = annotations == null ? null : annotations.get(Annotations.ROLLOUT);
-    return state != null && state.contains("\"RollingOut\"");
+    return RolloutState.mayBeRollingOut(state);
   }
 
   @Override

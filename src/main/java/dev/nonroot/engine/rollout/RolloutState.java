@@ -131,6 +131,14 @@ public record RolloutState(
     return parse(v.isTextual() ? v.asText() : null);
   }
 
+  /**
+   * Whether an annotation value may be a RollingOut state: a look at the text, not a parse, for the
+   * hot paths (every update event, every cached workload at start) that only filter on it.
+   */
+  public static boolean mayBeRollingOut(String annotation) {
+    return annotation != null && annotation.contains("\"" + Phase.RollingOut.name() + "\"");
+  }
+
   public static Optional<RolloutState> parse(String annotation) {
     if (annotation == null || annotation.isBlank()) return Optional.empty();
     try {

@@ -10,7 +10,6 @@ import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rollout.RolloutState.Phase;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -118,21 +117,6 @@ class RolloutFollowingTest extends OperatorTestBase {
         waitingReason == null
             ? Map.of("running", Map.of())
             : Map.of("waiting", Map.of("reason", waitingReason, "message", message));
-    Pod pod =
-        new PodBuilder()
-            .withNewMetadata()
-            .withName(name)
-            .withNamespace("web")
-            .withLabels(Map.of("app", app, Annotations.REMEDIATION_LABEL, r.label()))
-            .endMetadata()
-            .withNewSpec()
-            .addNewContainer()
-            .withName("c")
-            .withImage("x")
-            .endContainer()
-            .endSpec()
-            .build();
-    client.pods().inNamespace("web").resource(pod).create();
     Map<String, Object> status =
         uid == null
             ? Map.of("name", "c", "ready", waitingReason == null, "state", state)
@@ -145,6 +129,32 @@ class RolloutFollowingTest extends OperatorTestBase {
                 state,
                 "user",
                 Map.of("linux", Map.of("uid", uid, "gid", uid)));
+    createPod(name, Map.of("app", app, Annotations.REMEDIATION_LABEL, r.label()), status);
+  }
+
+  /**
+   * A pod in "web", as the kubelet reports it: one container "c" with {@code status} (null: none).
+   */
+  private void createPod(String name, Map<String, String> labels, Map<String, Object> status) {
+    client
+        .pods()
+        .inNamespace("web")
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withLabels(labels)
+                .endMetadata()
+                .withNewSpec()
+                .addNewContainer()
+                .withName("c")
+                .withImage("x")
+                .endContainer()
+                .endSpec()
+                .build())
+        .create();
+    if (status == null) return;
+    // The server drops status on create, as a real one does: it is written apart.
     client
         .pods()
         .inNamespace("web")
@@ -289,25 +299,7 @@ class RolloutFollowingTest extends OperatorTestBase {
 
   @Test
   void podsAreListedOnlyForFollowedRolloutsAndNeverWatched() {
-    for (int i = 0; i < 20; i++) {
-      client
-          .pods()
-          .inNamespace("web")
-          .resource(
-              new PodBuilder()
-                  .withNewMetadata()
-                  .withName("other-" + i)
-                  .withLabels(Map.of("app", "other"))
-                  .endMetadata()
-                  .withNewSpec()
-                  .addNewContainer()
-                  .withName("c")
-                  .withImage("x")
-                  .endContainer()
-                  .endSpec()
-                  .build())
-          .create();
-    }
+    for (int i = 0; i < 20; i++) createPod("other-" + i, Map.of("app", "other"), null);
     start();
     RolloutState r = rollingOut("intranet", 1);
     pod("intranet", r, null, null, 65532L);
@@ -328,47 +320,16 @@ class RolloutFollowingTest extends OperatorTestBase {
 
   /** A pod of the workload as it runs before the operator touches it. */
   private void runningPod(String app, long uid) {
-    String name = app + "-before";
-    client
-        .pods()
-        .inNamespace("web")
-        .resource(
-            new PodBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withLabels(Map.of("app", app))
-                .endMetadata()
-                .withNewSpec()
-                .addNewContainer()
-                .withName("c")
-                .withImage("x")
-                .endContainer()
-                .endSpec()
-                .build())
-        .create();
-    client
-        .pods()
-        .inNamespace("web")
-        .withName(name)
-        .editStatus(
-            p -> {
-              p.setStatus(
-                  new PodStatusBuilder()
-                      .withContainerStatuses(
-                          client
-                              .getKubernetesSerialization()
-                              .convertValue(
-                                  Map.of(
-                                      "name",
-                                      app.equals("api") ? "httpbin" : "nginx",
-                                      "ready",
-                                      true,
-                                      "user",
-                                      Map.of("linux", Map.of("uid", uid))),
-                                  ContainerStatus.class))
-                      .build());
-              return p;
-            });
+    createPod(
+        app + "-before",
+        Map.of("app", app),
+        Map.of(
+            "name",
+            app.equals("api") ? "httpbin" : "nginx",
+            "ready",
+            true,
+            "user",
+            Map.of("linux", Map.of("uid", uid))));
   }
 
   @Test

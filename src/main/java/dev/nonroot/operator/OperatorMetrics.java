@@ -38,8 +38,11 @@ public final class OperatorMetrics implements AutoCloseable {
   public static final String EVALUATIONS = "nonroot_workload_evaluations_total";
   public static final String RECONCILES = "nonroot_workload_reconciles_total";
 
-  /** Service moves put off because some workload cache had not synced yet (decided again). */
-  public static final String SERVICE_MOVES_DEFERRED = "nonroot_service_moves_deferred_total";
+  /**
+   * Decisions put off to be made again: a Service move or a budgeted rollout before every cache
+   * synced, a turn in the rollout budget's line, a wait for the global patch rate.
+   */
+  public static final String DECISIONS_DEFERRED = "nonroot_decisions_deferred_total";
 
   /** Rollouts started by a patch that ended ready (Verified or Unverified). */
   public static final String ROLLOUTS_ENDED = "nonroot_rollouts_ended_total";
@@ -80,8 +83,8 @@ public final class OperatorMetrics implements AutoCloseable {
           Map.entry(STATUS_PASSES, "Policy status folds over the verdict index."),
           Map.entry(STATUS_PASS_NANOS, "Time spent folding policy statuses."),
           Map.entry(
-              SERVICE_MOVES_DEFERRED,
-              "Service moves put off until every workload cache had synced (decided again)."),
+              DECISIONS_DEFERRED,
+              "Decisions put off to be made again (caches syncing, rollout budget, patch rate)."),
           Map.entry(ROLLOUTS_ENDED, "Rollouts started by a patch that ended ready."),
           Map.entry(REVERTS, "Remediations put back because their rollout failed."),
           Map.entry(ROLLOUT_POD_LISTS, "Pod lists of followed rollouts."));

@@ -273,17 +273,14 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     if (!evaluation.serviceChanges().isEmpty() && !shared.workloads().synced()) {
       // A Service is about to move while another kind's cache may still be filling: a workload
       // sharing that Service could be missing from the decision. Decide again once all are in.
-      index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
-      shared.metrics().increment(OperatorMetrics.SERVICE_MOVES_DEFERRED);
-      return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+      return deferred(ref, pending, policies, false, AFTER_CONFLICT);
     }
     RolloutState start = decision.rolloutStart(now);
     if (start != null && !evaluation.changes().isEmpty()) {
       int max = decision.governing().maxConcurrentRollouts();
       if (max > 0 && !shared.workloads().synced()) {
         // The rollouts already under way are counted from the caches, once they are complete.
-        index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
-        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+        return deferred(ref, pending, policies, false, AFTER_CONFLICT);
       }
       if (!shared.rollouts().tryStart(policy, ref, max)) {
         Verdict waiting =
@@ -293,22 +290,19 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                     + " of policy "
                     + policy
                     + " rolling out, spec.rollout.maxConcurrent)");
-        index.put(ref, new VerdictIndex.State(waiting, policies.fingerprint(), false));
-        return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
+        return deferred(ref, waiting, policies, false, shared.rolloutPoll());
       }
       if (inLine) {
         // Its turn came, on a plan made without the uid its image runs as: decide again with it
         // (the slot is kept: tryStart lets a workload already rolling for the policy through).
-        index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
-        return UpdateControl.<R>noUpdate().rescheduleAfter(Duration.ZERO);
+        return deferred(ref, pending, policies, false, Duration.ZERO);
       }
     }
     boolean booked = before != null && before.booked();
     if (!evaluation.changes().isEmpty() && !booked) {
       Duration wait = shared.budget().take();
       if (!wait.isZero()) {
-        index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), true));
-        return UpdateControl.<R>noUpdate().rescheduleAfter(wait);
+        return deferred(ref, pending, policies, true, wait);
       }
     }
     index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
@@ -620,6 +614,14 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   }
 
   /** A failure stays shown while the same policy still has the same work to do. */
+  /** Keeps the verdict decided so far and asks to be decided again after {@code after}. */
+  private UpdateControl<R> deferred(
+      ObjectRef ref, Verdict verdict, PolicySet policies, boolean booked, Duration after) {
+    shared.index().put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), booked));
+    shared.metrics().increment(OperatorMetrics.DECISIONS_DEFERRED);
+    return UpdateControl.<R>noUpdate().rescheduleAfter(after);
+  }
+
   private static Verdict.Failure sameFailure(Verdict previous, String policy) {
     if (previous == null || previous.failure() == null) return null;
     return previous.failure().policy().equals(policy) ? previous.failure() : null;

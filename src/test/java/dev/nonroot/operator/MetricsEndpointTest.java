@@ -96,7 +96,7 @@ class MetricsEndpointTest extends OperatorTestBase {
             OperatorMetrics.STATUS_WRITES,
             OperatorMetrics.EVALUATIONS,
             OperatorMetrics.RECONCILES,
-            OperatorMetrics.SERVICE_MOVES_DEFERRED,
+            OperatorMetrics.DECISIONS_DEFERRED,
             OperatorMetrics.ROLLOUTS_ENDED,
             OperatorMetrics.REVERTS,
             OperatorMetrics.ROLLOUT_POD_LISTS,

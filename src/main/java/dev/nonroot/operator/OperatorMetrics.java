@@ -50,6 +50,9 @@ public final class OperatorMetrics implements AutoCloseable {
   /** Remediations put back because their rollout failed. */
   public static final String REVERTS = "nonroot_remediations_reverted_total";
 
+  /** Workloads a policy with spec.onDelete: Revert gave its changes back. */
+  public static final String RESTORES = "nonroot_restores_total";
+
   /** Pod lists of followed rollouts (the only pods the operator reads). */
   public static final String ROLLOUT_POD_LISTS = "nonroot_rollout_pod_lists_total";
 
@@ -87,7 +90,8 @@ public final class OperatorMetrics implements AutoCloseable {
               "Decisions put off to be made again (caches syncing, rollout budget, patch rate)."),
           Map.entry(ROLLOUTS_ENDED, "Rollouts started by a patch that ended ready."),
           Map.entry(REVERTS, "Remediations put back because their rollout failed."),
-          Map.entry(ROLLOUT_POD_LISTS, "Pod lists of followed rollouts."));
+          Map.entry(ROLLOUT_POD_LISTS, "Pod lists of followed rollouts."),
+          Map.entry(RESTORES, "Workloads given back a policy's changes (spec.onDelete: Revert)."));
 
   /** One gauge per status counter, named after the status field. */
   private record PolicyGauge(
@@ -139,7 +143,15 @@ public final class OperatorMetrics implements AutoCloseable {
           new PolicyGauge(
               "reverted",
               "Workloads whose remediation was put back after its rollout failed.",
-              NonRootPolicyStatus::getReverted));
+              NonRootPolicyStatus::getReverted),
+          new PolicyGauge(
+              "restoring",
+              "Workloads whose changes are being given back (spec.onDelete: Revert).",
+              NonRootPolicyStatus::getRestoring),
+          new PolicyGauge(
+              "conflicts",
+              "Workloads whose fix another field manager keeps setting back.",
+              NonRootPolicyStatus::getConflicts));
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -64,6 +65,12 @@ public final class OperatorMetrics implements AutoCloseable {
 
   /** The {@code code} of a call that got no HTTP answer (connection refused, timeout). */
   public static final String NO_ANSWER = "none";
+
+  /**
+   * 1 while this instance holds the leader Lease (always without leader election), 0 on a standby:
+   * only the leader reconciles and folds policy statuses, so dashboards sum over leaders.
+   */
+  public static final String LEADER = "nonroot_leader";
 
   /** Prefix of the per-policy gauges, tagged {@code policy}: {@code <prefix>matched}, ... */
   public static final String POLICY_WORKLOADS = "nonroot_policy_workloads_";
@@ -206,6 +213,13 @@ public final class OperatorMetrics implements AutoCloseable {
         .tag("code", code > 0 ? Integer.toString(code) : NO_ANSWER)
         .register(registry)
         .increment();
+  }
+
+  void leadership(BooleanSupplier leading) {
+    Gauge.builder(LEADER, leading, l -> l.getAsBoolean() ? 1 : 0)
+        .description("1 while this instance leads (holds the Lease), 0 on a standby.")
+        .strongReference(true)
+        .register(registry);
   }
 
   /** The policy's status as just folded: its gauges show it from now on. */

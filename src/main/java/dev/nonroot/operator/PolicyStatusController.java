@@ -261,12 +261,10 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
       patch.addObject().put("op", "remove").put("path", item);
     }
     try {
+      // resource(policy).patch sends the patch alone; withName(...).patch would GET first, and
+      // the operator may not get (its reads come from the watch caches).
       NonRootPolicy updated =
-          context
-              .getClient()
-              .resources(NonRootPolicy.class)
-              .withName(policy.getMetadata().getName())
-              .patch(FINALIZER_PATCH, patch.toString());
+          context.getClient().resource(policy).patch(FINALIZER_PATCH, patch.toString());
       if (updated != null) {
         context
             .eventSourceRetriever()

@@ -30,12 +30,22 @@ final class OperatorHarness implements AutoCloseable {
   private NonRootOperator operator;
 
   OperatorHarness(KubernetesClient admin) throws Exception {
+    this(admin, true);
+  }
+
+  private OperatorHarness(KubernetesClient admin, boolean installCrd) throws Exception {
     this.admin = admin;
+    if (!installCrd) return;
     try (InputStream in = Files.newInputStream(CRD)) {
       CustomResourceDefinition crd =
           admin.apiextensions().v1().customResourceDefinitions().load(in).item();
       admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
+  }
+
+  /** A second operator instance against the same server, with a request log of its own. */
+  OperatorHarness another() throws Exception {
+    return new OperatorHarness(admin, false);
   }
 
   KubernetesClient admin() {
@@ -56,6 +66,10 @@ final class OperatorHarness implements AutoCloseable {
             .build();
     operator = NonRootOperator.start(operatorClient, settings);
     return this;
+  }
+
+  NonRootOperator operator() {
+    return operator;
   }
 
   OperatorMetrics metrics() {

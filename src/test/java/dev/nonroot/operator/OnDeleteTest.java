@@ -154,6 +154,11 @@ class OnDeleteTest extends OperatorTestBase {
     assertThat(events("web", EventRecorder.RESTORED)).hasSize(2);
     assertThat(events("web", EventRecorder.RESTORE_ROLLED_OUT)).hasSize(2);
     assertThat(events("default", "Restored")).hasSize(1);
+    // The finalizer is written without a GET first: the ClusterRole grants no get.
+    assertThat(
+            harness.requests.count(
+                r -> r.method().equals("GET") && r.path().endsWith("/nonrootpolicies/baseline")))
+        .isZero();
   }
 
   @Test

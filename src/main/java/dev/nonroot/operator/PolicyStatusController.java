@@ -261,12 +261,10 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
       patch.addObject().put("op", "remove").put("path", item);
     }
     try {
+      // resource(policy), not withName: that would GET the policy first, and the operator may
+      // only list and watch policies.
       NonRootPolicy updated =
-          context
-              .getClient()
-              .resources(NonRootPolicy.class)
-              .withName(policy.getMetadata().getName())
-              .patch(FINALIZER_PATCH, patch.toString());
+          context.getClient().resource(policy).patch(FINALIZER_PATCH, patch.toString());
       if (updated != null) {
         context
             .eventSourceRetriever()

@@ -253,7 +253,9 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     shared.metrics().increment(OperatorMetrics.EVALUATIONS);
     Verdict verdict = Verdict.of(decision, record, previous, now);
     warnOnNewViolation(resource, verdict, previous);
-    if (decision.action() != Decision.Action.PATCH) {
+    // A patch or a restore keeps its place in the rollout budget's line: it asks again there.
+    if (decision.action() != Decision.Action.PATCH
+        && decision.action() != Decision.Action.RESTORE) {
       shared
           .rollouts()
           .observe(ref, decision.action() == Decision.Action.FOLLOW ? decision.rollout() : null);
@@ -396,7 +398,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       Context<R> context,
       String now) {
     if (state.phase() == RolloutState.Phase.Restoring) {
-      return followRestore(resource, tree, workload, state, policies, context, now);
+      return followRestore(resource, tree, workload, state, policies, inventory, context, now);
     }
     String namespace = resource.getMetadata().getNamespace();
     Duration timeout =
@@ -627,6 +629,9 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       if (!shared.rollouts().tryStart(policy, ref, max)) {
         return deferred(ref, verdict, policies, false, shared.rolloutPoll());
       }
+    } else {
+      // Nothing rolls out: no slot, and no place in a line.
+      shared.rollouts().observe(ref, null);
     }
     VerdictIndex.State before = shared.index().state(ref);
     if (undo.restoredFields() > 0 && (before == null || !before.booked())) {
@@ -636,19 +641,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     shared.index().put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
     try {
       write(resource, undo.patch(RecordedPatch.Guard.RESOURCE_VERSION), context);
-      int services = 0;
-      String namespace = resource.getMetadata().getNamespace();
-      for (ObjectNode svc : inventory.services(namespace)) {
-        if (!LabelSelectorMatcher.serviceSelects(
-            Trees.stringMap(svc.path("spec").path("selector")), workload.podLabels())) continue;
-        Undo back = Undo.ofPolicy(svc, policy, null);
-        if (back.changes().isEmpty()) continue;
-        Optional<Service> cached = inventory.served(namespace, back.ref().name());
-        if (cached.isEmpty()) continue;
-        shared.writer().send(cached.get(), back.patch(RecordedPatch.Guard.RESOURCE_VERSION));
-        shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
-        services++;
-      }
+      int services = restoreServices(resource, workload, policy, inventory);
       shared.metrics().increment(OperatorMetrics.RESTORES);
       DecisionLog.changed(ref, policy, DecisionLog.RESTORED, undo.restoredFields());
       shared
@@ -701,6 +694,28 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   }
 
   /**
+   * Puts back what {@code policy} changed on the Services that select the workload's pods; returns
+   * how many it wrote.
+   */
+  private int restoreServices(
+      R resource, Workload workload, String policy, CacheInventory inventory) {
+    int services = 0;
+    String namespace = resource.getMetadata().getNamespace();
+    for (ObjectNode svc : inventory.services(namespace)) {
+      if (!LabelSelectorMatcher.serviceSelects(
+          Trees.stringMap(svc.path("spec").path("selector")), workload.podLabels())) continue;
+      Undo back = Undo.ofPolicy(svc, policy, null);
+      if (back.changes().isEmpty()) continue;
+      Optional<Service> cached = inventory.served(namespace, back.ref().name());
+      if (cached.isEmpty()) continue;
+      shared.writer().send(cached.get(), back.patch(RecordedPatch.Guard.RESOURCE_VERSION));
+      shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
+      services++;
+    }
+    return services;
+  }
+
+  /**
    * One look at the rollout a restore started. It is the user's own template again, so whatever its
    * end, nothing is put back: it is only followed (for the budget, and so a deletion waits for it),
    * by its controller's status; its pods carry no label of ours.
@@ -711,6 +726,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       Workload workload,
       RolloutState state,
       PolicySet policies,
+      CacheInventory inventory,
       Context<R> context,
       String now) {
     Duration timeout =
@@ -722,6 +738,10 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     Progress progress = RolloutAssessment.assess(kind.name(), tree, List::of, state, at, timeout);
     if (!progress.ended()) return nextLook(state, timeout, at, progress);
     try {
+      // A Service the restore's write could not put back (another write raced it) goes back
+      // before the restore ends: once the state is gone, nothing would take it back, and it would
+      // send the traffic to the moved port no pod listens on any more.
+      restoreServices(resource, workload, state.policy(), inventory);
       write(resource, RolloutPatch.restoreEnded(workload), context);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {

@@ -96,6 +96,41 @@ class ClusterRoleTest {
     return grants;
   }
 
+  /**
+   * Whether the ClusterRole lets the operator send {@code request}: its group, resource (with
+   * subresource) and verb, as the API server's authorizer reads them from the path.
+   */
+  static boolean grants(RequestLog.Request request) throws Exception {
+    String path = request.path();
+    String group;
+    String rest;
+    if (path.startsWith("/api/v1/")) {
+      group = "";
+      rest = path.substring("/api/v1/".length());
+    } else {
+      String[] apis = path.split("/", 5);
+      if (apis.length < 5 || !apis[1].equals("apis")) return false;
+      group = apis[2];
+      rest = apis[4];
+    }
+    String[] s = rest.split("/");
+    int at = s[0].equals("namespaces") && s.length >= 3 ? 2 : 0;
+    String resource = s[at];
+    String name = s.length > at + 1 ? s[at + 1] : null;
+    if (s.length > at + 2) resource += "/" + s[at + 2];
+    String verb =
+        switch (request.method()) {
+          case "GET" -> name != null ? "get" : request.isWatch() ? "watch" : "list";
+          case "POST" -> "create";
+          case "PATCH" -> "patch";
+          case "PUT" -> "update";
+          case "DELETE" -> name != null ? "delete" : "deletecollection";
+          default -> request.method();
+        };
+    return Manifests.grants(Manifests.only("ClusterRole"))
+        .contains(group + " " + resource + " " + verb);
+  }
+
   private static void add(Set<String> into, String group, String resource, String... verbs) {
     for (String v : verbs) into.add(group + " " + resource + " " + v);
   }

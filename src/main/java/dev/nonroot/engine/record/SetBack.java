@@ -6,7 +6,6 @@ import dev.nonroot.engine.plan.Change;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -33,7 +32,7 @@ public record SetBack(String field, String container, String manager) {
       Optional<ChangeRecord.Entry> entry = record.entry(object, c.path(), c.container());
       if (entry.isEmpty()) continue;
       ChangeRecord.Entry e = entry.get();
-      if (e.reverted() || e.times() < 2 || !Objects.equals(e.to(), c.newValue())) continue;
+      if (e.reverted() || e.times() < 2 || !ChangeRecord.sameValue(e.to(), c.newValue())) continue;
       Optional<ManagedFields.Writer> writer = ManagedFields.setBy(object, c.path().pointer());
       Instant applied = ManagedFields.time(e.time());
       Instant setBack = writer.map(ManagedFields.Writer::time).orElse(null);

@@ -38,15 +38,13 @@ class HeldPolicyTest extends OperatorTestBase {
 
   /** A capability name with a dash: the CRD schema now refuses it; the mock lets it through. */
   private void makeTheAuditPolicyInvalid() {
-    client
-        .resources(NonRootPolicy.class)
-        .withName("hold")
-        .edit(
-            p -> {
-              p.getSpec().setSecurityContext(new SecurityContextSpec());
-              p.getSpec().getSecurityContext().setDropCapabilities(List.of("NET-RAW"));
-              return p;
-            });
+    harness.editPolicy(
+        "hold",
+        p -> {
+          p.getSpec().setSecurityContext(new SecurityContextSpec());
+          p.getSpec().getSecurityContext().setDropCapabilities(List.of("NET-RAW"));
+          return p;
+        });
   }
 
   /** Waits until no status write for the policy has been sent for three seconds. */
@@ -128,14 +126,12 @@ class HeldPolicyTest extends OperatorTestBase {
     statusWritesStop("hold");
 
     // Fixed: the held spec leaves the status.
-    client
-        .resources(NonRootPolicy.class)
-        .withName("hold")
-        .edit(
-            p -> {
-              p.getSpec().getSecurityContext().setDropCapabilities(List.of("ALL"));
-              return p;
-            });
+    harness.editPolicy(
+        "hold",
+        p -> {
+          p.getSpec().getSecurityContext().setDropCapabilities(List.of("ALL"));
+          return p;
+        });
     eventually(
         () -> harness.policy("hold"),
         p ->

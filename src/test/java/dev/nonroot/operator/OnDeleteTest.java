@@ -259,17 +259,15 @@ class OnDeleteTest extends OperatorTestBase {
   @Test
   void aDeletionWhoseRestoresDoNotFinishGoesAfterOnDeleteTimeoutWithAWarning() throws Exception {
     harness.apply("/operator/policy-revert.yaml");
-    client
-        .resources(NonRootPolicy.class)
-        .withName("baseline")
-        .edit(
-            p -> {
-              p.getSpec().setOnDeleteTimeout("10m");
-              // The restores' own rollouts stay in time: only the deletion's deadline passes.
-              p.getSpec().setRollout(new RolloutSpec());
-              p.getSpec().getRollout().setTimeout("1h");
-              return p;
-            });
+    harness.editPolicy(
+        "baseline",
+        p -> {
+          p.getSpec().setOnDeleteTimeout("10m");
+          // The restores' own rollouts stay in time: only the deletion's deadline passes.
+          p.getSpec().setRollout(new RolloutSpec());
+          p.getSpec().getRollout().setTimeout("1h");
+          return p;
+        });
     MutableClock clock = new MutableClock(Instant.now());
     start(clock);
     remediateBoth();
@@ -279,14 +277,12 @@ class OnDeleteTest extends OperatorTestBase {
     // No controller acts on the restores; the deadline passes.
     assertThat(policy()).isNotNull();
     clock.advance(Duration.ofMinutes(11));
-    client
-        .resources(NonRootPolicy.class)
-        .withName("baseline")
-        .edit(
-            p -> {
-              p.getMetadata().setLabels(Map.of("poke", "1"));
-              return p;
-            });
+    harness.editPolicy(
+        "baseline",
+        p -> {
+          p.getMetadata().setLabels(Map.of("poke", "1"));
+          return p;
+        });
     await().atMost(Duration.ofSeconds(30)).until(() -> policy() == null);
     List<Event> timedOut =
         eventually(() -> events("default", "RestoreTimedOut"), l -> !l.isEmpty());
@@ -296,15 +292,13 @@ class OnDeleteTest extends OperatorTestBase {
   }
 
   private void maxConcurrent(int max) {
-    client
-        .resources(NonRootPolicy.class)
-        .withName("baseline")
-        .edit(
-            p -> {
-              p.getSpec().setRollout(new RolloutSpec());
-              p.getSpec().getRollout().setMaxConcurrent(max);
-              return p;
-            });
+    harness.editPolicy(
+        "baseline",
+        p -> {
+          p.getSpec().setRollout(new RolloutSpec());
+          p.getSpec().getRollout().setMaxConcurrent(max);
+          return p;
+        });
   }
 
   /** A copy of intranet named {@code name}, with its own pods. */
@@ -345,16 +339,18 @@ class OnDeleteTest extends OperatorTestBase {
     for (String name : names) inPhase(name, Phase.RollingOut);
     // Their rollouts are over (no pods here to verify them: the state is taken off by hand).
     for (String name : names) {
-      client
-          .apps()
-          .deployments()
-          .inNamespace("web")
-          .withName(name)
-          .edit(
-              d -> {
-                d.getMetadata().getAnnotations().remove(Annotations.ROLLOUT);
-                return d;
-              });
+      OperatorHarness.onConflictAgain(
+          () ->
+              client
+                  .apps()
+                  .deployments()
+                  .inNamespace("web")
+                  .withName(name)
+                  .edit(
+                      d -> {
+                        d.getMetadata().getAnnotations().remove(Annotations.ROLLOUT);
+                        return d;
+                      }));
     }
     maxConcurrent(1);
     harness.settledStatus("baseline", s -> s.getRollingOut() == 0);

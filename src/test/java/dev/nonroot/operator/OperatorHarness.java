@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /** Starts operator instances against a CRUD mock server and loads test objects from YAML. */
 final class OperatorHarness implements AutoCloseable {
@@ -90,6 +92,26 @@ final class OperatorHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * Edits a policy the way a person re-running {@code kubectl edit} would: the operator writes the
+   * policy's status and finalizers while a test runs, so an edit that loses the resourceVersion
+   * race (409) is read again and applied again.
+   */
+  NonRootPolicy editPolicy(String name, UnaryOperator<NonRootPolicy> change) {
+    return onConflictAgain(() -> admin.resources(NonRootPolicy.class).withName(name).edit(change));
+  }
+
+  /** Runs a write again while the server answers 409 Conflict (at most 20 times). */
+  static <T> T onConflictAgain(Supplier<T> write) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return write.get();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 20) throw e;
+      }
+    }
+  }
+
   NonRootPolicy policy(String name) {
     return admin.resources(NonRootPolicy.class).withName(name).get();
   }
@@ -123,8 +145,12 @@ final class OperatorHarness implements AutoCloseable {
    * replica is up.
    */
   void deploymentObserved(String namespace, String name, int available) {
+    onConflictAgain(() -> observed(namespace, name, available));
+  }
+
+  private Deployment observed(String namespace, String name, int available) {
     Deployment d = admin.apps().deployments().inNamespace(namespace).withName(name).get();
-    admin
+    return admin
         .apps()
         .deployments()
         .inNamespace(namespace)

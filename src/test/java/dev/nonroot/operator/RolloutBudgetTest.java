@@ -413,14 +413,12 @@ class RolloutBudgetTest extends OperatorTestBase {
     deploymentNamed("b");
     await().atMost(Duration.ofSeconds(30)).until(() -> waitingInLine("b"));
 
-    client
-        .resources(NonRootPolicy.class)
-        .withName("baseline")
-        .edit(
-            p -> {
-              p.getSpec().getRollout().setMaxConcurrent(0);
-              return p;
-            });
+    harness.editPolicy(
+        "baseline",
+        p -> {
+          p.getSpec().getRollout().setMaxConcurrent(0);
+          return p;
+        });
 
     await().atMost(Duration.ofSeconds(15)).until(() -> rolloutOf("b").isPresent());
   }

@@ -50,8 +50,30 @@ public final class Main implements Callable<Integer> {
     System.exit(execute(args, System.in, System.out, System.err));
   }
 
+  /**
+   * Commands run on a thread with this much stack: documents may nest 1,000 levels, the YAML reader
+   * and writer recurse once per level, and the JVM's default stack (set by platform and flags) did
+   * not always hold that (a StackOverflowError, exit 3, where the answer is exit 2 naming the
+   * line).
+   */
+  private static final long STACK_BYTES = 64L * 1024 * 1024;
+
   /** Runs one command line and returns its exit status; never calls System.exit. */
   public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    int[] status = {ExitCodes.INTERNAL_ERROR};
+    Thread command =
+        new Thread(null, () -> status[0] = run(args, in, out, err), "nonroot-cli", STACK_BYTES);
+    command.start();
+    try {
+      command.join();
+    } catch (InterruptedException e) {
+      command.interrupt();
+      Thread.currentThread().interrupt();
+    }
+    return status[0];
+  }
+
+  private static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     Console console = new Console(in, out, err);
     CommandLine cli = new CommandLine(new Main(console));
     for (Subcommand extra : ServiceLoader.load(Subcommand.class, Main.class.getClassLoader())) {

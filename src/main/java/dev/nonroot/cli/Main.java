@@ -64,12 +64,19 @@ public final class Main implements Callable<Integer> {
     Thread command =
         new Thread(null, () -> status[0] = run(args, in, out, err), "nonroot-cli", STACK_BYTES);
     command.start();
-    try {
-      command.join();
-    } catch (InterruptedException e) {
-      command.interrupt();
-      Thread.currentThread().interrupt();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        command.join();
+        break;
+      } catch (InterruptedException e) {
+        // Interrupting the caller stops the command (demo --serve ends so), as it did when the
+        // command ran on the caller's thread; its exit status is still the command's.
+        interrupted = true;
+        command.interrupt();
+      }
     }
+    if (interrupted) Thread.currentThread().interrupt();
     return status[0];
   }
 

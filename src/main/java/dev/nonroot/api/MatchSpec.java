@@ -3,22 +3,40 @@ package dev.nonroot.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.List;
 import java.util.Objects;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class MatchSpec {
+  /**
+   * List bounds, the schema's maxItems and the resolver's: the operator compares every workload
+   * with them, and a policy that names more namespaces than this wants a namespaceSelector.
+   */
+  public static final int MAX_KINDS = 16;
+
+  public static final int MAX_NAMESPACES = 1000;
+
+  /** matchLabels entries and matchExpressions of one selector. */
+  public static final int MAX_SELECTOR_TERMS = 100;
+
+  /** values of one matchExpression. */
+  public static final int MAX_SELECTOR_VALUES = 1000;
+
   @JsonPropertyDescription("Workload kinds to match. Default: Deployment, StatefulSet, DaemonSet.")
   @SchemaFrom(type = WorkloadKind[].class)
+  @Size(max = MAX_KINDS)
   private List<String> kinds;
 
   @JsonPropertyDescription("Namespaces to match; empty means all namespaces.")
+  @Size(max = MAX_NAMESPACES)
   private List<String> namespaces;
 
   @JsonPropertyDescription(
       "Namespaces never matched. Default: kube-system, kube-public, kube-node-lease, except those"
           + " named in namespaces.")
+  @Size(max = MAX_NAMESPACES)
   private List<String> excludeNamespaces;
 
   @JsonPropertyDescription("Matches workloads whose Namespace carries these labels.")

@@ -6,6 +6,7 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 import java.util.Objects;
@@ -31,6 +32,7 @@ public class PortsSpec {
       value =
           "self.all(k, k.matches('^[0-9]{1,4}$') && int(k) >= 1 && int(k) <= 1023 && self[k] >= 1024 && self[k] <= 65535)",
       message = "map keys must be ports 1-1023 and values ports 1024-65535")
+  @Size(max = 1023)
   private Map<String, @Min(1024) @Max(65535) Integer> map;
 
   @JsonPropertyDescription(

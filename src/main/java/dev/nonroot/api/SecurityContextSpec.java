@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,6 +22,9 @@ public class SecurityContextSpec {
    * optional CAP_ prefix, any case (NET_BIND_SERVICE, cap_chown, ALL).
    */
   public static final String CAPABILITY_NAME = "^([Cc][Aa][Pp]_)?[A-Za-z_]+$";
+
+  /** Linux has about 40 capabilities; a longer list is a mistake (the schema's maxItems). */
+  public static final int MAX_CAPABILITIES = 64;
 
   @JsonPropertyDescription(
       "Set runAsNonRoot: true on the pod and fix any container that says false. false switches"
@@ -60,10 +64,12 @@ public class SecurityContextSpec {
   private Boolean privileged;
 
   @JsonPropertyDescription("Capabilities every container must drop. Default: [ALL].")
+  @Size(max = MAX_CAPABILITIES)
   private List<@Pattern(CAPABILITY_NAME) String> dropCapabilities;
 
   @JsonPropertyDescription(
       "Capabilities allowed to stay in capabilities.add; all others are removed.")
+  @Size(max = MAX_CAPABILITIES)
   private List<@Pattern(CAPABILITY_NAME) String> keepCapabilities;
 
   @JsonPropertyDescription(

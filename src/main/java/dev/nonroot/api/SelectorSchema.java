@@ -1,6 +1,7 @@
 package dev.nonroot.api;
 
 import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +11,10 @@ import java.util.Map;
  * only through {@code @SchemaFrom}; the model keeps fabric8's LabelSelector.
  */
 final class SelectorSchema {
+  @Size(max = MatchSpec.MAX_SELECTOR_TERMS)
   public Map<String, String> matchLabels;
+
+  @Size(max = MatchSpec.MAX_SELECTOR_TERMS)
   public List<Requirement> matchExpressions;
 
   private SelectorSchema() {}
@@ -21,6 +25,7 @@ final class SelectorSchema {
     @SchemaFrom(type = SelectorOperator.class)
     public String operator;
 
+    @Size(max = MatchSpec.MAX_SELECTOR_VALUES)
     public List<String> values;
 
     private Requirement() {}

@@ -8,12 +8,14 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Binds one part of a NonRootPolicy (spec or status) without ever failing: a value of the wrong
@@ -25,19 +27,36 @@ import java.util.List;
  * usual strict binding instead.
  */
 abstract class TolerantReader<T> extends StdDeserializer<T> {
-  private static final ObjectMapper STRICT =
-      JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+  private static final ObjectMapper LENIENT =
+      JsonMapper.builder()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .build();
+
+  /**
+   * For the spec: a real API server prunes fields its schema does not know, a server without a
+   * schema keeps them, and a typo (dropCapabilites) silently ignored would switch a rule back to
+   * its default. Each one is named instead.
+   */
+  private static final ObjectMapper NO_UNKNOWN_FIELDS =
+      JsonMapper.builder()
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          // 8000.5 is not silently read as 8000.
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+          .build();
 
   /** No object has more bad values than this; the loop cannot run away. */
   private static final int MAX_PROBLEMS = 100;
 
   private final Class<T> type;
   private final String root;
+  private final ObjectMapper mapper;
 
-  TolerantReader(Class<T> type, String root) {
+  TolerantReader(Class<T> type, String root, ObjectMapper mapper) {
     super(type);
     this.type = type;
     this.root = root;
+    this.mapper = mapper;
   }
 
   /** Hands the value its problems (an empty list when it bound cleanly). */
@@ -64,7 +83,7 @@ abstract class TolerantReader<T> extends StdDeserializer<T> {
     JsonNode work = tree.deepCopy();
     while (problems.size() < MAX_PROBLEMS) {
       try {
-        return withProblems(STRICT.treeToValue(work, type), List.copyOf(problems));
+        return withProblems(mapper.treeToValue(work, type), List.copyOf(problems));
       } catch (JsonProcessingException e) {
         List<JsonMappingException.Reference> path =
             e instanceof JsonMappingException m ? m.getPath() : List.of();
@@ -107,6 +126,17 @@ abstract class TolerantReader<T> extends StdDeserializer<T> {
   }
 
   private static String message(Exception e) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown field, so it is left out"
+          + (u.getKnownPropertyIds() == null || u.getKnownPropertyIds().isEmpty()
+              ? ""
+              : " (known fields: "
+                  + u.getKnownPropertyIds().stream()
+                      .map(String::valueOf)
+                      .sorted()
+                      .collect(Collectors.joining(", "))
+                  + ")");
+    }
     String m = e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
     if (m == null) m = e.getClass().getSimpleName();
     int nl = m.indexOf('\n');
@@ -116,7 +146,7 @@ abstract class TolerantReader<T> extends StdDeserializer<T> {
   /** The spec: problems become Valid=False through the resolver. */
   static final class Spec extends TolerantReader<NonRootPolicySpec> {
     Spec() {
-      super(NonRootPolicySpec.class, "spec");
+      super(NonRootPolicySpec.class, "spec", NO_UNKNOWN_FIELDS);
     }
 
     @Override
@@ -134,7 +164,7 @@ abstract class TolerantReader<T> extends StdDeserializer<T> {
   /** The status: the operator writes it again from scratch, so bad values are simply dropped. */
   static final class Status extends TolerantReader<NonRootPolicyStatus> {
     Status() {
-      super(NonRootPolicyStatus.class, "status");
+      super(NonRootPolicyStatus.class, "status", LENIENT);
     }
 
     @Override

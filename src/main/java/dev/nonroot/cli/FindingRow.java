@@ -92,8 +92,8 @@ public record FindingRow(
     }
     Change fix = f.fix();
     String pointer =
-        fix != null
-            ? target.pointerPrefix() + fix.path().pointer()
+        f.at() != null
+            ? target.pointerPrefix() + f.at().pointer()
             : containerPointer(r, f.container());
     int line = pointer == null ? target.line() : LineLocator.line(target.document(), pointer);
     ObjectRef ref = f.target();

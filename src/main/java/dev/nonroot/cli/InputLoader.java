@@ -1,11 +1,11 @@
 package dev.nonroot.cli;
 
+import dev.nonroot.manifest.ManifestDocument;
 import dev.nonroot.manifest.ManifestFile;
 import dev.nonroot.manifest.ManifestSyntaxException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -31,11 +31,10 @@ public final class InputLoader {
   public static List<ManifestFile> load(List<String> args, InputStream stdin) {
     List<ManifestFile> files = new ArrayList<>();
     Set<Path> seen = new HashSet<>();
-    boolean stdinRead = false;
+    if (args.stream().filter(STDIN::equals).count() > 1)
+      throw new BadInputException("-: standard input can be given only once");
     for (String arg : args) {
       if (arg.equals(STDIN)) {
-        if (stdinRead) throw new BadInputException("-: standard input can be given only once");
-        stdinRead = true;
         files.add(parse(STDIN_NAME, null, readStdin(stdin)));
         continue;
       }
@@ -104,17 +103,47 @@ public final class InputLoader {
     String text;
     try {
       text = ManifestFile.decode(bytes);
-    } catch (CharacterCodingException e) {
-      throw new BadInputException(name + ": not UTF-8 text");
+    } catch (ManifestSyntaxException e) {
+      throw new BadInputException(name + ":" + e.line() + ": " + e.problem());
     }
+    ManifestFile file;
     try {
-      return ManifestFile.parse(name, path, text);
+      file = ManifestFile.parse(name, path, text);
     } catch (ManifestSyntaxException e) {
       String hint =
           text.contains("{{")
               ? " (this looks like a template: render it first, e.g. with helm template)"
               : "";
       throw new BadInputException(name + ":" + e.line() + ": " + e.problem() + hint);
+    }
+    checkObjects(file);
+    return file;
+  }
+
+  /**
+   * Every document is a mapping (kubectl refuses anything else), and a file holds at least one: an
+   * empty file or a scalar (what a binary file that happens to be UTF-8 reads as) passed as
+   * "nothing to fix" would hide the mistake.
+   */
+  private static void checkObjects(ManifestFile file) {
+    boolean any = false;
+    for (ManifestDocument d : file.documents()) {
+      // An empty document ("---" and nothing, or only comments) reads as null.
+      if (d.tree() == null || d.tree().isNull()) continue;
+      any = true;
+      if (!d.tree().isObject()) {
+        throw new BadInputException(
+            file.name()
+                + ":"
+                + d.contentLine()
+                + ": not a Kubernetes object: "
+                + (d.tree().isArray() ? "a list" : "a plain value")
+                + " where a mapping with apiVersion and kind belongs");
+      }
+    }
+    if (!any) {
+      throw new BadInputException(
+          file.name() + ":1: no Kubernetes object in this file (it is empty or only comments)");
     }
   }
 

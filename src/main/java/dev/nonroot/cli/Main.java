@@ -50,8 +50,37 @@ public final class Main implements Callable<Integer> {
     System.exit(execute(args, System.in, System.out, System.err));
   }
 
+  /**
+   * Commands run on a thread with this much stack: documents may nest 1,000 levels, the YAML reader
+   * and writer recurse once per level, and the JVM's default stack (set by platform and flags) did
+   * not always hold that (a StackOverflowError, exit 3, where the answer is exit 2 naming the
+   * line).
+   */
+  private static final long STACK_BYTES = 64L * 1024 * 1024;
+
   /** Runs one command line and returns its exit status; never calls System.exit. */
   public static int execute(String[] args, InputStream in, PrintStream out, PrintStream err) {
+    int[] status = {ExitCodes.INTERNAL_ERROR};
+    Thread command =
+        new Thread(null, () -> status[0] = run(args, in, out, err), "nonroot-cli", STACK_BYTES);
+    command.start();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        command.join();
+        break;
+      } catch (InterruptedException e) {
+        // Interrupting the caller stops the command (demo --serve ends so), as it did when the
+        // command ran on the caller's thread; its exit status is still the command's.
+        interrupted = true;
+        command.interrupt();
+      }
+    }
+    if (interrupted) Thread.currentThread().interrupt();
+    return status[0];
+  }
+
+  private static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     Console console = new Console(in, out, err);
     CommandLine cli = new CommandLine(new Main(console));
     for (Subcommand extra : ServiceLoader.load(Subcommand.class, Main.class.getClassLoader())) {

@@ -4,6 +4,7 @@ import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.PolicySet;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.manifest.LineLocator;
 import dev.nonroot.manifest.ManifestDocument;
 import dev.nonroot.manifest.ManifestFile;
 import dev.nonroot.manifest.ManifestObject;
@@ -27,7 +28,10 @@ public final class ManifestEvaluator {
       for (ManifestDocument d : f.documents()) {
         for (ManifestObject o : d.objects()) {
           Optional<Workload> w = Workload.of(o.node());
-          if (w.isEmpty()) continue;
+          if (w.isEmpty()) {
+            refuseWithoutPodSpec(o);
+            continue;
+          }
           out.add(
               new WorkloadResult(
                   o,
@@ -37,5 +41,29 @@ public final class ManifestEvaluator {
       }
     }
     return out;
+  }
+
+  /**
+   * A workload kind without a pod spec is a mistake the API server refuses: saying nothing would
+   * pass it as compliant.
+   */
+  private static void refuseWithoutPodSpec(ManifestObject o) {
+    Optional<Workload.MissingPodSpec> missing = Workload.missingPodSpec(o.node());
+    if (missing.isEmpty()) return;
+    String name = o.namespace().isEmpty() ? o.name() : o.namespace() + "/" + o.name();
+    throw new BadInputException(
+        o.document().file().name()
+            + ":"
+            + LineLocator.line(o.document(), o.pointerPrefix() + missing.get().field().pointer())
+            + ": "
+            + o.kind()
+            + " "
+            + name
+            + ": "
+            + o.fieldPrefix()
+            + missing.get().problem()
+            + ": a "
+            + o.kind()
+            + " needs a pod template, and the API server refuses it without one");
   }
 }

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.nonroot.api.MatchSpec;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.InvalidPolicyException;
@@ -19,8 +18,6 @@ import dev.nonroot.engine.policy.PolicyResolver;
 import dev.nonroot.manifest.LineLocator;
 import dev.nonroot.manifest.ManifestDocument;
 import dev.nonroot.manifest.ManifestFile;
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -39,6 +36,8 @@ public final class PolicyLoader {
       JsonMapper.builder()
           .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+          // 8000.5 is not silently read as 8000.
+          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
           .build();
 
   private PolicyLoader() {}
@@ -55,7 +54,7 @@ public final class PolicyLoader {
       ManifestFile file = InputLoader.loadFile(name, p);
       int before = out.size();
       for (ManifestDocument doc : file.documents()) {
-        if (doc.tree() == null) continue;
+        if (doc.tree() == null || doc.tree().isNull()) continue;
         out.add(resolve(file, doc));
       }
       if (out.size() == before)
@@ -151,26 +150,11 @@ public final class PolicyLoader {
   }
 
   /**
-   * fabric8's model types keep unknown fields instead of failing; a typo in a selector must not
-   * widen it.
+   * fabric8's model types keep unknown fields instead of failing. Those in selectors are the
+   * resolver's to name (the operator reads policies the same way); metadata is the file's.
    */
   private static void checkNoExtraFields(ManifestDocument doc, NonRootPolicy policy) {
     extra(doc, "metadata", policy.getMetadata().getAdditionalProperties());
-    MatchSpec match = policy.getSpec() == null ? null : policy.getSpec().getMatch();
-    if (match == null) return;
-    selector(doc, "spec.match.selector", match.getSelector());
-    selector(doc, "spec.match.namespaceSelector", match.getNamespaceSelector());
-  }
-
-  private static void selector(ManifestDocument doc, String field, LabelSelector s) {
-    if (s == null) return;
-    extra(doc, field, s.getAdditionalProperties());
-    if (s.getMatchExpressions() == null) return;
-    for (int i = 0; i < s.getMatchExpressions().size(); i++) {
-      LabelSelectorRequirement r = s.getMatchExpressions().get(i);
-      if (r != null)
-        extra(doc, field + ".matchExpressions[" + i + "]", r.getAdditionalProperties());
-    }
   }
 
   private static void extra(ManifestDocument doc, String field, Map<String, Object> extra) {

@@ -1,7 +1,9 @@
 package dev.nonroot.manifest;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -28,6 +30,7 @@ public final class ManifestFile {
    */
   public static ManifestFile parse(String name, Path path, String text)
       throws ManifestSyntaxException {
+    checkLineLengths(text);
     ManifestFile file = new ManifestFile(name, path, text);
     for (DocumentSplitter.Chunk chunk : DocumentSplitter.split(text)) {
       file.documents.add(
@@ -62,14 +65,68 @@ public final class ManifestFile {
         r.endColumn());
   }
 
-  /** Strict UTF-8: a file that is not text fails here instead of being rewritten with U+FFFD. */
-  public static String decode(byte[] bytes) throws CharacterCodingException {
-    return StandardCharsets.UTF_8
-        .newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)
-        .decode(ByteBuffer.wrap(bytes))
-        .toString();
+  /**
+   * The longest line read. SnakeYAML copies its whole look-ahead window for every 1 KiB it reads of
+   * one token, so a token of n characters costs n^2/2048 steps: 20 MB on one line took five
+   * minutes. No Kubernetes object holds a value this long (etcd stores at most 1.5 MiB per object,
+   * a ConfigMap 1 MiB), and at this length the cost is a second or two.
+   */
+  public static final int MAX_LINE = 2 * 1024 * 1024;
+
+  private static void checkLineLengths(String text) throws ManifestSyntaxException {
+    int line = 1;
+    int start = 0;
+    while (start <= text.length()) {
+      int nl = text.indexOf('\n', start);
+      int end = nl < 0 ? text.length() : nl;
+      if (end - start > MAX_LINE) {
+        throw new ManifestSyntaxException(
+            line,
+            "line is "
+                + (end - start)
+                + " characters long; lines of more than "
+                + MAX_LINE
+                + " are not read (no Kubernetes object holds a value that long)");
+      }
+      if (nl < 0) break;
+      start = nl + 1;
+      line++;
+    }
+  }
+
+  /**
+   * Strict UTF-8: a file that is not text fails here, naming the line of the first byte that is not
+   * UTF-8, instead of being rewritten with U+FFFD.
+   */
+  public static String decode(byte[] bytes) throws ManifestSyntaxException {
+    if (startsWith(bytes, 0xFF, 0xFE) || startsWith(bytes, 0xFE, 0xFF)) {
+      throw new ManifestSyntaxException(
+          1, "not UTF-8 text: it starts with a UTF-16 byte order mark; save it as UTF-8");
+    }
+    CharsetDecoder decoder =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(bytes);
+    CharBuffer out = CharBuffer.allocate(bytes.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (result.isUnderflow()) result = decoder.flush(out);
+    if (result.isError()) {
+      int at = in.position();
+      int line = 1;
+      for (int i = 0; i < at; i++) if (bytes[i] == '\n') line++;
+      throw new ManifestSyntaxException(
+          line,
+          String.format(
+              "not UTF-8 text (byte 0x%02X cannot start or continue a UTF-8 character)",
+              bytes[at] & 0xFF));
+    }
+    return out.flip().toString();
+  }
+
+  private static boolean startsWith(byte[] bytes, int first, int second) {
+    return bytes.length >= 2 && (bytes[0] & 0xFF) == first && (bytes[1] & 0xFF) == second;
   }
 
   public String name() {

@@ -5,10 +5,15 @@ import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.events.CollectionEndEvent;
+import org.yaml.snakeyaml.events.CollectionStartEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.StreamEndEvent;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeId;
 import org.yaml.snakeyaml.nodes.Tag;
 import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.ReaderException;
 import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.resolver.Resolver;
 
@@ -59,13 +64,63 @@ final class YamlComposer {
       return composer.getSingleNode();
     } catch (MarkedYAMLException e) {
       throw new ManifestSyntaxException(lineOf(e, firstLine), describe(e));
+    } catch (ReaderException e) {
+      throw unprintable(text, firstLine);
     } catch (YAMLException e) {
       String message = firstLineOf(e.getMessage());
       if (message.startsWith("Nesting Depth exceeded")) {
-        message = "nested more than " + MAX_NESTING + " levels deep; no manifest needs that";
+        throw new ManifestSyntaxException(
+            tooDeepLine(text, firstLine),
+            "nested more than " + MAX_NESTING + " levels deep; no manifest needs that");
       }
       throw new ManifestSyntaxException(firstLine, message);
     }
+  }
+
+  /**
+   * The line where the document goes deeper than {@link #MAX_NESTING}: the composer's exception
+   * names none. The parser's events come one at a time (no recursion), so walking them is safe at
+   * any depth.
+   */
+  private static int tooDeepLine(String text, int firstLine) {
+    LoaderOptions options = new LoaderOptions();
+    options.setCodePointLimit(Integer.MAX_VALUE);
+    ParserImpl parser = new ParserImpl(new StreamReader(text), options);
+    int depth = 0;
+    try {
+      while (parser.peekEvent() != null) {
+        Event e = parser.getEvent();
+        if (e instanceof CollectionStartEvent) {
+          if (++depth > MAX_NESTING) return line(e.getStartMark(), firstLine);
+        } else if (e instanceof CollectionEndEvent) {
+          depth--;
+        } else if (e instanceof StreamEndEvent) {
+          break;
+        }
+      }
+    } catch (YAMLException e) {
+      // A later syntax error: the depth was not the first problem found, so name the document.
+    }
+    return firstLine;
+  }
+
+  /**
+   * The reader's own exception names no line: find the first character YAML does not allow (NUL, a
+   * control character) and name it and its line.
+   */
+  private static ManifestSyntaxException unprintable(String text, int firstLine) {
+    int line = firstLine;
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      if (!StreamReader.isPrintable(cp)) {
+        return new ManifestSyntaxException(
+            line,
+            String.format("special character U+%04X is not allowed in YAML (a binary file?)", cp));
+      }
+      if (cp == '\n') line++;
+      i += Character.charCount(cp);
+    }
+    return new ManifestSyntaxException(firstLine, "special characters are not allowed");
   }
 
   /** 1-based file line of a mark inside a document that starts on {@code firstLine}. */

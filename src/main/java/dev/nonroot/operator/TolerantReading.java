@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.deser.ValueInstantiator;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
@@ -62,6 +63,24 @@ final class TolerantReading extends DeserializationProblemHandler {
     JsonNode value = ctxt.readTree(p);
     keep(p.getParsingContext(), value);
     return null;
+  }
+
+  /**
+   * A plain value where a list item must be an object ({@code containers: ["nginx"]}). Thrown, the
+   * error would leave the parser inside the list, the rest of the object would be misread as
+   * another object without metadata, and the informer would stop on the whole list (the operator
+   * with it). The item reads as null instead: the engine names it, and no patch writes into it.
+   */
+  @Override
+  public Object handleMissingInstantiator(
+      DeserializationContext ctxt,
+      Class<?> instClass,
+      ValueInstantiator valueInsts,
+      JsonParser p,
+      String msg) {
+    JsonToken t = p.currentToken();
+    if (t != null && t.isScalarValue() && p.getParsingContext().inArray()) return null;
+    return NOT_HANDLED;
   }
 
   /** Puts the value into the enclosing object's additionalProperties, when it has them. */

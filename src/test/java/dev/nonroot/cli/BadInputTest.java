@@ -59,7 +59,7 @@ class BadInputTest {
               Files.write(d.resolve("latin1.yaml"), new byte[] {'a', ':', ' ', (byte) 0xE9, '\n'});
               return List.of(d.resolve("latin1.yaml").toString());
             },
-            "latin1.yaml: not UTF-8 text"),
+            "latin1.yaml:1: not UTF-8 text (byte 0xE9"),
         new Case(
             "flow collections nested 5000 deep",
             d -> {
@@ -72,7 +72,7 @@ class BadInputTest {
                       + "\n");
               return List.of(f.toString());
             },
-            "deep-flow.yaml:1: ",
+            "deep-flow.yaml:5: ",
             "nested more than 1000 levels deep"),
         new Case(
             "block mappings nested 3000 deep",
@@ -84,7 +84,7 @@ class BadInputTest {
               Files.writeString(f, b.toString());
               return List.of(f.toString());
             },
-            "deep-block.yaml:1: ",
+            "deep-block.yaml:1003: ",
             "nested more than 1000 levels deep"),
         new Case("stdin twice", d -> List.of("-", "-"), "standard input can be given only once"),
         policy("policies/bad-mode.yaml", "bad-mode.yaml:6: ", "spec.mode", "Enforced"),
@@ -98,7 +98,7 @@ class BadInputTest {
         policy(
             "policies/selector-typo.yaml",
             "selector-typo.yaml:8: ",
-            "unknown field spec.match.selector.matchLabel"),
+            "spec.match.selector.matchLabel: unknown field"),
         policy("policies/wrong-type.yaml", "wrong-type.yaml:7: ", "spec.ports.offset", "lots"),
         policy(
             "policies/not-a-policy.yaml",

@@ -31,10 +31,13 @@ public final class Trees {
     return out;
   }
 
-  /** An int from a number, or from a string of digits; null otherwise. */
+  /**
+   * An int from a number, or from a string of digits; null otherwise (also for a number past an
+   * int, which intValue() would wrap around: 2^64 + 80 is not port 80).
+   */
   public static Integer intValue(JsonNode n) {
     if (n == null) return null;
-    if (n.isIntegralNumber()) return n.intValue();
+    if (n.isIntegralNumber()) return n.canConvertToInt() ? n.intValue() : null;
     if (n.isTextual() && n.asText().matches("[0-9]{1,9}")) return Integer.parseInt(n.asText());
     return null;
   }

@@ -3,6 +3,9 @@ package dev.nonroot.engine.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.api.WorkloadKind;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -49,6 +52,42 @@ public final class Workload {
     ObjectRef ref =
         new ObjectRef(kind.name(), meta.path("namespace").asText(""), meta.path("name").asText(""));
     return Optional.of(new Workload(kind, ref, obj, podSpec, templateMeta));
+  }
+
+  /**
+   * Where an object of a workload kind has no pod spec to judge: the first field on the way to it
+   * that is missing or not an object ({@code spec.template is null}). The API server refuses such
+   * an object; only files and servers without a schema carry one.
+   */
+  public record MissingPodSpec(FieldPath field, String problem) {}
+
+  /** Why {@code root} is of a workload kind but has no pod spec, or empty. */
+  public static Optional<MissingPodSpec> missingPodSpec(JsonNode root) {
+    if (!(root instanceof ObjectNode obj)) return Optional.empty();
+    Optional<WorkloadKind> kind =
+        WorkloadKind.of(obj.path("apiVersion").asText(""), obj.path("kind").asText(""));
+    if (kind.isEmpty()) return Optional.empty();
+    FieldPath at = FieldPath.root();
+    JsonNode node = obj;
+    List<String> keys = new ArrayList<>(kind.get().templatePath());
+    keys.add("spec");
+    for (String key : keys) {
+      at = at.key(key);
+      node = node.get(key);
+      if (node == null) return Optional.of(new MissingPodSpec(at, at.display() + " is missing"));
+      if (node.isNull()) return Optional.of(new MissingPodSpec(at, at.display() + " is null"));
+      if (!node.isObject()) {
+        String type =
+            node.isArray()
+                ? "a list"
+                : node.isTextual()
+                    ? "a string"
+                    : "a " + node.getNodeType().name().toLowerCase(Locale.ROOT);
+        return Optional.of(
+            new MissingPodSpec(at, at.display() + " is " + type + ", not an object"));
+      }
+    }
+    return Optional.empty();
   }
 
   public WorkloadKind kind() {

@@ -24,6 +24,11 @@ public enum Rule {
   NetworkPolicyPort,
   /** A declared port the engine cannot read (not a list, not a number, out of range). */
   ContainerPort,
+  /**
+   * A pod template field the rules read but cannot (missing, of the wrong type, a duplicate name,
+   * more containers than are judged): reported, never guessed at.
+   */
+  Malformed,
   NeedsRoot,
   /** A field put back to its value before a remediation whose rollout failed. */
   Revert,

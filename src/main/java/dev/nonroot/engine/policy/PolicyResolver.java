@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -107,7 +108,7 @@ public final class PolicyResolver {
     List<String> kindNames =
         match.getKinds() == null || match.getKinds().isEmpty()
             ? DEFAULT_KINDS.stream().map(Enum::name).toList()
-            : match.getKinds();
+            : within(match.getKinds(), MatchSpec.MAX_KINDS, "spec.match.kinds", errors);
     for (int i = 0; i < kindNames.size(); i++) {
       WorkloadKind k =
           enumValue(
@@ -115,13 +116,15 @@ public final class PolicyResolver {
       if (k != null) kinds.add(k);
     }
     List<String> namespaces =
-        match.getNamespaces() == null ? List.of() : List.copyOf(match.getNamespaces());
+        match.getNamespaces() == null
+            ? List.of()
+            : namespaceNames(match.getNamespaces(), "spec.match.namespaces", errors);
     // A namespace the policy names explicitly wins over the default exclusions (an admin who
     // writes kube-system means it); an explicit excludeNamespaces is taken as written.
     List<String> excluded =
         match.getExcludeNamespaces() == null
             ? DEFAULT_EXCLUDED_NAMESPACES.stream().filter(n -> !namespaces.contains(n)).toList()
-            : List.copyOf(match.getExcludeNamespaces());
+            : namespaceNames(match.getExcludeNamespaces(), "spec.match.excludeNamespaces", errors);
     checkSelector(match.getNamespaceSelector(), "spec.match.namespaceSelector", errors);
     checkSelector(match.getSelector(), "spec.match.selector", errors);
 
@@ -150,13 +153,25 @@ public final class PolicyResolver {
         sc.getDropCapabilities() == null
             ? List.of("ALL")
             : normalizeCapabilities(
-                sc.getDropCapabilities(), "spec.securityContext.dropCapabilities", errors);
+                within(
+                    sc.getDropCapabilities(),
+                    SecurityContextSpec.MAX_CAPABILITIES,
+                    "spec.securityContext.dropCapabilities",
+                    errors),
+                "spec.securityContext.dropCapabilities",
+                errors);
     Set<String> keep =
         new LinkedHashSet<>(
             sc.getKeepCapabilities() == null
                 ? List.of()
                 : normalizeCapabilities(
-                    sc.getKeepCapabilities(), "spec.securityContext.keepCapabilities", errors));
+                    within(
+                        sc.getKeepCapabilities(),
+                        SecurityContextSpec.MAX_CAPABILITIES,
+                        "spec.securityContext.keepCapabilities",
+                        errors),
+                    "spec.securityContext.keepCapabilities",
+                    errors));
     SeccompMode seccomp =
         enumValue(
             SeccompMode.class,
@@ -181,8 +196,19 @@ public final class PolicyResolver {
                   + offset));
     }
     Map<Integer, Integer> portMap = new TreeMap<>();
-    if (ports.getMap() != null) {
-      for (Map.Entry<String, Integer> e : ports.getMap().entrySet()) {
+    if (ports.getMap() != null && ports.getMap().size() > MAX_PORT_MAP) {
+      errors.add(
+          new PolicyError(
+              "spec.ports.map",
+              "has " + ports.getMap().size() + " entries; keys are ports 1-1023, so at most 1023"));
+    } else if (ports.getMap() != null) {
+      Map<Integer, String> mappedTo = new TreeMap<>();
+      // In port order ("80" before "443"), so that a collision is named on the later port.
+      Map<String, Integer> byPort =
+          new TreeMap<>(
+              Comparator.comparing(String::length).thenComparing(Comparator.naturalOrder()));
+      byPort.putAll(ports.getMap());
+      for (Map.Entry<String, Integer> e : byPort.entrySet()) {
         String field = "spec.ports.map[\"" + e.getKey() + "\"]";
         Integer from = parsePort(e.getKey());
         if (from == null || from < 1 || from > 1023) {
@@ -194,6 +220,19 @@ public final class PolicyResolver {
         Integer to = e.getValue();
         if (to == null || to < 1024 || to > 65535) {
           errors.add(new PolicyError(field, "must map to a port from 1024 to 65535, got " + to));
+          continue;
+        }
+        // Two ports moved to one would collide in every pod that declares both.
+        String other = mappedTo.putIfAbsent(to, e.getKey());
+        if (other != null) {
+          errors.add(
+              new PolicyError(
+                  field,
+                  "maps to "
+                      + to
+                      + ", as spec.ports.map[\""
+                      + other
+                      + "\"] does: two ports cannot move to one"));
           continue;
         }
         portMap.put(from, to);
@@ -247,6 +286,45 @@ public final class PolicyResolver {
         gitops,
         onDelete,
         onDeleteTimeout);
+  }
+
+  /** Keys are ports 1-1023. */
+  private static final int MAX_PORT_MAP = 1023;
+
+  /**
+   * The list, or an empty one with an error when it is longer than {@code max}: checking each of a
+   * million entries would only repeat the same mistake.
+   */
+  private static List<String> within(
+      List<String> list, int max, String field, List<PolicyError> errors) {
+    if (list.size() <= max) return list;
+    errors.add(new PolicyError(field, "has " + list.size() + " entries, at most " + max));
+    return List.of();
+  }
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
+  /** Namespace names: a name that cannot be a namespace would silently match nothing. */
+  private static List<String> namespaceNames(
+      List<String> names, String field, List<PolicyError> errors) {
+    List<String> list = within(names, MatchSpec.MAX_NAMESPACES, field, errors);
+    for (int i = 0; i < list.size(); i++) {
+      String n = list.get(i);
+      if (n == null || !DNS_LABEL.matcher(n).matches()) {
+        errors.add(
+            new PolicyError(
+                field + "[" + i + "]",
+                "is not a namespace name (lower case letters, digits and '-', at most 63): "
+                    + quoted(n)));
+      }
+    }
+    return List.copyOf(list.stream().filter(n -> n != null).toList());
+  }
+
+  /** A user's value in a message: quoted, and cut short (it may be a megabyte). */
+  private static String quoted(String value) {
+    if (value == null) return "null";
+    return "\"" + (value.length() > 64 ? value.substring(0, 64) + "..." : value) + "\"";
   }
 
   private static Duration duration(
@@ -311,15 +389,69 @@ public final class PolicyResolver {
     return List.copyOf(out);
   }
 
+  // Kubernetes' label syntax: an optional DNS subdomain prefix and "/", then a name of at most 63.
+  private static final Pattern LABEL_NAME =
+      Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)");
+  private static final Pattern LABEL_KEY =
+      Pattern.compile(
+          "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?"
+              + LABEL_NAME.pattern());
+
   private static void checkSelector(
       LabelSelector selector, String field, List<PolicyError> errors) {
-    if (selector == null || selector.getMatchExpressions() == null) return;
+    if (selector == null) return;
+    // fabric8 keeps fields it does not know: a typo (matchLabel) would select everything.
+    unknownFields(
+        selector.getAdditionalProperties(), field, "matchExpressions, matchLabels", errors);
+    Map<String, String> labels = selector.getMatchLabels();
+    if (labels != null && labels.size() > MatchSpec.MAX_SELECTOR_TERMS) {
+      errors.add(
+          new PolicyError(
+              field + ".matchLabels",
+              "has " + labels.size() + " entries, at most " + MatchSpec.MAX_SELECTOR_TERMS));
+    } else if (labels != null) {
+      for (Map.Entry<String, String> l : labels.entrySet()) {
+        String f = field + ".matchLabels[\"" + l.getKey() + "\"]";
+        labelKey(l.getKey(), f, errors);
+        labelValue(l.getValue(), f, errors);
+      }
+    }
+    if (selector.getMatchExpressions() == null) return;
     List<LabelSelectorRequirement> reqs = selector.getMatchExpressions();
+    if (reqs.size() > MatchSpec.MAX_SELECTOR_TERMS) {
+      errors.add(
+          new PolicyError(
+              field + ".matchExpressions",
+              "has " + reqs.size() + " entries, at most " + MatchSpec.MAX_SELECTOR_TERMS));
+      return;
+    }
     for (int i = 0; i < reqs.size(); i++) {
       LabelSelectorRequirement r = reqs.get(i);
       String f = field + ".matchExpressions[" + i + "]";
+      if (r == null) {
+        errors.add(new PolicyError(f, "is null, not a requirement"));
+        continue;
+      }
+      unknownFields(r.getAdditionalProperties(), f, "key, operator, values", errors);
       if (r.getKey() == null || r.getKey().isEmpty()) {
         errors.add(new PolicyError(f + ".key", "is required"));
+      } else {
+        labelKey(r.getKey(), f + ".key", errors);
+      }
+      if (r.getValues() != null && r.getValues().size() > MatchSpec.MAX_SELECTOR_VALUES) {
+        errors.add(
+            new PolicyError(
+                f + ".values",
+                "has "
+                    + r.getValues().size()
+                    + " entries, at most "
+                    + MatchSpec.MAX_SELECTOR_VALUES));
+        continue;
+      }
+      if (r.getValues() != null) {
+        for (int v = 0; v < r.getValues().size(); v++) {
+          labelValue(r.getValues().get(v), f + ".values[" + v + "]", errors);
+        }
       }
       if (r.getOperator() == null || !SELECTOR_OPERATORS.contains(r.getOperator())) {
         errors.add(
@@ -338,6 +470,37 @@ public final class PolicyResolver {
                     ? "must not be empty for operator " + r.getOperator()
                     : "must be empty for operator " + r.getOperator()));
       }
+    }
+  }
+
+  private static void unknownFields(
+      Map<String, Object> extra, String field, String known, List<PolicyError> errors) {
+    if (extra == null) return;
+    for (String name : extra.keySet()) {
+      errors.add(
+          new PolicyError(field + "." + name, "unknown field (known fields: " + known + ")"));
+    }
+  }
+
+  private static void labelKey(String key, String field, List<PolicyError> errors) {
+    if (key.length() > 317 || !LABEL_KEY.matcher(key).matches()) {
+      errors.add(
+          new PolicyError(
+              field,
+              "is not a label key (an optional DNS prefix and '/', then at most 63 letters,"
+                  + " digits, '-', '_' or '.'): "
+                  + quoted(key)));
+    }
+  }
+
+  private static void labelValue(String value, String field, List<PolicyError> errors) {
+    if (value == null || value.isEmpty()) return;
+    if (!LABEL_NAME.matcher(value).matches()) {
+      errors.add(
+          new PolicyError(
+              field,
+              "is not a label value (at most 63 letters, digits, '-', '_' or '.'): "
+                  + quoted(value)));
     }
   }
 

@@ -193,7 +193,8 @@ final class ListenSettings {
   private static List<Site> sites(ContainerView c) {
     List<Site> out = new ArrayList<>();
     JsonNode env = c.node().path("env");
-    for (int i = 0; i < env.size(); i++) {
+    // env that is not a list (a map of names to values) is a Malformed finding, not a site.
+    for (int i = 0; env.isArray() && i < env.size(); i++) {
       JsonNode e = env.get(i);
       JsonNode value = e.get("value");
       // valueFrom (a ConfigMap, a Secret) is not in the manifest: nothing to read.

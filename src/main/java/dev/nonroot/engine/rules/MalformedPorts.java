@@ -26,6 +26,7 @@ final class MalformedPorts {
         plan.unfixable(
             c.name(),
             Rule.ContainerPort,
+            list,
             list.display() + " is " + type(ports) + ", not a list" + REFUSED);
         continue;
       }
@@ -36,6 +37,7 @@ final class MalformedPorts {
           plan.unfixable(
               c.name(),
               Rule.ContainerPort,
+              at,
               at.display() + " is " + type(item) + ", not an object" + REFUSED);
           continue;
         }
@@ -45,6 +47,7 @@ final class MalformedPorts {
           plan.unfixable(
               c.name(),
               Rule.ContainerPort,
+              at.key("containerPort"),
               at.key("containerPort").display() + " " + problem + REFUSED);
         }
       }
@@ -58,16 +61,22 @@ final class MalformedPorts {
   private static String problem(JsonNode port) {
     if (port == null || port.isNull()) return "is missing";
     if (port.isIntegralNumber()) {
-      long v = port.asLong();
-      return v >= 1 && v <= MAX_PORT ? null : "is " + v + ", outside 1-" + MAX_PORT;
+      // asLong() of a number past a long wraps around: compare exactly.
+      if (port.canConvertToInt() && port.asInt() >= 1 && port.asInt() <= MAX_PORT) return null;
+      return "is " + port.asText() + ", outside 1-" + MAX_PORT;
     }
     // A quoted number is read as the number it spells: fix writes it back as one.
     if (port.isTextual() && port.asText().matches("[0-9]{1,5}")) {
       int v = Integer.parseInt(port.asText());
       return v >= 1 && v <= MAX_PORT ? null : "is " + v + ", outside 1-" + MAX_PORT;
     }
+    if (port.isTextual() && port.asText().matches("[0-9]{6,}")) {
+      return "is \"" + port.asText() + "\", outside 1-" + MAX_PORT;
+    }
     return "is "
-        + (port.isTextual() ? "\"" + port.asText() + "\"" : type(port))
+        + (port.isTextual()
+            ? "\"" + port.asText() + "\""
+            : port.isNumber() || port.isBoolean() ? port.asText() : type(port))
         + ", not a port number";
   }
 

@@ -42,6 +42,7 @@ final class PlanBuilder {
       unfixable(
           container,
           rule,
+          blocker,
           reason
               + "; not fixed: "
               + blocker.display()
@@ -82,6 +83,11 @@ final class PlanBuilder {
 
   void unfixable(String container, Rule rule, String message) {
     findings.add(new Finding(target, container, rule, message, null));
+  }
+
+  /** An unfixable finding about the field at {@code at}. */
+  void unfixable(String container, Rule rule, FieldPath at, String message) {
+    findings.add(new Finding(target, container, rule, message, null, at));
   }
 
   /**

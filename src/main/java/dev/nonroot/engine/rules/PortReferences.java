@@ -40,6 +40,6 @@ final class PortReferences {
   static Integer numericTarget(JsonNode servicePort) {
     JsonNode targetPort = servicePort.get("targetPort");
     if (targetPort == null || targetPort.isNull()) return Trees.intValue(servicePort.get("port"));
-    return targetPort.isIntegralNumber() ? targetPort.intValue() : null;
+    return targetPort.isIntegralNumber() ? Trees.intValue(targetPort) : null;
   }
 }

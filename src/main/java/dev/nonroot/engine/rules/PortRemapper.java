@@ -140,7 +140,7 @@ final class PortRemapper {
       for (String probe : PortReferences.PROBES) {
         for (String handler : PortReferences.HANDLERS) {
           JsonNode port = c.node().path(probe).path(handler).path("port");
-          if (port.isIntegralNumber()) out.add(port.intValue());
+          if (port.isIntegralNumber() && port.canConvertToInt()) out.add(port.intValue());
         }
       }
     }
@@ -627,7 +627,7 @@ final class PortRemapper {
         FieldPath portPath = base.key(handler).key("port");
         JsonNode old = Trees.valueAt(root, portPath);
         // A named port follows the containerPort's name; only numbers need moving.
-        if (old == null || !old.isIntegralNumber()) continue;
+        if (old == null || !old.isIntegralNumber() || !old.canConvertToInt()) continue;
         Integer target = moves.get(DeclaredPort.key(old.intValue(), "TCP"));
         if (target == null) continue;
         plan.change(

@@ -46,6 +46,19 @@ public final class RemediationEngine {
           exemption.get());
     }
     PlanBuilder plan = new PlanBuilder(w.ref(), w.root());
+    String tooMany = MalformedPodSpec.tooManyContainers(w);
+    if (tooMany != null) {
+      plan.unfixable(null, Rule.Malformed, w.podSpecPath().key("containers"), tooMany);
+      return new Evaluation(
+          w,
+          policy.name(),
+          Outcome.Unresolved,
+          List.copyOf(plan.findings()),
+          List.of(),
+          List.of(),
+          List.of(),
+          null);
+    }
     List<NeedsRootDetector.Evidence> evidence = NeedsRootDetector.detect(w, inventory);
     if (!evidence.isEmpty() && policy.needsRoot() == NeedsRootAction.Report) {
       for (NeedsRootDetector.Evidence e : evidence) {
@@ -68,6 +81,7 @@ public final class RemediationEngine {
           null);
     }
     List<ContainerView> containers = ContainerView.all(w.podSpec(), w.podSpecPath());
+    MalformedPodSpec.report(w, plan);
     MalformedPorts.report(containers, plan);
     SecurityContextRules.applyPodLevel(policy, w, containers, inventory, plan);
     PortRemapper.Analysis ports = PortRemapper.analyse(policy, w, containers, inventory);

@@ -67,7 +67,7 @@ final class UndeclaredPorts {
           // A probe sent to another host says nothing about what this pod binds.
           if (!h.path("host").asText("").isEmpty()) continue;
           JsonNode port = h.get("port");
-          if (port == null || !port.isIntegralNumber()) continue;
+          if (port == null || !port.isIntegralNumber() || !port.canConvertToInt()) continue;
           int p = port.intValue();
           if (p <= 0 || p >= 1024) continue;
           if (!seen.add(c.name() + "|" + p)) continue;

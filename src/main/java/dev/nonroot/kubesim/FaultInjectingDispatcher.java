@@ -95,6 +95,7 @@ public final class FaultInjectingDispatcher extends Dispatcher {
   private final AtomicLong injectedConflicts = new AtomicLong();
   private final AtomicLong accepted = new AtomicLong();
   private final AtomicLong bumps = new AtomicLong();
+  private final AtomicLong restores = new AtomicLong();
 
   private final Set<TrackedWatch> watches = ConcurrentHashMap.newKeySet();
   private final AtomicLong watchesLost = new AtomicLong();
@@ -346,7 +347,7 @@ public final class FaultInjectingDispatcher extends Dispatcher {
   private long marker() {
     ObjectNode cm = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
     cm.putObject("metadata")
-        .put("name", "watch-restored-" + System.nanoTime())
+        .put("name", "watch-restored-" + restores.incrementAndGet())
         .put("namespace", MARKER_NAMESPACE);
     MockResponse created =
         delegate.dispatch(

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.assertj.core.api.SoftAssertions;
@@ -121,17 +122,12 @@ class RestartMidRunTest extends FaultyServerTestBase {
     try (RolloutSimulator cluster =
         new RolloutSimulator(client, Clock.systemUTC(), Duration.ofMillis(200)).start()) {
       harness.start(settings());
+      Map<Integer, Phase> expected = new TreeMap<>();
+      for (int i = 0; i < n; i++) expected.put(i, crashes(i) ? Phase.Reverted : Phase.Verified);
       await()
           .atMost(Duration.ofMinutes(2))
           .pollInterval(Duration.ofMillis(250))
-          .until(
-              () ->
-                  IntStream.range(0, n)
-                      .allMatch(
-                          i ->
-                              phase(deployment(i))
-                                  .filter(p -> p == (crashes(i) ? Phase.Reverted : Phase.Verified))
-                                  .isPresent()));
+          .until(() -> phases(n), expected::equals);
       long reverted = IntStream.range(0, n).filter(RestartMidRunTest::crashes).count();
       NonRootPolicyStatus status =
           harness.settledStatus(
@@ -153,6 +149,16 @@ class RestartMidRunTest extends FaultyServerTestBase {
                       .as("PATCH requests to app-%d", i)
                       .isEqualTo(2));
     }
+  }
+
+  /** Each workload's rollout phase (absent: none). */
+  private Map<Integer, Phase> phases(int n) {
+    Map<Integer, Phase> out = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      int k = i;
+      phase(deployment(i)).ifPresent(p -> out.put(k, p));
+    }
+    return out;
   }
 
   private static Optional<Phase> phase(HasMetadata d) {

@@ -184,14 +184,20 @@ public final class Fleet {
     create(client, objects, threads);
   }
 
-  /** Creates the objects on a few threads (the server answers one request at a time anyway). */
-  public static void create(KubernetesClient client, List<HasMetadata> objects, int threads)
-      throws Exception {
+  /**
+   * Creates the objects on a few threads (the server answers one request at a time anyway); returns
+   * them as the server stored them, in the same order (read from the create answers: a read-back
+   * could already see a controller's change).
+   */
+  public static List<HasMetadata> create(
+      KubernetesClient client, List<HasMetadata> objects, int threads) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      List<Future<?>> done = new ArrayList<>();
+      List<Future<HasMetadata>> done = new ArrayList<>();
       for (HasMetadata o : objects) done.add(pool.submit(() -> client.resource(o).create()));
-      for (Future<?> f : done) f.get();
+      List<HasMetadata> created = new ArrayList<>();
+      for (Future<HasMetadata> f : done) created.add(f.get());
+      return created;
     } finally {
       pool.shutdownNow();
     }

@@ -101,11 +101,8 @@ abstract class FaultyServerTestBase {
       objects.add(edit.apply(Fleet.nonCompliant("app-" + i, i)));
       if (Fleet.web(i)) objects.add(Fleet.service("app-" + i, i));
     }
-    Fleet.create(client, objects, 4);
-    for (int i = from; i < to; i++) {
-      created.put(deploymentPath(i), ObjectTrees.of(deployment(i)));
-      if (Fleet.web(i)) created.put(servicePath(i), ObjectTrees.of(service(i)));
-    }
+    for (HasMetadata o : Fleet.create(client, objects, 4))
+      created.put(pathOf(o), ObjectTrees.of(o));
   }
 
   /** Deletes app-{@code i} and its Service. */
@@ -120,10 +117,6 @@ abstract class FaultyServerTestBase {
 
   HasMetadata deployment(int i) {
     return client.apps().deployments().inNamespace(Fleet.namespace(i)).withName("app-" + i).get();
-  }
-
-  HasMetadata service(int i) {
-    return client.services().inNamespace(Fleet.namespace(i)).withName("app-" + i).get();
   }
 
   /** How many Deployments the store has taken a write of the operator for. */

@@ -7,7 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonroot.kubesim.EmbeddedApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,6 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -41,6 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
  * package.
  */
 class ImageJarIT {
+  /** A Lease's times (MicroTime): RFC 3339 with microseconds. */
+  private static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSX");
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> NOT_IN_THE_IMAGE =
       List.of(
@@ -162,6 +172,102 @@ class ImageJarIT {
                   l.contains("\"outcome\":\"remediated\"")
                       && l.contains("\"kind\":\"Deployment\""));
     }
+  }
+
+  /**
+   * As manifests/ runs it: `run --leader-election`, the Lease's namespace and the holder's name
+   * from the downward API. The replica leads and both probes say so; when another replica takes its
+   * Lease it says why, stops and exits 4, for the kubelet to restart it as a standby. A leader's
+   * SIGTERM ends it within seconds (JOSDK's own exit on a lost Lease would block in the shutdown
+   * hook until the grace period's SIGKILL).
+   */
+  @Test
+  void runWithLeaderElectionLeadsAndExitsWhenItLosesTheLease() throws Exception {
+    try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
+      KubernetesClient admin = api.client();
+      try (InputStream in =
+          Files.newInputStream(Path.of("crds/nonrootpolicies.nonroot.dev-v1.yml"))) {
+        api.installCrd(admin.apiextensions().v1().customResourceDefinitions().load(in).item());
+      }
+      Path err = Files.createTempFile(tmp, "err", ".txt");
+      Process replica = startRun(api, err, "replica-a", "--leader-election");
+      try {
+        int port = awaitHealthPort(err);
+        assertThat(awaitGet("http://127.0.0.1:" + port + "/healthz", "ok: leader\n"))
+            .isEqualTo("ok: leader\n");
+        assertThat(get("http://127.0.0.1:" + port + "/readyz")).isEqualTo("ok: leader\n");
+
+        // Taken over, as by a replica that saw the Lease expire: a JSON patch, no version check.
+        admin
+            .resources(Lease.class)
+            .inNamespace("operators")
+            .withName("nonroot-operator")
+            .patch(
+                PatchContext.of(PatchType.JSON),
+                "[{\"op\": \"replace\", \"path\": \"/spec/holderIdentity\", \"value\": \"replica-x\"},"
+                    + " {\"op\": \"replace\", \"path\": \"/spec/renewTime\", \"value\": \""
+                    + ZonedDateTime.now(ZoneOffset.UTC).format(MICRO_TIME)
+                    + "\"}]");
+        assertThat(replica.waitFor(30, TimeUnit.SECONDS)).as("exits").isTrue();
+        assertThat(replica.exitValue()).as(Files.readString(err)).isEqualTo(4);
+        assertThat(Files.readString(err))
+            .contains("replica-a now leads (Lease operators/nonroot-operator)")
+            .contains("replica-a lost Lease operators/nonroot-operator");
+      } finally {
+        replica.destroyForcibly();
+      }
+
+      Path err2 = Files.createTempFile(tmp, "err", ".txt");
+      Process leader = startRun(api, err2, "replica-b", "--leader-election", "--lease-name", "b");
+      try {
+        int port = awaitHealthPort(err2);
+        awaitGet("http://127.0.0.1:" + port + "/healthz", "ok: leader\n");
+        leader.destroy();
+        assertThat(leader.waitFor(15, TimeUnit.SECONDS)).as("SIGTERM ends a leader").isTrue();
+        assertThat(Files.readString(err2)).contains("replica-b stopped leading (shutting down)");
+      } finally {
+        leader.destroyForcibly();
+      }
+    }
+  }
+
+  private Process startRun(EmbeddedApiServer api, Path err, String podName, String... options)
+      throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dkubernetes.master=" + api.url(),
+                "-Dkubernetes.auth.tryKubeConfig=false",
+                "-Dkubernetes.auth.tryServiceAccount=false",
+                "-jar",
+                imageJar.toString(),
+                "run",
+                "--health-port",
+                "0"));
+    cmd.addAll(List.of(options));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(err.toFile());
+    pb.environment().remove("KUBECONFIG");
+    pb.environment().put("POD_NAME", podName);
+    pb.environment().put("POD_NAMESPACE", "operators");
+    return pb.start();
+  }
+
+  private static int awaitHealthPort(Path err) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> healthPort(Files.readString(err)), Objects::nonNull);
+  }
+
+  private static String awaitGet(String url, String body) {
+    return await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(250))
+        .ignoreExceptions()
+        .until(() -> get(url), body::equals);
   }
 
   /** The port `run` reports serving /metrics on, once it does. */

@@ -7,6 +7,7 @@ import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 import java.util.Objects;
 
@@ -50,6 +51,18 @@ public class NonRootPolicySpec {
   @SchemaFrom(type = GitOpsMode.class)
   @Default("Report")
   private String gitops;
+
+  @JsonPropertyDescription(
+      "What happens to the workloads this policy changed when it is deleted or a workload leaves its match (selector, namespace, the exempt annotation): Keep leaves the changes; Revert restores every field it changed from the recorded original (a field changed since by someone else stays, with a Warning Event), one budgeted and followed rollout per workload, and holds the policy's deletion (a finalizer) until all are done or onDeleteTimeout has passed.")
+  @SchemaFrom(type = OnDeleteMode.class)
+  @Default("Keep")
+  private String onDelete;
+
+  @JsonPropertyDescription(
+      "How long a deletion with onDelete: Revert may wait for its restores before the policy goes anyway (the rest keep the changes, named in a Warning Event), e.g. 30m, 2h.")
+  @Pattern(RolloutSpec.DURATION)
+  @Default("30m")
+  private String onDeleteTimeout;
 
   @JsonPropertyDescription(
       "When several policies match one workload, the highest priority wins; ties go to the policy whose name sorts first.")
@@ -122,6 +135,22 @@ public class NonRootPolicySpec {
     this.needsRoot = needsRoot;
   }
 
+  public String getOnDelete() {
+    return onDelete;
+  }
+
+  public void setOnDelete(String onDelete) {
+    this.onDelete = onDelete;
+  }
+
+  public String getOnDeleteTimeout() {
+    return onDeleteTimeout;
+  }
+
+  public void setOnDeleteTimeout(String onDeleteTimeout) {
+    this.onDeleteTimeout = onDeleteTimeout;
+  }
+
   public String getGitops() {
     return gitops;
   }
@@ -152,6 +181,8 @@ public class NonRootPolicySpec {
         && Objects.equals(rollout, o.rollout)
         && Objects.equals(needsRoot, o.needsRoot)
         && Objects.equals(gitops, o.gitops)
+        && Objects.equals(onDelete, o.onDelete)
+        && Objects.equals(onDeleteTimeout, o.onDeleteTimeout)
         && Objects.equals(priority, o.priority)
         && Objects.equals(unreadable, o.unreadable);
   }
@@ -159,6 +190,16 @@ public class NonRootPolicySpec {
   @Override
   public int hashCode() {
     return Objects.hash(
-        mode, match, securityContext, ports, rollout, needsRoot, gitops, priority, unreadable);
+        mode,
+        match,
+        securityContext,
+        ports,
+        rollout,
+        needsRoot,
+        gitops,
+        onDelete,
+        onDeleteTimeout,
+        priority,
+        unreadable);
   }
 }

@@ -76,6 +76,12 @@ public class NonRootPolicyStatus {
   private Integer rollingOut = 0;
 
   @JsonPropertyDescription(
+      "spec.onDelete: Revert: workloads whose changes by this policy are to be put back or whose restore is rolling out (the policy is being deleted, or they left its match). A deletion waits for this to reach 0.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
+  private Integer restoring = 0;
+
+  @JsonPropertyDescription(
       "Workloads whose last rollout by this policy ended with every new pod ready and reporting a non-zero uid.")
   @Min(0)
   @Max(Integer.MAX_VALUE)
@@ -98,6 +104,12 @@ public class NonRootPolicyStatus {
   @Min(0)
   @Max(Integer.MAX_VALUE)
   private Integer gitops = 0;
+
+  @JsonPropertyDescription(
+      "Workloads whose fix another field manager (Argo CD, Flux, a CI job) set back twice within an hour: left as they are, with a Conflict violation naming the manager, until their owner changes their spec.")
+  @Min(0)
+  @Max(Integer.MAX_VALUE)
+  private Integer conflicts = 0;
 
   @JsonPropertyDescription(
       "How many workloads need root, by reason (KernelChanges, SeveralUIDs, HostNetworkLowPort, NodeAgent).")
@@ -145,6 +157,22 @@ public class NonRootPolicyStatus {
 
   public void setGitops(Integer gitops) {
     this.gitops = gitops;
+  }
+
+  public Integer getConflicts() {
+    return conflicts;
+  }
+
+  public void setConflicts(Integer conflicts) {
+    this.conflicts = conflicts;
+  }
+
+  public Integer getRestoring() {
+    return restoring;
+  }
+
+  public void setRestoring(Integer restoring) {
+    this.restoring = restoring;
   }
 
   public Integer getRollingOut() {
@@ -322,6 +350,8 @@ public class NonRootPolicyStatus {
         && Objects.equals(overridden, s.overridden)
         && Objects.equals(pending, s.pending)
         && Objects.equals(rollingOut, s.rollingOut)
+        && Objects.equals(restoring, s.restoring)
+        && Objects.equals(conflicts, s.conflicts)
         && Objects.equals(verified, s.verified)
         && Objects.equals(unverified, s.unverified)
         && Objects.equals(reverted, s.reverted)

@@ -14,5 +14,11 @@ public final class ExitCodes {
   /** A bug: something failed that no input should make fail. */
   public static final int INTERNAL_ERROR = 3;
 
+  /**
+   * run: this replica lost its leader-election Lease and stopped, so that Kubernetes restarts it as
+   * a standby.
+   */
+  public static final int LOST_LEADERSHIP = 4;
+
   private ExitCodes() {}
 }

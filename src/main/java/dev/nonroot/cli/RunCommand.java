@@ -2,6 +2,7 @@ package dev.nonroot.cli;
 
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.operator.HealthServer;
+import dev.nonroot.operator.LeaderElection;
 import dev.nonroot.operator.NonRootOperator;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -9,6 +10,8 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.LeaderElectionManager;
+import io.javaoperatorsdk.operator.OperatorException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -49,7 +52,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(
       names = "--leader-election",
-      description = "take a Lease before acting, so several replicas can run")
+      description = {
+        "take a Lease before acting, so several replicas can run: only the holder writes; the",
+        "others keep their caches and take over when it goes. Losing the Lease ends the process",
+        "(exit 4) so that the pod restarts as a standby"
+      })
   private boolean leaderElection;
 
   @Option(
@@ -59,6 +66,16 @@ final class RunCommand implements Callable<Integer> {
       description =
           "namespace of the leader-election Lease (default: $POD_NAMESPACE or nonroot-system)")
   private String leaseNamespace;
+
+  @Option(
+      names = "--lease-name",
+      paramLabel = "NAME",
+      defaultValue = LeaderElection.DEFAULT_LEASE_NAME,
+      description = {
+        "name of the leader-election Lease (default: ${DEFAULT-VALUE}); the holder's identity is",
+        "$POD_NAME, else the host name"
+      })
+  private String leaseName;
 
   @Option(
       names = "--resync",
@@ -137,12 +154,28 @@ final class RunCommand implements Callable<Integer> {
             .withResyncPeriod(resync)
             .withPatchesPerSecond(patchesPerSecond)
             .withRolloutPoll(rolloutPoll);
-    if (leaderElection) settings = settings.withLeaderElection(leaseNamespace);
-    NonRootOperator operator = NonRootOperator.start(client, settings);
+    if (leaderElection) {
+      settings = settings.withLeaderElection(LeaderElection.in(leaseName, leaseNamespace));
+    }
+    NonRootOperator operator;
+    try {
+      operator = NonRootOperator.start(client, settings);
+    } catch (OperatorException e) {
+      String lease = leaseProblem(e, leaseNamespace + "/" + leaseName);
+      if (lease == null) throw e;
+      console.error(lease);
+      client.close();
+      return ExitCodes.BAD_INPUT;
+    }
     HealthServer health;
     try {
       health =
-          HealthServer.start(healthPort, () -> true, operator::ready, operator.metrics()::render);
+          HealthServer.start(
+              healthPort,
+              () -> !operator.leadership().lost().isDone(),
+              operator::ready,
+              operator.leadership()::role,
+              operator.metrics()::render);
     } catch (IOException e) {
       operator.close();
       client.close();
@@ -169,8 +202,30 @@ final class RunCommand implements Callable<Integer> {
                   stopped.countDown();
                 },
                 "shutdown"));
+    // Losing the Lease stops the instance (NonRootOperator); the process then ends, and the
+    // kubelet restarts the container as a standby with fresh caches.
+    operator.leadership().lost().thenRun(stopped::countDown);
     stopped.await();
-    return ExitCodes.OK;
+    return operator.leadership().lost().isDone() ? ExitCodes.LOST_LEADERSHIP : ExitCodes.OK;
+  }
+
+  /**
+   * One sentence when the leader elector may not start: JOSDK checks the Lease verbs with a
+   * SelfSubjectRulesReview first.
+   */
+  static String leaseProblem(Throwable e, String lease) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String m = t.getMessage();
+      if (m != null
+          && m.startsWith(LeaderElectionManager.NO_PERMISSION_TO_LEASE_RESOURCE_MESSAGE)) {
+        int missing = m.indexOf("missing required verbs");
+        return "not allowed to take the leader-election Lease "
+            + lease
+            + (missing < 0 ? "" : ": " + m.substring(missing))
+            + " (see manifests/leader-election-rbac.yaml)";
+      }
+    }
+    return null;
   }
 
   /** One clear sentence for the usual ways a start fails, before any controller starts. */

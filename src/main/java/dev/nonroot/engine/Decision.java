@@ -10,9 +10,11 @@ import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Change;
 import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.record.SetBack;
 import dev.nonroot.engine.rollout.RolloutAssessment;
 import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rollout.TemplateHash;
+import dev.nonroot.engine.rollout.Undo;
 import dev.nonroot.engine.rules.Evaluation;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -34,6 +36,9 @@ import java.util.Set;
  * @param attempt for PATCH: 1, or 2 for the rescue of a reverted first attempt
  * @param gitops the Argo CD or Flux application that manages the workload, when the governing
  *     policy's spec.gitops leaves it to it (Skip, Report); null otherwise
+ * @param restoring for RESTORE: the policy (spec.onDelete: Revert) whose changes go back; null
+ *     otherwise
+ * @param setBack for CONFLICT: the field someone keeps setting back, and who; null otherwise
  */
 public record Decision(
     Workload workload,
@@ -43,7 +48,44 @@ public record Decision(
     Action action,
     RolloutState rollout,
     int attempt,
-    GitOpsOwner gitops) {
+    GitOpsOwner gitops,
+    EffectivePolicy restoring,
+    SetBack setBack) {
+
+  public Decision(
+      Workload workload,
+      EffectivePolicy governing,
+      List<EffectivePolicy> overlapping,
+      Evaluation evaluation,
+      Action action,
+      RolloutState rollout,
+      int attempt,
+      GitOpsOwner gitops,
+      EffectivePolicy restoring) {
+    this(
+        workload,
+        governing,
+        overlapping,
+        evaluation,
+        action,
+        rollout,
+        attempt,
+        gitops,
+        restoring,
+        null);
+  }
+
+  public Decision(
+      Workload workload,
+      EffectivePolicy governing,
+      List<EffectivePolicy> overlapping,
+      Evaluation evaluation,
+      Action action,
+      RolloutState rollout,
+      int attempt,
+      GitOpsOwner gitops) {
+    this(workload, governing, overlapping, evaluation, action, rollout, attempt, gitops, null);
+  }
 
   public Decision(
       Workload workload,
@@ -53,7 +95,7 @@ public record Decision(
       Action action,
       RolloutState rollout,
       int attempt) {
-    this(workload, governing, overlapping, evaluation, action, rollout, attempt, null);
+    this(workload, governing, overlapping, evaluation, action, rollout, attempt, null, null);
   }
 
   public Decision(
@@ -62,7 +104,7 @@ public record Decision(
       List<EffectivePolicy> overlapping,
       Evaluation evaluation,
       Action action) {
-    this(workload, governing, overlapping, evaluation, action, null, 1, null);
+    this(workload, governing, overlapping, evaluation, action, null, 1, null, null);
   }
 
   /** What a front end does with the decision. */
@@ -82,7 +124,45 @@ public record Decision(
      * The plan was applied to this very template before and its rollout failed: it was reverted and
      * is not applied again until the template changes or the rollout annotation is removed.
      */
-    HELD
+    HELD,
+    /**
+     * A policy with spec.onDelete: Revert is being deleted, or the workload left its match, and
+     * nothing else governs it: put back what that policy changed ({@link #restore}).
+     */
+    RESTORE,
+    /**
+     * Someone keeps setting back what the patch would change ({@link #setBack}): no write until the
+     * workload's owner changes its spec.
+     */
+    CONFLICT
+  }
+
+  /**
+   * The write of a RESTORE at {@code now}: the restoring policy's fields back, its entries out of
+   * the record, and, when that starts a rollout to follow, the Restoring state.
+   */
+  public Undo restore(String now) {
+    Undo plain = Undo.ofPolicy(workload.root(), restoring.name(), null);
+    if (plain.restoredFields() == 0 || !RolloutAssessment.follows(workload.kind().name())) {
+      return plain;
+    }
+    RolloutState state =
+        new RolloutState(
+            RolloutState.Phase.Restoring,
+            restoring.name(),
+            null,
+            null,
+            now,
+            null,
+            1,
+            null,
+            false,
+            null,
+            null,
+            null,
+            Map.of(),
+            now);
+    return Undo.ofPolicy(workload.root(), restoring.name(), state);
   }
 
   public Optional<EffectivePolicy> governingPolicy() {

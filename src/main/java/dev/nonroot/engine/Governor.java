@@ -8,6 +8,9 @@ import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.PolicyMatcher;
+import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.record.RecordedPatch;
+import dev.nonroot.engine.record.SetBack;
 import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rollout.TemplateHash;
 import dev.nonroot.engine.rollout.UserTemplate;
@@ -64,13 +67,22 @@ public final class Governor {
       else overlapping.add(p);
     }
     RolloutState rollout = RolloutState.of(workload.root()).orElse(null);
+    // A restore's rollout is followed until it ends; the follower ends it at once when the
+    // template is no longer the one the restore left.
     boolean live =
         rollout != null
-            && rollout.phase() == RolloutState.Phase.RollingOut
-            && rollout.live(workload.template());
+            && (rollout.phase() == RolloutState.Phase.Restoring
+                || rollout.phase() == RolloutState.Phase.RollingOut
+                    && rollout.live(workload.template()));
     if (governing == null) {
+      EffectivePolicy restoring = restoring(policies, workload);
+      if (restoring != null) {
+        return new Decision(
+            workload, null, List.of(), null, Decision.Action.RESTORE, rollout, 1, null, restoring);
+      }
       // A rollout the operator started is followed (and put back if it fails) even when no
-      // policy matches the workload any more: the breakage would still be the operator's.
+      // policy matches the workload any more: the breakage would still be the operator's. So is
+      // a restore's.
       return new Decision(
           workload,
           null,
@@ -121,6 +133,22 @@ public final class Governor {
                 held || leftToOwner || governing.mode() != PolicyMode.Enforce
                     ? inventory.withoutRunningPods()
                     : inventory);
+    if (evaluation.outcome() == Outcome.Exempt
+        && PolicyMatcher.exemption(workload, inventory).isPresent()) {
+      EffectivePolicy restoring = restoring(policies, workload);
+      if (restoring != null) {
+        return new Decision(
+            workload,
+            governing,
+            List.copyOf(overlapping),
+            evaluation,
+            Decision.Action.RESTORE,
+            rollout,
+            1,
+            owner,
+            restoring);
+      }
+    }
     Decision.Action action;
     // Something left to fix wins over following: the new patch starts the rollout to follow.
     if (!evaluation.hasPlan()) action = live ? Decision.Action.FOLLOW : Decision.Action.NONE;
@@ -128,8 +156,50 @@ public final class Governor {
     else if (leftToOwner || governing.mode() != PolicyMode.Enforce)
       action = Decision.Action.WOULD_PATCH;
     else action = Decision.Action.PATCH;
+    SetBack setBack = null;
+    if (action == Decision.Action.PATCH) {
+      setBack =
+          SetBack.of(workload.root(), RecordedPatch.recordOf(workload.root()), evaluation.changes())
+              .orElse(null);
+      if (setBack != null) action = Decision.Action.CONFLICT;
+    }
     return new Decision(
-        workload, acting, List.copyOf(overlapping), evaluation, action, rollout, attempt, owner);
+        workload,
+        acting,
+        List.copyOf(overlapping),
+        evaluation,
+        action,
+        rollout,
+        attempt,
+        owner,
+        null,
+        setBack);
+  }
+
+  /**
+   * The policy with spec.onDelete: Revert whose changes the workload gets back: asked only when no
+   * policy governs it (the policy is being deleted, or the workload left its match) or it is
+   * exempt. A workload another policy governs keeps them: putting them back would only start a
+   * rollout for the governing policy to undo with another.
+   */
+  private static EffectivePolicy restoring(PolicySet policies, Workload workload) {
+    if (policies.restorers().isEmpty()) return null;
+    ChangeRecord record = RecordedPatch.recordOf(workload.root());
+    if (record.isEmpty()) return null;
+    for (EffectivePolicy p : policies.restorers()) {
+      for (ChangeRecord.Entry e : record.entries()) {
+        if (p.name().equals(e.policy())) return p;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether a workload with changes of a policy that has spec.onDelete: Revert is left for it to
+   * restore: the rule above, as a verdict tells it (no policy governs it, or it is exempt).
+   */
+  public static boolean leftToRestore(boolean governed, boolean exempt) {
+    return !governed || exempt;
   }
 
   /**

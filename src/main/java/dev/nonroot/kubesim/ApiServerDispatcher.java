@@ -32,9 +32,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Puts an API-server front on the fabric8 CRUD mock store, so the real kubectl works against it:
  * discovery for any query string, Table responses for {@code kubectl get}, {@code /status} decided
  * on the path without its query, status kept apart from spec for built-in kinds, RFC 7386 merge and
- * strategic merge patches, managedFields, namespaces created on demand, and v1 Status bodies on
- * errors. Recorded expectations ({@code server.expect()}) are served first, so tests can still
- * inject faults on resource paths.
+ * strategic merge patches, managedFields (which manager owns which field), namespaces created on
+ * demand, and v1 Status bodies on errors. Recorded expectations ({@code server.expect()}) are
+ * served first, so tests can still inject faults on resource paths.
  */
 final class ApiServerDispatcher extends Dispatcher {
   private static final ObjectMapper JSON = new ObjectMapper();

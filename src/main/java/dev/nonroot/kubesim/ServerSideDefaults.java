@@ -8,10 +8,11 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 
 /**
- * What a real API server adds to an object on every write and the mock store does not: a {@code
- * metadata.managedFields} entry naming the writer (the {@code fieldManager} query parameter, else
- * the User-Agent's product), {@code status: {}} on built-in kinds, {@code status.phase: Active} on
- * Namespaces, and an Established status on CustomResourceDefinitions.
+ * What a real API server adds to an object on every write and the mock store does not: {@code
+ * metadata.managedFields} with the fields each writer owns ({@link ManagedFields}; the writer is
+ * the {@code fieldManager} query parameter, else the User-Agent's product), {@code status: {}} on
+ * built-in kinds, {@code status.phase: Active} on Namespaces, and an Established status on
+ * CustomResourceDefinitions.
  */
 final class ServerSideDefaults {
   private final Clock clock;
@@ -23,13 +24,25 @@ final class ServerSideDefaults {
   /**
    * Updates {@code written} (the object as stored after the write) in place.
    *
-   * @param before the object before the write, null on create; its managedFields are the ones kept
+   * @param before the object before the write, null on create
    * @param type the object's resource type, null when unknown
-   * @param subresource "status" for status writes, else null
+   * @param subresource "status" or "scale" for subresource writes, else null
    */
   void apply(
       JsonNode before, ObjectNode written, ResourceType type, String manager, String subresource) {
-    recordManager(before, written, manager, subresource);
+    addDefaults(written, type);
+    // Last, so the fields are those of the object as stored, defaults included.
+    ManagedFields.record(
+        before,
+        written,
+        FieldTypes.of(type == null ? null : type.kind(), type == null || type.custom()),
+        type != null && type.statusSubresource(),
+        manager,
+        subresource,
+        now());
+  }
+
+  private void addDefaults(ObjectNode written, ResourceType type) {
     ObjectNode metadata = objectField(written, "metadata");
     JsonNode namespace = metadata.get("namespace");
     if (namespace != null && (namespace.isNull() || namespace.asText().isEmpty())) {
@@ -56,36 +69,6 @@ final class ServerSideDefaults {
     }
     if (type.kind().equals("CustomResourceDefinition")) {
       establish(written);
-    }
-  }
-
-  private void recordManager(
-      JsonNode before, ObjectNode written, String manager, String subresource) {
-    ObjectNode metadata = objectField(written, "metadata");
-    JsonNode previous = before == null ? null : before.at("/metadata/managedFields");
-    ArrayNode entries = metadata.putArray("managedFields");
-    if (previous != null && previous.isArray()) {
-      for (JsonNode entry : previous) {
-        boolean same =
-            manager.equals(entry.path("manager").asText())
-                && "Update".equals(entry.path("operation").asText())
-                && (subresource == null
-                    ? !entry.has("subresource")
-                    : subresource.equals(entry.path("subresource").asText()));
-        if (!same) {
-          entries.add(entry);
-        }
-      }
-    }
-    ObjectNode entry = entries.addObject();
-    entry.put("manager", manager);
-    entry.put("operation", "Update");
-    entry.put("apiVersion", written.path("apiVersion").asText(""));
-    entry.put("time", now());
-    entry.put("fieldsType", "FieldsV1");
-    entry.putObject("fieldsV1"); // which fields: not tracked by this server
-    if (subresource != null) {
-      entry.put("subresource", subresource);
     }
   }
 

@@ -29,6 +29,15 @@ final class DecisionLog {
   /** The rollout failed and nothing could be put back (changed since by someone else). */
   static final String NOT_REVERTED = "not-reverted";
 
+  /** Someone keeps setting back the fix: the operator stops patching the workload. */
+  static final String CONFLICT = "conflict";
+
+  /** A policy with spec.onDelete: Revert put its changes back. */
+  static final String RESTORED = "restored";
+
+  /** The rollout a restore started ended (ready or not: the template is the user's own again). */
+  static final String RESTORE_ENDED = "restore-ended";
+
   /** The API server refused the patch (not a conflict). */
   static final String PATCH_FAILED = "patch-failed";
 

@@ -56,6 +56,11 @@ final class EventRecorder {
   static final String ROLLED_OUT_UNVERIFIED = "RolloutUnverified";
   static final String REVERTED = "RemediationReverted";
   static final String REVERT_FAILED = "RevertFailed";
+  static final String RESTORED = "Restored";
+  static final String CONFLICT = "RemediationConflict";
+  static final String RESTORE_KEPT = "RestoreKeptChanges";
+  static final String RESTORE_ROLLED_OUT = "RestoreRolledOut";
+  static final String RESTORE_FAILED = "RestoreFailed";
   static final int MAX_REMEMBERED = 10_000;
   static final int MAX_MESSAGE = 1024;
   private static final int MAX_NAME = 253;

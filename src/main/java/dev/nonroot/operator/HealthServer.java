@@ -11,6 +11,8 @@ import java.util.function.Supplier;
 
 /**
  * /healthz (liveness), /readyz (caches synced, controllers running) and /metrics over plain HTTP.
+ * With leader election both probes name the role ("ok: leader", "ok: standby"): a standby is live
+ * and ready, it only waits for the Lease.
  */
 public final class HealthServer implements AutoCloseable {
   private final HttpServer server;
@@ -20,21 +22,15 @@ public final class HealthServer implements AutoCloseable {
   }
 
   public static HealthServer start(
-      int port, BooleanSupplier live, BooleanSupplier ready, Supplier<String> metrics)
+      int port,
+      BooleanSupplier live,
+      BooleanSupplier ready,
+      Supplier<String> role,
+      Supplier<String> metrics)
       throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-    server.createContext(
-        "/healthz",
-        ex ->
-            respond(
-                ex, live.getAsBoolean() ? 200 : 503, live.getAsBoolean() ? "ok\n" : "stopped\n"));
-    server.createContext(
-        "/readyz",
-        ex ->
-            respond(
-                ex,
-                ready.getAsBoolean() ? 200 : 503,
-                ready.getAsBoolean() ? "ok\n" : "starting\n"));
+    server.createContext("/healthz", ex -> probe(ex, live.getAsBoolean(), role.get(), "stopped"));
+    server.createContext("/readyz", ex -> probe(ex, ready.getAsBoolean(), role.get(), "starting"));
     server.createContext("/metrics", ex -> respond(ex, 200, metrics.get()));
     server.start();
     return new HealthServer(server);
@@ -42,6 +38,12 @@ public final class HealthServer implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  private static void probe(HttpExchange ex, boolean ok, String role, String notOk)
+      throws IOException {
+    String body = ok ? (role.isEmpty() ? "ok" : "ok: " + role) : notOk;
+    respond(ex, ok ? 200 : 503, body + "\n");
   }
 
   private static void respond(HttpExchange ex, int code, String body) throws IOException {

@@ -20,6 +20,10 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Assembles the controllers of one operator instance around a client: one workload controller per
@@ -27,11 +31,12 @@ import java.util.Set;
  * one policy catalog, verdict index, writer and event recorder.
  */
 public final class NonRootOperator implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(NonRootOperator.class);
+
   /** How the operator runs; see {@link #defaults()}. */
   public record Settings(
       Duration resyncPeriod,
-      boolean leaderElection,
-      String leaseNamespace,
+      LeaderElection leaderElection,
       String identity,
       int threads,
       double patchesPerSecond,
@@ -50,9 +55,8 @@ public final class NonRootOperator implements AutoCloseable {
     public static Settings defaults() {
       return new Settings(
           Duration.ofMinutes(10),
-          false,
           null,
-          hostname(),
+          podName(),
           10,
           DEFAULT_PATCHES_PER_SECOND,
           Clock.systemUTC(),
@@ -62,42 +66,25 @@ public final class NonRootOperator implements AutoCloseable {
 
     public Settings withResyncPeriod(Duration d) {
       return new Settings(
-          d,
-          leaderElection,
-          leaseNamespace,
-          identity,
-          threads,
-          patchesPerSecond,
-          clock,
-          kinds,
-          rolloutPoll);
+          d, leaderElection, identity, threads, patchesPerSecond, clock, kinds, rolloutPoll);
     }
 
-    public Settings withLeaderElection(String namespace) {
+    /** Take this Lease before reconciling; null: no leader election (one replica, demo). */
+    public Settings withLeaderElection(LeaderElection election) {
       return new Settings(
-          resyncPeriod,
-          true,
-          namespace,
-          identity,
-          threads,
-          patchesPerSecond,
-          clock,
-          kinds,
-          rolloutPoll);
+          resyncPeriod, election, identity, threads, patchesPerSecond, clock, kinds, rolloutPoll);
+    }
+
+    /** Who this instance is: the Lease holder's name and the events' reporting instance. */
+    public Settings withIdentity(String id) {
+      return new Settings(
+          resyncPeriod, leaderElection, id, threads, patchesPerSecond, clock, kinds, rolloutPoll);
     }
 
     /** 0 or less: no limit. */
     public Settings withPatchesPerSecond(double perSecond) {
       return new Settings(
-          resyncPeriod,
-          leaderElection,
-          leaseNamespace,
-          identity,
-          threads,
-          perSecond,
-          clock,
-          kinds,
-          rolloutPoll);
+          resyncPeriod, leaderElection, identity, threads, perSecond, clock, kinds, rolloutPoll);
     }
 
     /** The workload kinds to watch and remediate (default: those the table watches by default). */
@@ -105,7 +92,6 @@ public final class NonRootOperator implements AutoCloseable {
       return new Settings(
           resyncPeriod,
           leaderElection,
-          leaseNamespace,
           identity,
           threads,
           patchesPerSecond,
@@ -117,29 +103,13 @@ public final class NonRootOperator implements AutoCloseable {
     /** How often the pods of a rollout in progress are looked at. */
     public Settings withRolloutPoll(Duration poll) {
       return new Settings(
-          resyncPeriod,
-          leaderElection,
-          leaseNamespace,
-          identity,
-          threads,
-          patchesPerSecond,
-          clock,
-          kinds,
-          poll);
+          resyncPeriod, leaderElection, identity, threads, patchesPerSecond, clock, kinds, poll);
     }
 
     /** The clock (tests move time on by hand). */
     public Settings withClock(Clock c) {
       return new Settings(
-          resyncPeriod,
-          leaderElection,
-          leaseNamespace,
-          identity,
-          threads,
-          patchesPerSecond,
-          c,
-          kinds,
-          rolloutPoll);
+          resyncPeriod, leaderElection, identity, threads, patchesPerSecond, c, kinds, rolloutPoll);
     }
   }
 
@@ -154,17 +124,29 @@ public final class NonRootOperator implements AutoCloseable {
 
   private final Operator operator;
   private final OperatorMetrics metrics;
+  private final Leadership leadership;
+  private boolean closed;
 
-  private NonRootOperator(Operator operator, OperatorMetrics metrics) {
+  private NonRootOperator(Operator operator, OperatorMetrics metrics, Leadership leadership) {
     this.operator = operator;
     this.metrics = metrics;
+    this.leadership = leadership;
+  }
+
+  /** Whether this instance leads (always, without leader election), and what became of that. */
+  public Leadership leadership() {
+    return leadership;
   }
 
   public OperatorMetrics metrics() {
     return metrics;
   }
 
-  /** Whether every controller's informers are running and synced. */
+  /**
+   * Whether every controller's informers are running and synced. A standby is ready too: it could
+   * lead at once, a PodDisruptionBudget counts only ready pods, and a rolling update waits for the
+   * new pod to be ready before it stops the old one, which holds the Lease.
+   */
   public boolean ready() {
     return operator.getRuntimeInfo().isStarted()
         && operator.getRuntimeInfo().allEventSourcesAreHealthy();
@@ -175,6 +157,11 @@ public final class NonRootOperator implements AutoCloseable {
     // the operator. Policies are read tolerantly by the model itself (TolerantReader).
     TolerantReading.install(client);
     OperatorMetrics metrics = new OperatorMetrics();
+    Leadership leadership =
+        settings.leaderElection() == null
+            ? Leadership.alone(settings.identity())
+            : Leadership.contending(settings.leaderElection(), settings.identity());
+    metrics.leadership(leadership::leading);
     Operator operator =
         new Operator(
             o -> {
@@ -194,17 +181,24 @@ public final class NonRootOperator implements AutoCloseable {
                   // Reconcile counts and latency per controller, not per resource: thousands of
                   // workloads must not mean thousands of time series.
                   .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(metrics.registry()));
-              if (settings.leaderElection()) {
+              LeaderElection election = settings.leaderElection();
+              if (election != null) {
                 o.withLeaderElectionConfiguration(
                     new LeaderElectionConfiguration(
-                        "nonroot-operator",
-                        settings.leaseNamespace(),
-                        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+                        election.leaseName(),
+                        election.namespace(),
+                        election.leaseDuration(),
+                        election.renewDeadline(),
+                        election.retryPeriod(),
                         settings.identity(),
-                        null,
-                        true));
+                        leadership.callbacks(),
+                        // JOSDK would call System.exit from the elector's thread, also when
+                        // the operator is being stopped by a shutdown hook, where exit blocks
+                        // forever. The instance stops itself instead; `run` then exits.
+                        false));
+                // A stop waits for the reconciles under way, so that a patch being sent lands (or
+                // is cancelled) before a standby may take the Lease.
+                o.withReconciliationTerminationTimeout(election.stopGrace());
               }
             });
     Collaborators shared =
@@ -238,7 +232,11 @@ public final class NonRootOperator implements AutoCloseable {
     }
     shared.workloads().markSynced();
     shared.index().open();
-    return new NonRootOperator(operator, metrics);
+    NonRootOperator started = new NonRootOperator(operator, metrics, leadership);
+    // Stopping takes the controllers' threads down and waits for them: not on the elector's
+    // thread, which the stop also waits for.
+    leadership.lost().thenRun(() -> new Thread(started::close, "leadership-lost").start());
+    return started;
   }
 
   /**
@@ -276,15 +274,33 @@ public final class NonRootOperator implements AutoCloseable {
     operator.register(controller, config);
   }
 
+  /** Stops the controllers (and the leader elector); once, however often it is called. */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    leadership.stopping();
+    ExecutorService reconciles =
+        operator.getConfigurationService().getExecutorServiceManager().reconcileExecutorService();
     operator.stop();
+    // JOSDK interrupts the reconciles still running after its grace period without waiting for
+    // them; an instance that stopped leading must not send anything once close returns.
+    try {
+      if (reconciles != null && !reconciles.awaitTermination(10, TimeUnit.SECONDS)) {
+        LOG.warn("reconciles still running 10 s after the operator stopped");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     metrics.close();
   }
 
-  private static String hostname() {
-    String h = System.getenv("HOSTNAME");
-    if (h != null && !h.isBlank()) return h;
+  /** The pod's name (downward API: POD_NAME), else the host name. */
+  private static String podName() {
+    for (String name : new String[] {"POD_NAME", "HOSTNAME"}) {
+      String v = System.getenv(name);
+      if (v != null && !v.isBlank()) return v;
+    }
     try {
       return InetAddress.getLocalHost().getHostName();
     } catch (IOException e) {

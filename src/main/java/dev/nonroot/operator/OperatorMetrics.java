@@ -21,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -50,6 +51,9 @@ public final class OperatorMetrics implements AutoCloseable {
   /** Remediations put back because their rollout failed. */
   public static final String REVERTS = "nonroot_remediations_reverted_total";
 
+  /** Workloads a policy with spec.onDelete: Revert gave its changes back. */
+  public static final String RESTORES = "nonroot_restores_total";
+
   /** Pod lists of followed rollouts (the only pods the operator reads). */
   public static final String ROLLOUT_POD_LISTS = "nonroot_rollout_pod_lists_total";
 
@@ -61,6 +65,12 @@ public final class OperatorMetrics implements AutoCloseable {
 
   /** The {@code code} of a call that got no HTTP answer (connection refused, timeout). */
   public static final String NO_ANSWER = "none";
+
+  /**
+   * 1 while this instance holds the leader Lease (always without leader election), 0 on a standby:
+   * only the leader reconciles and folds policy statuses, so dashboards sum over leaders.
+   */
+  public static final String LEADER = "nonroot_leader";
 
   /** Prefix of the per-policy gauges, tagged {@code policy}: {@code <prefix>matched}, ... */
   public static final String POLICY_WORKLOADS = "nonroot_policy_workloads_";
@@ -87,7 +97,8 @@ public final class OperatorMetrics implements AutoCloseable {
               "Decisions put off to be made again (caches syncing, rollout budget, patch rate)."),
           Map.entry(ROLLOUTS_ENDED, "Rollouts started by a patch that ended ready."),
           Map.entry(REVERTS, "Remediations put back because their rollout failed."),
-          Map.entry(ROLLOUT_POD_LISTS, "Pod lists of followed rollouts."));
+          Map.entry(ROLLOUT_POD_LISTS, "Pod lists of followed rollouts."),
+          Map.entry(RESTORES, "Workloads given back a policy's changes (spec.onDelete: Revert)."));
 
   /** One gauge per status counter, named after the status field. */
   private record PolicyGauge(
@@ -139,7 +150,15 @@ public final class OperatorMetrics implements AutoCloseable {
           new PolicyGauge(
               "reverted",
               "Workloads whose remediation was put back after its rollout failed.",
-              NonRootPolicyStatus::getReverted));
+              NonRootPolicyStatus::getReverted),
+          new PolicyGauge(
+              "restoring",
+              "Workloads whose changes are being given back (spec.onDelete: Revert).",
+              NonRootPolicyStatus::getRestoring),
+          new PolicyGauge(
+              "conflicts",
+              "Workloads whose fix another field manager keeps setting back.",
+              NonRootPolicyStatus::getConflicts));
 
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -194,6 +213,13 @@ public final class OperatorMetrics implements AutoCloseable {
         .tag("code", code > 0 ? Integer.toString(code) : NO_ANSWER)
         .register(registry)
         .increment();
+  }
+
+  void leadership(BooleanSupplier leading) {
+    Gauge.builder(LEADER, leading, l -> l.getAsBoolean() ? 1 : 0)
+        .description("1 while this instance leads (holds the Lease), 0 on a standby.")
+        .strongReference(true)
+        .register(registry);
   }
 
   /** The policy's status as just folded: its gauges show it from now on. */

@@ -27,8 +27,12 @@ final class PolicyCatalog {
 
   PolicySet snapshot(Collection<NonRootPolicy> policies) {
     List<ResolvedPolicy> resolved = new ArrayList<>(policies.size());
-    for (NonRootPolicy p : policies) resolved.add(resolve(p));
-    return PolicySet.of(resolved);
+    Set<String> departing = new HashSet<>();
+    for (NonRootPolicy p : policies) {
+      resolved.add(resolve(p));
+      if (p.isMarkedForDeletion()) departing.add(p.getMetadata().getName());
+    }
+    return PolicySet.of(resolved, departing);
   }
 
   private ResolvedPolicy resolve(NonRootPolicy policy) {

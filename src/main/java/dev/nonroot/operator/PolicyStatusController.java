@@ -1,13 +1,20 @@
 package dev.nonroot.operator;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicyStatus;
+import dev.nonroot.api.OnDeleteMode;
 import dev.nonroot.engine.PolicySet;
+import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.ResolvedPolicy;
 import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.status.Departure;
 import dev.nonroot.engine.status.StatusFold;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -21,6 +28,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -37,7 +45,12 @@ import org.slf4j.LoggerFactory;
  * most one status write per second per policy (the rate limit coalesces bursts), none when nothing
  * changed.
  */
-@ControllerConfiguration(name = "policies", fieldManager = OperatorConstants.FIELD_MANAGER)
+// Every event, a deletion's included: a policy with spec.onDelete: Revert keeps its own finalizer
+// (only such a policy has one, so uninstalling the operator never leaves the others stuck).
+@ControllerConfiguration(
+    name = "policies",
+    fieldManager = OperatorConstants.FIELD_MANAGER,
+    triggerReconcilerOnAllEvents = true)
 @RateLimited(maxReconciliations = 1, within = 1, unit = TimeUnit.SECONDS)
 public class PolicyStatusController implements Reconciler<NonRootPolicy> {
   private static final Logger LOG = LoggerFactory.getLogger(PolicyStatusController.class);
@@ -46,6 +59,13 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
 
   /** How soon to look again while the index is still catching up (start, spec change). */
   private static final Duration CATCHING_UP = Duration.ofMillis(250);
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final PatchContext FINALIZER_PATCH =
+      new PatchContext.Builder()
+          .withPatchType(PatchType.JSON)
+          .withFieldManager(OperatorConstants.FIELD_MANAGER)
+          .build();
 
   private final Collaborators shared;
 
@@ -103,6 +123,11 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
   @SuppressWarnings("unchecked")
   public UpdateControl<NonRootPolicy> reconcile(
       NonRootPolicy policy, Context<NonRootPolicy> context) {
+    if (context.isPrimaryResourceDeleted()) {
+      shared.statusPacer().forget(policy.getMetadata().getName());
+      shared.metrics().forgetPolicy(policy.getMetadata().getName());
+      return UpdateControl.noUpdate();
+    }
     List<NonRootPolicy> all = context.getPrimaryCache().list().toList();
     shared.catalog().retainOnly(all);
     PolicySet set = shared.catalog().snapshot(all);
@@ -119,26 +144,51 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
         (InformerEventSource<Service, NonRootPolicy>)
             context.eventSourceRetriever().getEventSourceFor(Service.class, SERVICES);
     long started = System.nanoTime();
-    NonRootPolicyStatus next =
+    NonRootPolicyStatus folded =
         StatusFold.fold(
             self.get(),
             shared.index().verdicts(),
             shared.index().serviceChanges(services.list(WorkloadWriter::recorded).toList()),
             policy.getStatus(),
             shared.now());
+    NonRootPolicyStatus next = folded;
     shared.metrics().observeStatusPass(System.nanoTime() - started);
+    EffectivePolicy acting = self.get().acting();
+    boolean reverts = acting != null && acting.onDelete() == OnDeleteMode.Revert;
+    Departure departure = null;
+    if (policy.isMarkedForDeletion()) {
+      departure =
+          Departure.of(
+              acting,
+              next.getRestoring(),
+              Instant.parse(policy.getMetadata().getDeletionTimestamp()),
+              shared.clock().instant());
+      if (departure.release()) return release(policy, departure, context);
+      next = departure.onto(next, self.get().generation(), shared.now());
+    } else if (reverts != policy.hasFinalizer(Departure.FINALIZER)) {
+      // Added before the policy changes anything (its remediations wait for it), removed when
+      // spec.onDelete goes back to Keep.
+      finalizer(policy, reverts, context);
+      return UpdateControl.noUpdate();
+    }
     // The gauges show the fold, written or not yet (the pacer may hold the write back a second).
     shared.metrics().policyStatus(policy.getMetadata().getName(), next);
     LOG.debug(
         "status of {} folded in {} ms",
         policy.getMetadata().getName(),
         (System.nanoTime() - started) / 1_000_000);
-    if (next.equals(policy.getStatus())) return UpdateControl.noUpdate();
+    Duration recheck = departure == null ? null : departure.recheckIn();
+    if (next.equals(policy.getStatus())) {
+      return recheck == null
+          ? UpdateControl.noUpdate()
+          : UpdateControl.<NonRootPolicy>noUpdate().rescheduleAfter(recheck);
+    }
     String name = policy.getMetadata().getName();
     Duration wait = shared.statusPacer().waitBefore(name);
     // Folded again when the time comes, so the write then carries everything that happened since.
     if (!wait.isZero()) return UpdateControl.<NonRootPolicy>noUpdate().rescheduleAfter(wait);
     shared.metrics().increment(OperatorMetrics.STATUS_WRITES);
+    NonRootPolicyStatus written = next;
     try {
       PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(
           policy,
@@ -147,7 +197,7 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
             NonRootPolicy copy = new NonRootPolicy();
             copy.setMetadata(p.getMetadata());
             copy.setSpec(p.getSpec());
-            copy.setStatus(next);
+            copy.setStatus(written);
             return copy;
           });
     } catch (KubernetesClientException e) {
@@ -156,6 +206,74 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
     }
     // Counted from when the write is done, so the next one leaves a full second after this one.
     shared.statusPacer().wrote(name);
+    return recheck == null
+        ? UpdateControl.noUpdate()
+        : UpdateControl.<NonRootPolicy>noUpdate().rescheduleAfter(recheck);
+  }
+
+  /**
+   * The deletion may complete: the finalizer goes, and an Event on the policy says how it ended.
+   */
+  private UpdateControl<NonRootPolicy> release(
+      NonRootPolicy policy, Departure departure, Context<NonRootPolicy> context) {
+    if (!policy.hasFinalizer(Departure.FINALIZER)) return UpdateControl.noUpdate();
+    finalizer(policy, false, context);
+    if (departure.reason().equals("RestoreTimedOut")) {
+      shared.events().warning(policy, departure.reason(), departure.message());
+    } else if (departure.reason().equals("Restored")) {
+      shared.events().normal(policy, departure.reason(), departure.message());
+    }
+    LOG.info("policy {} deleted: {}", policy.getMetadata().getName(), departure.message());
     return UpdateControl.noUpdate();
+  }
+
+  /**
+   * Adds or removes this operator's finalizer, one JSON Patch guarded by the item it removes (a
+   * finalizer of someone else's may be in the list too).
+   */
+  private void finalizer(NonRootPolicy policy, boolean add, Context<NonRootPolicy> context) {
+    List<String> finalizers = policy.getMetadata().getFinalizers();
+    ArrayNode patch = JSON.createArrayNode();
+    if (add) {
+      patch
+          .addObject()
+          .put("op", "test")
+          .put("path", "/metadata/resourceVersion")
+          .put("value", policy.getMetadata().getResourceVersion());
+      if (finalizers == null || finalizers.isEmpty()) {
+        patch
+            .addObject()
+            .put("op", "add")
+            .put("path", "/metadata/finalizers")
+            .putArray("value")
+            .add(Departure.FINALIZER);
+      } else {
+        patch
+            .addObject()
+            .put("op", "add")
+            .put("path", "/metadata/finalizers/-")
+            .put("value", Departure.FINALIZER);
+      }
+    } else {
+      int at = finalizers.indexOf(Departure.FINALIZER);
+      String item = "/metadata/finalizers/" + at;
+      patch.addObject().put("op", "test").put("path", item).put("value", Departure.FINALIZER);
+      patch.addObject().put("op", "remove").put("path", item);
+    }
+    try {
+      // resource(policy).patch sends the patch alone; withName(...).patch would GET first, and
+      // the operator may not get (its reads come from the watch caches).
+      NonRootPolicy updated =
+          context.getClient().resource(policy).patch(FINALIZER_PATCH, patch.toString());
+      if (updated != null) {
+        context
+            .eventSourceRetriever()
+            .getControllerEventSource()
+            .handleRecentResourceUpdate(ResourceID.fromResource(policy), updated, policy);
+      }
+    } catch (KubernetesClientException e) {
+      shared.metrics().apiError(e.getCode());
+      throw e;
+    }
   }
 }

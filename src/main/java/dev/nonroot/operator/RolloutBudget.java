@@ -120,7 +120,7 @@ final class RolloutBudget {
                 String text = a == null ? null : a.get(Annotations.ROLLOUT);
                 if (!RolloutState.mayBeRollingOut(text)) return;
                 RolloutState.parse(text)
-                    .filter(s -> s.phase() == RolloutState.Phase.RollingOut)
+                    .filter(s -> !s.phase().ended())
                     .ifPresent(s -> rolling.putIfAbsent(refs.apply(o), s.policy()));
               });
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.api.OnDeleteMode;
 import dev.nonroot.api.WorkloadKind;
 import dev.nonroot.engine.Decision;
 import dev.nonroot.engine.Governor;
@@ -22,7 +23,9 @@ import dev.nonroot.engine.rollout.RolloutAssessment;
 import dev.nonroot.engine.rollout.RolloutAssessment.Progress;
 import dev.nonroot.engine.rollout.RolloutPatch;
 import dev.nonroot.engine.rollout.RolloutState;
+import dev.nonroot.engine.rollout.Undo;
 import dev.nonroot.engine.rules.Evaluation;
+import dev.nonroot.engine.status.Departure;
 import dev.nonroot.engine.status.Verdict;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -127,11 +130,14 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 .withName(POLICIES)
                 .withWatchAllNamespaces()
                 .withSecondaryToPrimaryMapper(p -> ids(primaries.list()))
-                // Status writes change nothing a decision depends on.
+                // Status writes change nothing a decision depends on; a deletion does (the policy
+                // governs nothing any more, and may take its changes back).
                 .withOnUpdateFilter(
                     (next, old) ->
                         !Objects.equals(
-                            next.getMetadata().getGeneration(), old.getMetadata().getGeneration()))
+                                next.getMetadata().getGeneration(),
+                                old.getMetadata().getGeneration())
+                            || next.isMarkedForDeletion() != old.isMarkedForDeletion())
                 .build(),
             context);
     var services =
@@ -247,7 +253,9 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     shared.metrics().increment(OperatorMetrics.EVALUATIONS);
     Verdict verdict = Verdict.of(decision, record, previous, now);
     warnOnNewViolation(resource, verdict, previous);
-    if (decision.action() != Decision.Action.PATCH) {
+    // A patch or a restore keeps its place in the rollout budget's line: it asks again there.
+    if (decision.action() != Decision.Action.PATCH
+        && decision.action() != Decision.Action.RESTORE) {
       shared
           .rollouts()
           .observe(ref, decision.action() == Decision.Action.FOLLOW ? decision.rollout() : null);
@@ -262,12 +270,25 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
       return rolledBack(resource, workload.get(), decision.rollout(), context, now);
     }
+    if (decision.action() == Decision.Action.RESTORE) {
+      return restore(
+          resource, workload.get(), decision, verdict, policies, inventory, context, now);
+    }
     if (decision.action() != Decision.Action.PATCH) {
       // Nothing to write (any more): an earlier failure no longer describes this workload.
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
       return UpdateControl.noUpdate();
     }
     String policy = decision.governing().name();
+    if (decision.governing().onDelete() == OnDeleteMode.Revert
+        && policySource
+            .get(new ResourceID(policy))
+            .filter(p -> p.hasFinalizer(Departure.FINALIZER))
+            .isEmpty()) {
+      // No change that its policy's deletion could not take back: the policy controller adds the
+      // finalizer at its first look, a moment after the spec says Revert.
+      return deferred(ref, verdict, policies, false, AFTER_CONFLICT);
+    }
     Evaluation evaluation = decision.evaluation();
     Verdict pending = verdict.withFailure(sameFailure(previous, policy));
     if (!evaluation.serviceChanges().isEmpty() && !shared.workloads().synced()) {
@@ -376,6 +397,9 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       CacheInventory inventory,
       Context<R> context,
       String now) {
+    if (state.phase() == RolloutState.Phase.Restoring) {
+      return followRestore(resource, tree, workload, state, policies, inventory, context, now);
+    }
     String namespace = resource.getMetadata().getNamespace();
     Duration timeout =
         policies
@@ -405,16 +429,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       }
       progress = Progress.podsUnreadable(e.getCode() + ": " + firstLine(e.getMessage()));
     }
-    if (!progress.ended()) {
-      Duration left = Duration.between(at, Instant.parse(state.started()).plus(timeout));
-      // Before the controller acts, its status write wakes the follower through the informer:
-      // only the timeout needs a timer, so thousands of waiting rollouts cost no idle CPU.
-      Duration next =
-          left.isNegative()
-              ? shared.rolloutPoll()
-              : progress.worthPolling() ? min(shared.rolloutPoll(), left) : left;
-      return UpdateControl.<R>noUpdate().rescheduleAfter(next.plusMillis(100));
-    }
+    if (!progress.ended()) return nextLook(state, timeout, at, progress);
     try {
       if (progress.phase() != RolloutState.Phase.Failed) {
         RolloutState ended =
@@ -463,6 +478,21 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                   + firstLine(e.getMessage()));
       throw e;
     }
+  }
+
+  /**
+   * When to look again at a rollout still under way. Before the controller acts, its status write
+   * wakes the follower through the informer: only the timeout needs a timer, so thousands of
+   * waiting rollouts cost no idle CPU.
+   */
+  private UpdateControl<R> nextLook(
+      RolloutState state, Duration timeout, Instant at, Progress progress) {
+    Duration left = Duration.between(at, Instant.parse(state.started()).plus(timeout));
+    Duration next =
+        left.isNegative()
+            ? shared.rolloutPoll()
+            : progress.worthPolling() ? min(shared.rolloutPoll(), left) : left;
+    return UpdateControl.<R>noUpdate().rescheduleAfter(next.plusMillis(100));
   }
 
   /**
@@ -574,6 +604,173 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 + (hint == null ? "" : "; hint: " + hint));
   }
 
+  /**
+   * Puts back what a policy with spec.onDelete: Revert changed (it is being deleted, or the
+   * workload left its match), in one write that also starts following that rollout; then the
+   * policy's changes to the Services of the workload's pods. A rollout waits for the policy's
+   * rollout budget like a remediation.
+   */
+  private UpdateControl<R> restore(
+      R resource,
+      Workload workload,
+      Decision decision,
+      Verdict verdict,
+      PolicySet policies,
+      CacheInventory inventory,
+      Context<R> context,
+      String now) {
+    ObjectRef ref = refOf(resource);
+    String policy = decision.restoring().name();
+    Undo undo = decision.restore(now);
+    boolean rollsOut = undo.restoredFields() > 0 && RolloutAssessment.follows(kind.name());
+    if (rollsOut) {
+      int max = decision.restoring().maxConcurrentRollouts();
+      if (max > 0 && !shared.workloads().synced()) {
+        return deferred(ref, verdict, policies, false, AFTER_CONFLICT);
+      }
+      if (!shared.rollouts().tryStart(policy, ref, max)) {
+        return deferred(ref, verdict, policies, false, shared.rolloutPoll());
+      }
+    } else {
+      // Nothing rolls out: no slot, and no place in a line.
+      shared.rollouts().observe(ref, null);
+    }
+    VerdictIndex.State before = shared.index().state(ref);
+    if (undo.restoredFields() > 0 && (before == null || !before.booked())) {
+      Duration wait = shared.budget().take();
+      if (!wait.isZero()) return deferred(ref, verdict, policies, true, wait);
+    }
+    shared.index().put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
+    try {
+      write(resource, undo.patch(RecordedPatch.Guard.RESOURCE_VERSION), context);
+      int services = restoreServices(resource, workload, policy, inventory);
+      shared.metrics().increment(OperatorMetrics.RESTORES);
+      DecisionLog.changed(ref, policy, DecisionLog.RESTORED, undo.restoredFields());
+      shared
+          .events()
+          .normal(
+              resource,
+              EventRecorder.RESTORED,
+              "put back "
+                  + undo.restored().size()
+                  + " field(s) policy "
+                  + policy
+                  + " changed ("
+                  + (policies.departing(policy) ? "it is being deleted" : "no longer matched")
+                  + ", spec.onDelete: Revert)"
+                  + (services > 0 ? " and " + services + " Service(s)" : ""));
+      if (!undo.kept().isEmpty()) {
+        shared
+            .events()
+            .warning(
+                resource,
+                EventRecorder.RESTORE_KEPT,
+                "left as changed since by someone else: "
+                    + undo.kept().stream()
+                        .limit(5)
+                        .map(e -> e.field() + " " + undo.why(e))
+                        .collect(Collectors.joining("; ")));
+      }
+      return UpdateControl.noUpdate();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) shared.rollouts().release(ref);
+      if (e.getCode() == 409 || e.getCode() == 404) {
+        shared.metrics().increment(OperatorMetrics.CONFLICTS);
+        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+      }
+      shared.metrics().increment(OperatorMetrics.FAILURES);
+      DecisionLog.failed(ref, policy, e.getCode(), firstLine(e.getMessage()));
+      shared
+          .events()
+          .warning(
+              resource,
+              EventRecorder.FAILED,
+              "restore of policy "
+                  + policy
+                  + "'s changes failed ("
+                  + e.getCode()
+                  + "): "
+                  + firstLine(e.getMessage()));
+      throw e;
+    }
+  }
+
+  /**
+   * Puts back what {@code policy} changed on the Services that select the workload's pods; returns
+   * how many it wrote.
+   */
+  private int restoreServices(
+      R resource, Workload workload, String policy, CacheInventory inventory) {
+    int services = 0;
+    String namespace = resource.getMetadata().getNamespace();
+    for (ObjectNode svc : inventory.services(namespace)) {
+      if (!LabelSelectorMatcher.serviceSelects(
+          Trees.stringMap(svc.path("spec").path("selector")), workload.podLabels())) continue;
+      Undo back = Undo.ofPolicy(svc, policy, null);
+      if (back.changes().isEmpty()) continue;
+      Optional<Service> cached = inventory.served(namespace, back.ref().name());
+      if (cached.isEmpty()) continue;
+      shared.writer().send(cached.get(), back.patch(RecordedPatch.Guard.RESOURCE_VERSION));
+      shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
+      services++;
+    }
+    return services;
+  }
+
+  /**
+   * One look at the rollout a restore started. It is the user's own template again, so whatever its
+   * end, nothing is put back: it is only followed (for the budget, and so a deletion waits for it),
+   * by its controller's status; its pods carry no label of ours.
+   */
+  private UpdateControl<R> followRestore(
+      R resource,
+      ObjectNode tree,
+      Workload workload,
+      RolloutState state,
+      PolicySet policies,
+      CacheInventory inventory,
+      Context<R> context,
+      String now) {
+    Duration timeout =
+        policies
+            .named(state.policy())
+            .map(p -> p.acting() == null ? null : p.acting().rolloutTimeout())
+            .orElse(PolicyResolver.DEFAULT_ROLLOUT_TIMEOUT);
+    Instant at = shared.clock().instant();
+    Progress progress = RolloutAssessment.assess(kind.name(), tree, List::of, state, at, timeout);
+    if (!progress.ended()) return nextLook(state, timeout, at, progress);
+    try {
+      // A Service the restore's write could not put back (another write raced it) goes back
+      // before the restore ends: once the state is gone, nothing would take it back, and it would
+      // send the traffic to the moved port no pod listens on any more.
+      restoreServices(resource, workload, state.policy(), inventory);
+      write(resource, RolloutPatch.restoreEnded(workload), context);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 || e.getCode() == 404) {
+        shared.metrics().increment(OperatorMetrics.CONFLICTS);
+        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+      }
+      throw e;
+    }
+    shared.rollouts().release(refOf(resource));
+    DecisionLog.ended(refOf(resource), state.policy(), DecisionLog.RESTORE_ENDED);
+    boolean failed = progress.phase() == RolloutState.Phase.Failed;
+    String message =
+        "rollout of the restore of policy "
+            + state.policy()
+            + "'s changes "
+            + (failed
+                ? "failed ("
+                    + progress.reason()
+                    + ": "
+                    + progress.message()
+                    + "); the template is the workload's own again, so nothing more is put back"
+                : "ended");
+    if (failed) shared.events().warning(resource, EventRecorder.RESTORE_FAILED, message);
+    else shared.events().normal(resource, EventRecorder.RESTORE_ROLLED_OUT, message);
+    return UpdateControl.noUpdate();
+  }
+
   /** Sends an engine-built patch and puts the result in the cache, as the remediation does. */
   private void write(R resource, ArrayNode patch, Context<R> context) {
     R updated = shared.writer().send(resource, patch);
@@ -598,10 +795,15 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     if (v == null || !v.worthAnEvent()) return;
     if (previous != null && v.equals(previous.violation())) return;
     if (previous == null && existedBeforeStart(resource)) return;
+    boolean conflict = v.state().equals(Verdict.CONFLICT);
+    if (conflict)
+      DecisionLog.changed(refOf(resource), verdict.governing(), DecisionLog.CONFLICT, 0);
     shared
         .events()
         .warning(
-            resource, EventRecorder.VIOLATION, "policy " + verdict.governing() + ": " + v.reason());
+            resource,
+            conflict ? EventRecorder.CONFLICT : EventRecorder.VIOLATION,
+            "policy " + verdict.governing() + ": " + v.reason());
   }
 
   private boolean existedBeforeStart(HasMetadata resource) {
@@ -615,7 +817,6 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     }
   }
 
-  /** A failure stays shown while the same policy still has the same work to do. */
   /** Keeps the verdict decided so far and asks to be decided again after {@code after}. */
   private UpdateControl<R> deferred(
       ObjectRef ref, Verdict verdict, PolicySet policies, boolean booked, Duration after) {
@@ -624,6 +825,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     return UpdateControl.<R>noUpdate().rescheduleAfter(after);
   }
 
+  /** A failure stays shown while the same policy still has the same work to do. */
   private static Verdict.Failure sameFailure(Verdict previous, String policy) {
     if (previous == null || previous.failure() == null) return null;
     return previous.failure().policy().equals(policy) ? previous.failure() : null;

@@ -17,10 +17,13 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -204,6 +207,70 @@ class KubectlAgainstEmbeddedApiServerTest {
   }
 
   @Test
+  void managedFieldsShowAGitOpsControllerTakingBackAFieldTheOperatorChanged() throws Exception {
+    Path file = dir.resolve("gitops.yaml");
+    Files.writeString(
+        file,
+        """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: web, namespace: gitops, labels: {app: web}}
+        spec:
+          selector: {matchLabels: {app: web}}
+          template:
+            metadata: {labels: {app: web}}
+            spec:
+              containers:
+              - {name: web, image: nginx:1.27, securityContext: {runAsNonRoot: false}}
+        """);
+    Kubectl.Result created = kubectl.run("create", "--validate=false", "-f", file.toString());
+    assertThat(created.exitCode()).as(created.toString()).isZero();
+    // The operator's write: its own field manager, the fix and its record, as a JSON patch.
+    client
+        .apps()
+        .deployments()
+        .inNamespace("gitops")
+        .withName("web")
+        .patch(
+            new PatchContext.Builder()
+                .withPatchType(PatchType.JSON)
+                .withFieldManager("nonroot-operator")
+                .build(),
+            """
+            [{"op": "replace", "value": true,
+              "path": "/spec/template/spec/containers/0/securityContext/runAsNonRoot"},
+             {"op": "add", "path": "/metadata/annotations", "value": {"nonroot.dev/changes": "[]"}}]
+            """);
+    assertThat(owners(managedFields("gitops", "web"), RUN_AS_NON_ROOT))
+        .containsExactly("nonroot-operator");
+
+    Kubectl.Result reverted =
+        kubectl.run(
+            "patch",
+            "deploy",
+            "web",
+            "-n",
+            "gitops",
+            "--field-manager=argocd-controller",
+            "--type=json",
+            "-p",
+            "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/securityContext/runAsNonRoot\",\"value\":false}]");
+    assertThat(reverted.exitCode()).as(reverted.toString()).isZero();
+
+    JsonNode managedFields = managedFields("gitops", "web");
+    assertThat(owners(managedFields, RUN_AS_NON_ROOT)).containsExactly("argocd-controller");
+    assertThat(managedFields)
+        .extracting(e -> e.path("manager").asText())
+        .containsExactlyInAnyOrder("kubectl-create", "nonroot-operator", "argocd-controller");
+    assertThat(owners(managedFields, "f:metadata", "f:annotations", "f:nonroot.dev/changes"))
+        .as("the operator still owns its record")
+        .containsExactly("nonroot-operator");
+    assertThat(
+            owners(managedFields, "f:spec", "f:template", "f:spec", "f:containers", WEB, "f:image"))
+        .containsExactly("kubectl-create");
+  }
+
+  @Test
   void writesToTheMainResourceKeepStatusAndStatusWritesChangeOnlyStatus() {
     createDeployment("status-test", "db", 2, 1);
 
@@ -361,6 +428,16 @@ class KubectlAgainstEmbeddedApiServerTest {
     assertThat(deployment.getMetadata().getManagedFields())
         .extracting(ManagedFieldsEntry::getManager)
         .contains("kubectl-client-side-apply", "kubectl-set", "kubectl-patch");
+    assertThat(deployment.getMetadata().getManagedFields())
+        .filteredOn(e -> "scale".equals(e.getSubresource()))
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getManager())
+                  .isEqualTo("kubectl"); // the User-Agent: scale sends no fieldManager
+              assertThat(e.getFieldsV1().getAdditionalProperties())
+                  .isEqualTo(Map.of("f:spec", Map.of("f:replicas", Map.of())));
+            });
   }
 
   @Test
@@ -400,6 +477,34 @@ class KubectlAgainstEmbeddedApiServerTest {
     Kubectl.Result result = kubectl.run("auth", "can-i", "patch", "deployments", "-n", "shop");
     assertThat(result.exitCode()).as(result.toString()).isZero();
     assertThat(result.stdout().trim()).isEqualTo("yes");
+  }
+
+  private static final String WEB = "k:{\"name\":\"web\"}";
+  private static final String[] RUN_AS_NON_ROOT = {
+    "f:spec", "f:template", "f:spec", "f:containers", WEB, "f:securityContext", "f:runAsNonRoot"
+  };
+
+  /** What {@code kubectl get -o yaml --show-managed-fields} shows of a Deployment's managers. */
+  private static JsonNode managedFields(String namespace, String name) throws Exception {
+    Kubectl.Result shown =
+        kubectl.run("get", "deploy", name, "-n", namespace, "-o", "yaml", "--show-managed-fields");
+    assertThat(shown.exitCode()).as(shown.toString()).isZero();
+    return YAML.readTree(shown.stdout()).at("/metadata/managedFields");
+  }
+
+  /** The managers whose fieldsV1 holds the path. */
+  private static List<String> owners(JsonNode managedFields, String... path) {
+    List<String> owners = new ArrayList<>();
+    for (JsonNode entry : managedFields) {
+      JsonNode node = entry.path("fieldsV1");
+      for (String element : path) {
+        node = node.path(element);
+      }
+      if (node.isObject() && (node.isEmpty() || node.has("."))) {
+        owners.add(entry.path("manager").asText());
+      }
+    }
+    return owners;
   }
 
   private static void createPolicy(

@@ -34,7 +34,7 @@ class MetricsEndpointTest extends OperatorTestBase {
   private void start() throws IOException {
     harness.start(Duration.ofSeconds(30));
     // As `run` wires it.
-    health = HealthServer.start(0, () -> true, () -> true, harness.metrics()::render);
+    health = HealthServer.start(0, () -> true, () -> true, () -> "", harness.metrics()::render);
   }
 
   /** Series ("name{labels}") → value, from the Prometheus text format. */

@@ -6,6 +6,8 @@ import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicyStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -31,12 +33,22 @@ final class OperatorHarness implements AutoCloseable {
   private NonRootOperator operator;
 
   OperatorHarness(KubernetesClient admin) throws Exception {
+    this(admin, true);
+  }
+
+  private OperatorHarness(KubernetesClient admin, boolean installCrd) throws Exception {
     this.admin = admin;
+    if (!installCrd) return;
     try (InputStream in = Files.newInputStream(CRD)) {
       CustomResourceDefinition crd =
           admin.apiextensions().v1().customResourceDefinitions().load(in).item();
       admin.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
+  }
+
+  /** A second operator instance against the same server, with a request log of its own. */
+  OperatorHarness another() throws Exception {
+    return new OperatorHarness(admin, false);
   }
 
   KubernetesClient admin() {
@@ -60,6 +72,10 @@ final class OperatorHarness implements AutoCloseable {
             .build();
     operator = NonRootOperator.start(operatorClient, settings);
     return this;
+  }
+
+  NonRootOperator operator() {
+    return operator;
   }
 
   OperatorMetrics metrics() {
@@ -106,6 +122,31 @@ final class OperatorHarness implements AutoCloseable {
               return System.nanoTime() - since.get() > Duration.ofSeconds(2).toNanos();
             });
     return last.get();
+  }
+
+  /**
+   * Plays the Deployment controller: it saw the current template, and {@code available} of its 1
+   * replica is up.
+   */
+  void deploymentObserved(String namespace, String name, int available) {
+    Deployment d = admin.apps().deployments().inNamespace(namespace).withName(name).get();
+    admin
+        .apps()
+        .deployments()
+        .inNamespace(namespace)
+        .withName(name)
+        .editStatus(
+            x -> {
+              x.setStatus(
+                  new DeploymentStatusBuilder()
+                      .withObservedGeneration(d.getMetadata().getGeneration())
+                      .withReplicas(1)
+                      .withUpdatedReplicas(1)
+                      .withAvailableReplicas(available)
+                      .withReadyReplicas(available)
+                      .build());
+              return x;
+            });
   }
 
   static <T> T eventually(Supplier<T> read, Predicate<T> done) {

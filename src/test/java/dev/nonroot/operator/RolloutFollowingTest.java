@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.PodStatusBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import java.time.Duration;
@@ -90,24 +89,7 @@ class RolloutFollowingTest extends OperatorTestBase {
 
   /** The Deployment controller saw the new template; {@code available} of 1 replicas are up. */
   private void controllerObserved(String name, int available) {
-    Deployment d = deployment(name);
-    client
-        .apps()
-        .deployments()
-        .inNamespace("web")
-        .withName(name)
-        .editStatus(
-            x -> {
-              x.setStatus(
-                  new DeploymentStatusBuilder()
-                      .withObservedGeneration(d.getMetadata().getGeneration())
-                      .withReplicas(1)
-                      .withUpdatedReplicas(1)
-                      .withAvailableReplicas(available)
-                      .withReadyReplicas(available)
-                      .build());
-              return x;
-            });
+    harness.deploymentObserved("web", name, available);
   }
 
   /** The kubelet's report of the rollout's pod: running as {@code uid}, or waiting. */

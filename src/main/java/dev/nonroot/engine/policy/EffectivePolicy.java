@@ -2,6 +2,7 @@ package dev.nonroot.engine.policy;
 
 import dev.nonroot.api.GitOpsMode;
 import dev.nonroot.api.NeedsRootAction;
+import dev.nonroot.api.OnDeleteMode;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.api.RunAsUserFrom;
@@ -44,7 +45,9 @@ public record EffectivePolicy(
     NeedsRootAction needsRoot,
     Duration rolloutTimeout,
     int maxConcurrentRollouts,
-    GitOpsMode gitops) {
+    GitOpsMode gitops,
+    OnDeleteMode onDelete,
+    Duration onDeleteTimeout) {
 
   /**
    * This policy with another port strategy: the rescue of a remediation whose moved ports broke its
@@ -78,7 +81,9 @@ public record EffectivePolicy(
         needsRoot,
         rolloutTimeout,
         maxConcurrentRollouts,
-        gitops);
+        gitops,
+        onDelete,
+        onDeleteTimeout);
   }
 
   /** Where a low port goes when it moves (Auto, Remap). */

@@ -5,6 +5,7 @@ import dev.nonroot.api.MatchSpec;
 import dev.nonroot.api.NeedsRootAction;
 import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicySpec;
+import dev.nonroot.api.OnDeleteMode;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.PortStrategy;
 import dev.nonroot.api.PortsSpec;
@@ -40,6 +41,10 @@ public final class PolicyResolver {
   public static final long DEFAULT_UID = 65532;
   public static final int DEFAULT_OFFSET = 8000;
   public static final Duration DEFAULT_ROLLOUT_TIMEOUT = Duration.ofMinutes(5);
+
+  /** How long a deletion with spec.onDelete: Revert waits for its restores by default. */
+  public static final Duration DEFAULT_ON_DELETE_TIMEOUT = Duration.ofMinutes(30);
+
   public static final int DEFAULT_MAX_CONCURRENT = 5;
   private static final Set<String> SELECTOR_OPERATORS =
       Arrays.stream(SelectorOperator.values()).map(Enum::name).collect(Collectors.toSet());
@@ -82,6 +87,9 @@ public final class PolicyResolver {
             errors);
     GitOpsMode gitops =
         enumValue(GitOpsMode.class, spec.getGitops(), GitOpsMode.Report, "spec.gitops", errors);
+    OnDeleteMode onDelete =
+        enumValue(
+            OnDeleteMode.class, spec.getOnDelete(), OnDeleteMode.Keep, "spec.onDelete", errors);
     int priority = spec.getPriority() == null ? 0 : spec.getPriority();
     if (priority < NonRootPolicySpec.MIN_PRIORITY || priority > NonRootPolicySpec.MAX_PRIORITY) {
       errors.add(
@@ -192,7 +200,14 @@ public final class PolicyResolver {
       }
     }
     Duration timeout =
-        rolloutTimeout(spec.getRollout() == null ? null : spec.getRollout().getTimeout(), errors);
+        duration(
+            spec.getRollout() == null ? null : spec.getRollout().getTimeout(),
+            "spec.rollout.timeout",
+            DEFAULT_ROLLOUT_TIMEOUT,
+            errors);
+    Duration onDeleteTimeout =
+        duration(
+            spec.getOnDeleteTimeout(), "spec.onDeleteTimeout", DEFAULT_ON_DELETE_TIMEOUT, errors);
     Integer max = spec.getRollout() == null ? null : spec.getRollout().getMaxConcurrent();
     int maxConcurrent = max == null ? DEFAULT_MAX_CONCURRENT : max;
     if (maxConcurrent < 0 || maxConcurrent > 10000) {
@@ -229,19 +244,22 @@ public final class PolicyResolver {
         needsRoot,
         timeout,
         maxConcurrent,
-        gitops);
+        gitops,
+        onDelete,
+        onDeleteTimeout);
   }
 
-  private static Duration rolloutTimeout(String value, List<PolicyError> errors) {
-    if (value == null) return DEFAULT_ROLLOUT_TIMEOUT;
+  private static Duration duration(
+      String value, String field, Duration fallback, List<PolicyError> errors) {
+    if (value == null) return fallback;
     if (!value.matches(RolloutSpec.DURATION)) {
       errors.add(
           new PolicyError(
-              "spec.rollout.timeout",
+              field,
               "must be a whole number of seconds, minutes or hours such as 90s, 5m or 1h, got \""
                   + value
                   + "\""));
-      return DEFAULT_ROLLOUT_TIMEOUT;
+      return fallback;
     }
     long n = Long.parseLong(value.substring(0, value.length() - 1));
     Duration d =
@@ -253,9 +271,8 @@ public final class PolicyResolver {
     if (d.compareTo(Duration.ofSeconds(10)) < 0) {
       errors.add(
           new PolicyError(
-              "spec.rollout.timeout",
-              "must be at least 10s: pods need time to start, got \"" + value + "\""));
-      return DEFAULT_ROLLOUT_TIMEOUT;
+              field, "must be at least 10s: pods need time to start, got \"" + value + "\""));
+      return fallback;
     }
     return d;
   }

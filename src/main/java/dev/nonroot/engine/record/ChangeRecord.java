@@ -179,7 +179,9 @@ public final class ChangeRecord {
     }
   }
 
-  private static boolean sameValue(JsonNode a, JsonNode b) {
+  /** The same value, a number whatever its JSON width (a long uid reads back as an int). */
+  static boolean sameValue(JsonNode a, JsonNode b) {
+    if (a == null || b == null) return a == b;
     if (a.equals(b)) return true;
     Integer x = Trees.intValue(a);
     return x != null && x.equals(Trees.intValue(b));
@@ -382,7 +384,10 @@ public final class ChangeRecord {
       Entry previous = next.entries.get(place.key());
       if (previous == null) previous = adoptMigrated(next, place, object, c);
       JsonNode original = previous != null ? previous.original() : c.oldValue();
-      int times = previous != null ? previous.times() + 1 : 1;
+      // A field the operator itself put back (its rollout failed) is applied again by a rescue or
+      // a re-arm, not because someone set it back: that does not count as a repeat.
+      int times =
+          previous == null ? 1 : previous.reverted() ? previous.times() : previous.times() + 1;
       next.entries.put(
           place.key(),
           new Entry(

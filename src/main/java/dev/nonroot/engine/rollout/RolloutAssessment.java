@@ -67,6 +67,11 @@ public final class RolloutAssessment {
     Instant started = parse(state.started());
     boolean late = started != null && !now.isBefore(started.plus(timeout));
     String strategy = spec.path("updateStrategy").path("type").asText("RollingUpdate");
+    if (state.phase() == Phase.Restoring
+        && !TemplateHash.of(spec.path("template")).equals(state.template())) {
+      // Someone changed the template the restore left: that rollout is theirs to watch.
+      return Progress.unverified("TemplateChanged", "the pod template was changed since");
+    }
     switch (kind) {
       case "Deployment" -> {
         if (spec.path("paused").asBoolean(false)) {

@@ -52,6 +52,17 @@ public final class RolloutPatch {
   }
 
   /**
+   * The end of a restore's rollout: the state goes, the last of the operator's marks (the restore
+   * took the record and the pod label).
+   */
+  public static ArrayNode restoreEnded(Workload workload) {
+    Map<FieldPath, JsonNode> also = new LinkedHashMap<>();
+    also.put(STATE, null);
+    return RecordedPatch.of(
+        workload.root(), List.of(), null, RecordedPatch.Guard.RESOURCE_VERSION, also);
+  }
+
+  /**
    * The revert of a failed rollout: the reversion's changes, the record marking those entries
    * reverted, the pod label as it was before the remediation (so the template is exactly the one
    * before it, and a Deployment goes back to its old ReplicaSet), and the state with the evidence.

@@ -73,11 +73,17 @@ public record RolloutState(
     /** The rollout failed; the remediation's fields were put back. */
     Reverted,
     /** The rollout failed and could not be put back. */
-    Failed;
+    Failed,
+    /**
+     * A policy with spec.onDelete: Revert put its changes back (deleted, or the workload left its
+     * match): that rollout is followed to its end, then the state goes with the rest of the
+     * operator's marks. It carries no pod label: the pods are the user's own again.
+     */
+    Restoring;
 
     /** Whether the rollout is over and what it left is final for this template. */
     public boolean ended() {
-      return this != RollingOut;
+      return this != RollingOut && this != Restoring;
     }
 
     /** Whether the remediation is off for the template it broke. */
@@ -132,11 +138,14 @@ public record RolloutState(
   }
 
   /**
-   * Whether an annotation value may be a RollingOut state: a look at the text, not a parse, for the
-   * hot paths (every update event, every cached workload at start) that only filter on it.
+   * Whether an annotation value may be a state whose rollout is under way (RollingOut, Restoring):
+   * a look at the text, not a parse, for the hot paths (every update event, every cached workload
+   * at start) that only filter on it.
    */
   public static boolean mayBeRollingOut(String annotation) {
-    return annotation != null && annotation.contains("\"" + Phase.RollingOut.name() + "\"");
+    return annotation != null
+        && (annotation.contains("\"" + Phase.RollingOut.name() + "\"")
+            || annotation.contains("\"" + Phase.Restoring.name() + "\""));
   }
 
   public static Optional<RolloutState> parse(String annotation) {

@@ -16,6 +16,7 @@ import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.record.RecordedPatch;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -58,6 +59,21 @@ public final class Undo {
 
   /** The undo of {@code object} as it is now. */
   public static Undo of(JsonNode object) {
+    return of(object, null, null);
+  }
+
+  /**
+   * The restore of what {@code policy} changed on {@code object} (spec.onDelete: Revert): its
+   * entries' fields go back, and all its entries leave the record, those whose field someone
+   * changed since too (that field is theirs now; {@link #kept} names them for the Event). When
+   * {@code restoring} is given (the state of the rollout the restore starts, without its template
+   * hash, which is computed here), it replaces the rollout annotation instead of removing it.
+   */
+  public static Undo ofPolicy(JsonNode object, String policy, RolloutState restoring) {
+    return of(object, policy, restoring);
+  }
+
+  private static Undo of(JsonNode object, String policy, RolloutState restoring) {
     JsonNode meta = object.path("metadata");
     ObjectRef ref =
         new ObjectRef(
@@ -67,7 +83,14 @@ public final class Undo {
     JsonNode annotation = Trees.valueAt(object, RecordedPatch.RECORD);
     String text = annotation != null && annotation.isTextual() ? annotation.asText() : null;
     boolean damaged = annotation != null && (!annotation.isTextual() || ChangeRecord.damaged(text));
-    ChangeRecord record = ChangeRecord.parse(damaged ? null : text);
+    ChangeRecord whole = ChangeRecord.parse(damaged ? null : text);
+    List<ChangeRecord.Entry> others = new ArrayList<>();
+    if (policy != null) {
+      for (ChangeRecord.Entry e : whole.entries()) {
+        if (!policy.equals(e.policy())) others.add(e);
+      }
+    }
+    ChangeRecord record = whole.without(others);
     Optional<Workload> workload = Workload.of(object);
     // The API server gives every pod a securityContext ({} when nothing is set): in an object
     // read from it (it has a uid) an undo that empties it leaves {}, as the object was read before
@@ -84,38 +107,87 @@ public final class Undo {
             : Reversion.undo(ref, object, record, keep);
     List<Change> changes = new ArrayList<>(fields.changes());
     if (!damaged && !record.isEmpty()) {
-      if (fields.kept().isEmpty()) {
-        changes.addAll(forget(ref, object, workload));
-      } else if (!fields.restored().isEmpty()) {
+      // What stays in the record: the CLI's undo keeps the entries it could not put back; a
+      // policy's restore keeps only the other policies' entries.
+      List<ChangeRecord.Entry> gone = policy == null ? fields.restored() : record.entries();
+      ChangeRecord rest = whole.without(gone);
+      if (rest.isEmpty()) {
+        changes.addAll(forget(ref, object, workload, restoring != null));
+      } else if (rest.entries().size() < whole.entries().size()) {
         changes.add(
             new Change(
                 ref,
                 RecordedPatch.RECORD,
                 null,
                 annotation,
-                TextNode.valueOf(record.without(fields.restored()).toJson()),
+                TextNode.valueOf(rest.toJson()),
                 Rule.Revert,
-                "the entries whose fields were changed since stay"));
+                policy == null
+                    ? "the entries whose fields were changed since stay"
+                    : "the other policies' entries stay"));
+      }
+      if (restoring != null && workload.isPresent()) {
+        changes.add(restoringState(ref, object, workload.get(), changes, restoring));
       }
     }
     return new Undo(ref, object, annotation != null, damaged, fields, List.copyOf(changes));
   }
 
   /**
+   * The Restoring state, with the hash of the template as the restore leaves it: while the workload
+   * has that template, the restore's rollout is followed.
+   */
+  private static Change restoringState(
+      ObjectRef ref, JsonNode object, Workload workload, List<Change> changes, RolloutState s) {
+    ObjectNode after = (ObjectNode) object.deepCopy();
+    PlanApplier.apply(after, changes);
+    JsonNode template = Trees.valueAt(after, workload.templatePath());
+    RolloutState state =
+        new RolloutState(
+            s.phase(),
+            s.policy(),
+            null,
+            null,
+            s.started(),
+            TemplateHash.of(template == null ? after.objectNode() : template),
+            s.attempt(),
+            null,
+            false,
+            s.reason(),
+            s.message(),
+            null,
+            Map.of(),
+            s.time());
+    FieldPath at = ANNOTATIONS.key(Annotations.ROLLOUT);
+    return new Change(
+        ref,
+        at,
+        null,
+        Trees.valueAt(object, at),
+        TextNode.valueOf(state.toJson()),
+        Rule.Revert,
+        "the rollout the restore starts, followed to its end");
+  }
+
+  /**
    * Everything was restored: the record, the rollout state and the pod label go, and a map they
    * leave empty with them (the API server stores no empty annotations).
    */
-  private static List<Change> forget(ObjectRef ref, JsonNode object, Optional<Workload> workload) {
+  private static List<Change> forget(
+      ObjectRef ref, JsonNode object, Optional<Workload> workload, boolean stateStays) {
     List<Change> out = new ArrayList<>();
     JsonNode annotations = Trees.valueAt(object, ANNOTATIONS);
-    boolean onlyOurs = annotations != null && annotations.isObject();
+    boolean onlyOurs = !stateStays && annotations != null && annotations.isObject();
     if (onlyOurs) {
       for (String key : (Iterable<String>) annotations::fieldNames) onlyOurs &= OURS.contains(key);
     }
     if (onlyOurs) {
       out.add(removal(ref, ANNOTATIONS, annotations));
     } else {
-      for (String key : List.of(Annotations.CHANGES, Annotations.ROLLOUT)) {
+      for (String key :
+          stateStays
+              ? List.of(Annotations.CHANGES)
+              : List.of(Annotations.CHANGES, Annotations.ROLLOUT)) {
         FieldPath at = ANNOTATIONS.key(key);
         JsonNode value = Trees.valueAt(object, at);
         if (value != null) out.add(removal(ref, at, value));
@@ -155,6 +227,11 @@ public final class Undo {
   /** Every write: the fields put back, then the record and the rollout state dealt with. */
   public List<Change> changes() {
     return changes;
+  }
+
+  /** How many fields the writes put back (a restore that puts none back starts no rollout). */
+  public int restoredFields() {
+    return fields.changes().size();
   }
 
   /** The recorded fields put back (or already back), in record order. */

@@ -10,6 +10,7 @@ public final class Conditions {
   public static final String READY = "Ready";
   public static final String VALID = "Valid";
   public static final String OVERLAPPING = "Overlapping";
+  public static final String DELETING = "Deleting";
 
   private final List<Condition> previous;
   private final long generation;

@@ -1,11 +1,14 @@
 package dev.nonroot.engine.status;
 
 import dev.nonroot.api.NonRootPolicyStatus;
+import dev.nonroot.api.OnDeleteMode;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.RecordedChange;
 import dev.nonroot.api.ViolatingWorkload;
+import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.ResolvedPolicy;
+import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rules.Outcome;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -84,7 +87,9 @@ public final class StatusFold {
     Map<String, Integer> overlaps = new TreeMap<>();
     List<Verdict.Listed> changes = new ArrayList<>();
     List<ViolatingWorkload> violating = new ArrayList<>();
+    boolean restorer = self.onDelete() == OnDeleteMode.Revert;
     for (Verdict v : verdicts) {
+      if (restorer && restoreLeft(name, v)) n.restoring++;
       if (v.rollout() != null && name.equals(v.rollout().policy())) {
         switch (v.rollout().phase()) {
           case RollingOut -> n.rollingOut++;
@@ -122,6 +127,7 @@ public final class StatusFold {
         }
       }
       if (v.gitops() != null) n.gitops++;
+      if (v.violation() != null && v.violation().state().equals(Verdict.CONFLICT)) n.conflicts++;
       if (v.violation() != null) {
         violating.add(
             new ViolatingWorkload(
@@ -152,10 +158,12 @@ public final class StatusFold {
     status.setNeedsRootReasons(reasons);
     status.setPending(self.mode() == PolicyMode.Enforce ? n.pending : 0);
     status.setRollingOut(n.rollingOut);
+    status.setRestoring(n.restoring);
     status.setVerified(n.verified);
     status.setUnverified(n.unverified);
     status.setReverted(n.reverted);
     status.setGitops(n.gitops);
+    status.setConflicts(n.conflicts);
     violating.sort(
         Comparator.comparing(ViolatingWorkload::getNamespace)
             .thenComparing(ViolatingWorkload::getKind)
@@ -183,16 +191,38 @@ public final class StatusFold {
     int overridden;
     int pending;
     int rollingOut;
+    int restoring;
     int verified;
     int unverified;
     int reverted;
     int gitops;
+    int conflicts;
   }
 
-  /** A workload whose remediation broke its rollout and is held back: not pending any more. */
+  /**
+   * Whether the workload still has changes of {@code policy} (spec.onDelete: Revert) to put back,
+   * or its restore is rolling out: the Governor restores what no policy governs, or what is exempt.
+   */
+  static boolean restoreLeft(String policy, Verdict v) {
+    if (v.rollout() != null
+        && v.rollout().phase() == RolloutState.Phase.Restoring
+        && policy.equals(v.rollout().policy())) {
+      return true;
+    }
+    if (v.patched().getOrDefault(policy, List.of()).isEmpty()) return false;
+    return Governor.leftToRestore(
+        !v.matching().isEmpty(), v.outcome() == Outcome.Exempt && v.gitops() == null);
+  }
+
+  /**
+   * A workload whose remediation broke its rollout and is held back, or whose fix someone keeps
+   * setting back: not pending any more.
+   */
   private static boolean held(Verdict v) {
     return v.violation() != null
-        && (v.violation().state().equals("Reverted") || v.violation().state().equals("Failed"));
+        && (v.violation().state().equals("Reverted")
+            || v.violation().state().equals("Failed")
+            || v.violation().state().equals(Verdict.CONFLICT));
   }
 
   private static Conditions conditions(

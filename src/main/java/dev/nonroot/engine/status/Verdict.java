@@ -110,6 +110,9 @@ public record Verdict(
   /** Action of a recorded change the policy made. */
   public static final String PATCHED = ChangeRecord.PATCHED;
 
+  /** The violation state of a workload whose fix someone keeps setting back. */
+  public static final String CONFLICT = "Conflict";
+
   /** Action of a change an Audit policy would make. */
   public static final String WOULD_PATCH = "WouldPatch";
 
@@ -212,6 +215,9 @@ public record Verdict(
                   : " and could not be reverted")
               + "; not applied again to this pod template"
               + (r.hint() == null ? "" : "; hint: " + r.hint()));
+    }
+    if (d.action() == Decision.Action.CONFLICT) {
+      return new Violation(CONFLICT, d.setBack().message());
     }
     switch (e.outcome()) {
       case NeedsRoot -> {

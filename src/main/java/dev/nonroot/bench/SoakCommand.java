@@ -141,7 +141,8 @@ public final class SoakCommand implements Subcommand {
                   workloads,
                   Duration.ofMillis(Math.round(minutes * 60_000)),
                   Duration.ofSeconds(roundTimeoutSeconds),
-                  seed),
+                  seed,
+                  Duration.ofSeconds(watchLagSeconds)),
               console);
       Soak.Result result = soak.run(server.url());
       result.print(console, faults.counts());

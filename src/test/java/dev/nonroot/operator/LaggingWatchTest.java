@@ -22,7 +22,8 @@ class LaggingWatchTest extends FaultyServerTestBase {
     harness.apply("/operator/policy-enforce-unbudgeted.yaml");
     faults.delayWatchEvents(Duration.ofSeconds(2));
     harness.start(Duration.ofMinutes(10));
-    assertEveryChangeRecordedOnce(converged(WORKLOADS, Duration.ofMinutes(2)));
+    converged(WORKLOADS, Duration.ofMinutes(2));
+    assertEveryChangeRecordedOnce();
 
     // Answers to the operator's PATCH requests, per Service: one, accepted.
     Map<String, List<Integer>> answers = new TreeMap<>();

@@ -79,7 +79,7 @@ class RestartMidRunTest extends FaultyServerTestBase {
     assertThat(status.getRollingOut()).isEqualTo(WORKLOADS);
     assertThat(status.getViolations()).isZero();
     assertThat(status.getVerified() + status.getReverted() + status.getUnverified()).isZero();
-    assertEveryChangeRecordedOnce(status);
+    assertEveryChangeRecordedOnce();
   }
 
   /** One in ten fails its rollout (a crash of the changed pods) and must be put back. */

@@ -27,26 +27,26 @@ import java.util.concurrent.Future;
  * robin, one in four serving port 80 behind a Service (its port and its PORT setting move, and the
  * Service's targetPort with them), and P Enforce policies that split the namespaces between them.
  */
-final class Fleet {
+public final class Fleet {
   static final int NAMESPACES = 100;
 
   private Fleet() {}
 
-  static String namespace(int i) {
+  public static String namespace(int i) {
     return "ns-" + (i % NAMESPACES);
   }
 
   /** Whether workload i serves port 80 behind a Service. */
-  static boolean web(int i) {
+  public static boolean web(int i) {
     return i % 4 == 1;
   }
 
-  static int webCount(int n) {
+  public static int webCount(int n) {
     return (n + 2) / 4;
   }
 
   /** A Deployment that runs as root with the defaults: every rule has something to fix. */
-  static Deployment nonCompliant(String name, int i) {
+  public static Deployment nonCompliant(String name, int i) {
     Container main =
         new ContainerBuilder()
             .withName("main")
@@ -65,7 +65,7 @@ final class Fleet {
   }
 
   /** A Deployment the default policy has nothing to change on. */
-  static Deployment compliant(String name, int i) {
+  public static Deployment compliant(String name, int i) {
     PodSecurityContext pod =
         new PodSecurityContextBuilder()
             .withRunAsNonRoot(true)
@@ -115,7 +115,7 @@ final class Fleet {
         .build();
   }
 
-  static Service service(String name, int i) {
+  public static Service service(String name, int i) {
     return new ServiceBuilder()
         .withNewMetadata()
         .withName(name)
@@ -135,7 +135,7 @@ final class Fleet {
    * P Enforce policies: one matching everything when P = 1, else policy k matches the namespaces
    * whose number is k modulo P.
    */
-  static List<NonRootPolicy> policies(int p) {
+  public static List<NonRootPolicy> policies(int p) {
     List<NonRootPolicy> out = new ArrayList<>();
     for (int k = 0; k < p; k++) {
       NonRootPolicy policy = new NonRootPolicy();
@@ -162,7 +162,8 @@ final class Fleet {
   }
 
   /** The namespaces, then N non-compliant Deployments and their Services. */
-  static void createNonCompliant(KubernetesClient client, int n, int threads) throws Exception {
+  public static void createNonCompliant(KubernetesClient client, int n, int threads)
+      throws Exception {
     List<HasMetadata> namespaces = new ArrayList<>();
     for (int k = 0; k < NAMESPACES; k++) {
       namespaces.add(
@@ -177,20 +178,26 @@ final class Fleet {
     create(client, objects, threads);
   }
 
-  static void createCompliant(KubernetesClient client, int n, int threads) throws Exception {
+  public static void createCompliant(KubernetesClient client, int n, int threads) throws Exception {
     List<HasMetadata> objects = new ArrayList<>();
     for (int i = 0; i < n; i++) objects.add(compliant("ok-" + i, i));
     create(client, objects, threads);
   }
 
-  /** Creates the objects on a few threads (the server answers one request at a time anyway). */
-  static void create(KubernetesClient client, List<HasMetadata> objects, int threads)
-      throws Exception {
+  /**
+   * Creates the objects on a few threads (the server answers one request at a time anyway); returns
+   * them as the server stored them, in the same order (read from the create answers: a read-back
+   * could already see a controller's change).
+   */
+  public static List<HasMetadata> create(
+      KubernetesClient client, List<HasMetadata> objects, int threads) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
-      List<Future<?>> done = new ArrayList<>();
+      List<Future<HasMetadata>> done = new ArrayList<>();
       for (HasMetadata o : objects) done.add(pool.submit(() -> client.resource(o).create()));
-      for (Future<?> f : done) f.get();
+      List<HasMetadata> created = new ArrayList<>();
+      for (Future<HasMetadata> f : done) created.add(f.get());
+      return created;
     } finally {
       pool.shutdownNow();
     }

@@ -13,6 +13,7 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.Dispatcher;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -26,6 +27,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -67,6 +69,14 @@ public final class EmbeddedApiServer implements AutoCloseable {
    * @throws IllegalStateException with a one-line reason when the port cannot be bound
    */
   public static EmbeddedApiServer start(int port) {
+    return start(port, UnaryOperator.identity());
+  }
+
+  /**
+   * Like {@link #start(int)}, with {@code around} put in front of the server's dispatcher (e.g. a
+   * {@link FaultInjectingDispatcher}): every request goes through what it returns.
+   */
+  public static EmbeddedApiServer start(int port, UnaryOperator<Dispatcher> around) {
     QUIETED.forEach(
         logger -> logger.setLevel(Level.WARNING)); // the mock logs every request at INFO
     AtomicInteger boundPort = new AtomicInteger();
@@ -78,7 +88,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         new ApiServerDispatcher(catalog, discovery, expectations, Clock.systemUTC());
     KubernetesMockServer server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), expectations, dispatcher, false);
+            new Context(), new MockWebServer(), expectations, around.apply(dispatcher), false);
     try {
       server.start(InetAddress.getByName(LOOPBACK), port);
     } catch (IOException | RuntimeException e) {

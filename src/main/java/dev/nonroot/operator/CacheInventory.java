@@ -124,6 +124,8 @@ final class CacheInventory implements Inventory {
         ns ->
             services
                 .list(ns, s -> true)
+                // Our own recent write, until its watch event brings it (see wrote).
+                .map(s -> services.get(ResourceID.fromResource(s)).orElse(s))
                 .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
                 .map(
                     s -> {
@@ -131,6 +133,15 @@ final class CacheInventory implements Inventory {
                       return ObjectTrees.of(s);
                     })
                 .toList());
+  }
+
+  /**
+   * A Service this operator just wrote, for the decisions made before its watch event arrives: a
+   * plan on the version before would move its targetPort again (a patch refused with 409, as the
+   * version changed, and one more reconcile).
+   */
+  void wrote(Service before, Service after) {
+    services.handleRecentResourceUpdate(ResourceID.fromResource(after), after, before);
   }
 
   /**

@@ -119,6 +119,9 @@ public final class NonRootOperator implements AutoCloseable {
     return out;
   }
 
+  /** How long a stop waits for reconciles under way: a few requests each. */
+  private static final Duration RECONCILES_TO_FINISH = Duration.ofSeconds(10);
+
   private final Operator operator;
   private final OperatorMetrics metrics;
   private final Leadership leadership;
@@ -170,6 +173,10 @@ public final class NonRootOperator implements AutoCloseable {
                   .withCloseClientOnStop(false)
                   .withStopOnInformerErrorDuringStartup(true)
                   .withCacheSyncTimeout(Duration.ofMinutes(2))
+                  // A stop lets the reconciles under way finish their writes (JOSDK's default of 0
+                  // interrupts them, and the request still lands later, after the next instance
+                  // has read the cluster and planned without it).
+                  .withReconciliationTerminationTimeout(RECONCILES_TO_FINISH)
                   .withConcurrentReconciliationThreads(settings.threads())
                   // Reconcile counts and latency per controller, not per resource: thousands of
                   // workloads must not mean thousands of time series.

@@ -557,7 +557,9 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       if (back.isEmpty()) continue;
       Optional<Service> cached = inventory.served(namespace, svcRef.name());
       if (cached.isEmpty()) continue;
-      shared.writer().send(cached.get(), RolloutPatch.revertService(svc, back, now));
+      inventory.wrote(
+          cached.get(),
+          shared.writer().send(cached.get(), RolloutPatch.revertService(svc, back, now)));
       shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
       services++;
     }
@@ -836,7 +838,9 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     for (Map.Entry<ObjectRef, List<Change>> e : byService.entrySet()) {
       Optional<Service> svc = inventory.served(e.getKey().namespace(), e.getKey().name());
       if (svc.isEmpty()) continue;
-      shared.writer().patch(svc.get(), ObjectTrees.of(svc.get()), e.getValue(), policy, now);
+      inventory.wrote(
+          svc.get(),
+          shared.writer().patch(svc.get(), ObjectTrees.of(svc.get()), e.getValue(), policy, now));
       shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
       shared.events().normal(svc.get(), EventRecorder.REMEDIATED, summary(policy, e.getValue()));
       DecisionLog.changed(e.getKey(), policy, DecisionLog.REMEDIATED, e.getValue().size());

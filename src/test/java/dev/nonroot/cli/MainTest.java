@@ -16,7 +16,24 @@ class MainTest {
         .anyMatch(l -> l.startsWith("fix "))
         .anyMatch(l -> l.startsWith("run ") && l.endsWith("."))
         .anyMatch(l -> l.startsWith("demo ") && l.endsWith("."))
-        .anyMatch(l -> l.startsWith("bench ") && l.endsWith("."));
+        .anyMatch(l -> l.startsWith("bench ") && l.endsWith("."))
+        .anyMatch(l -> l.startsWith("soak ") && l.endsWith("."));
+  }
+
+  @Test
+  void soakRefusesBadSharesAndARoundChecksEveryRecord() {
+    CliRun bad = CliRun.run("soak", "--server-errors", "0.9", "--conflicts", "0.2");
+    assertThat(bad.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(bad.err()).contains("add up to at most 1");
+
+    // One round (the shortest run has one) over a small cluster, faults on.
+    CliRun r =
+        CliRun.run("soak", "--minutes", "0.01", "--workloads", "10", "--watch-lag-seconds", "0");
+    assertThat(r.exit()).as(r.out() + r.err()).isZero();
+    assertThat(r.out())
+        .containsPattern("round   1: 25 live; converged in [0-9.]+ s; \\d+ objects, \\d+ entries")
+        .contains("faults injected")
+        .containsPattern("violations +0");
   }
 
   @Test

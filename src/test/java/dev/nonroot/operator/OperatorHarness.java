@@ -26,6 +26,9 @@ import java.util.function.UnaryOperator;
 final class OperatorHarness implements AutoCloseable {
   static final Path CRD = Path.of("crds/nonrootpolicies.nonroot.dev-v1.yml");
 
+  /** The operator's client says who it is, so a server-side fault can pick its requests. */
+  static final String USER_AGENT = "nonroot-operator-under-test";
+
   private final KubernetesClient admin;
   final RequestLog requests = new RequestLog();
   private KubernetesClient operatorClient;
@@ -63,7 +66,10 @@ final class OperatorHarness implements AutoCloseable {
     operatorClient =
         new KubernetesClientBuilder()
             .withConfig(
-                new ConfigBuilder(admin.getConfiguration()).withRequestRetryBackoffLimit(0).build())
+                new ConfigBuilder(admin.getConfiguration())
+                    .withRequestRetryBackoffLimit(0)
+                    .withUserAgent(USER_AGENT)
+                    .build())
             .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("requests", requests))
             .build();
     operator = NonRootOperator.start(operatorClient, settings);

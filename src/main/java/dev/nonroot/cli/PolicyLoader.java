@@ -35,11 +35,15 @@ import java.util.stream.Collectors;
  */
 public final class PolicyLoader {
   static final String API_VERSION = NonRootPolicy.GROUP + "/" + NonRootPolicy.VERSION;
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-          .build();
+
+  /** Built on first use: scan and fix with the default policy never need it. */
+  private static final class Mapper {
+    static final ObjectMapper INSTANCE =
+        JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            .build();
+  }
 
   private PolicyLoader() {}
 
@@ -99,7 +103,7 @@ public final class PolicyLoader {
     NonRootPolicy policy;
     try {
       policy =
-          MAPPER
+          Mapper.INSTANCE
               .readerFor(NonRootPolicy.class)
               .withAttribute(NonRootPolicy.STRICT_READING, true)
               .treeToValue(tree, NonRootPolicy.class);

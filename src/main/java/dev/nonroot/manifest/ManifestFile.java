@@ -64,12 +64,21 @@ public final class ManifestFile {
 
   /** Strict UTF-8: a file that is not text fails here instead of being rewritten with U+FFFD. */
   public static String decode(byte[] bytes) throws CharacterCodingException {
+    // ASCII, what nearly every manifest is, is UTF-8 that needs no checking.
+    if (ascii(bytes)) return new String(bytes, StandardCharsets.US_ASCII);
     return StandardCharsets.UTF_8
         .newDecoder()
         .onMalformedInput(CodingErrorAction.REPORT)
         .onUnmappableCharacter(CodingErrorAction.REPORT)
         .decode(ByteBuffer.wrap(bytes))
         .toString();
+  }
+
+  private static boolean ascii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) return false;
+    }
+    return true;
   }
 
   public String name() {

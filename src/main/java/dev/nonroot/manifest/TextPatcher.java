@@ -122,7 +122,12 @@ final class TextPatcher {
     if (kept.isEmpty() && added.isEmpty()) throw CannotPatch.INSTANCE;
     for (String k : removed) deleteEntry(shape, k);
     for (String k : kept) {
-      value(before.get(k), after.get(k), shape.values.get(k), shape.indent, shape.keyLines.get(k));
+      value(
+          before.get(k),
+          after.get(k),
+          shape.values.get(k),
+          shape.indent,
+          shape.values.get(k).keyLine);
     }
     if (!added.isEmpty()) {
       StringBuilder block = new StringBuilder();
@@ -132,7 +137,7 @@ final class TextPatcher {
   }
 
   private void deleteEntry(Shape shape, String key) {
-    int keyLine = shape.keyLines.get(key);
+    int keyLine = shape.values.get(key).keyLine;
     requireOwnLine(keyLine, shape.indent);
     Shape v = shape.values.get(key);
     int last =

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.yaml.snakeyaml.nodes.Node;
 
 /** One input (a file or standard input): its text and its documents, in order. */
@@ -29,14 +30,17 @@ public final class ManifestFile {
   public static ManifestFile parse(String name, Path path, String text)
       throws ManifestSyntaxException {
     ManifestFile file = new ManifestFile(name, path, text);
-    for (DocumentSplitter.Chunk chunk : DocumentSplitter.split(text)) {
-      file.documents.add(
-          parseDocument(
-              file,
-              file.documents.size(),
-              text.substring(chunk.start(), chunk.end()),
-              chunk.line()));
-    }
+    List<DocumentSplitter.Chunk> chunks = DocumentSplitter.split(text);
+    List<Integer> indexes = IntStream.range(0, chunks.size()).boxed().toList();
+    // Documents are read independently: on as many cores as there are.
+    file.documents.addAll(
+        InOrder.map(
+            indexes,
+            i -> {
+              DocumentSplitter.Chunk chunk = chunks.get(i);
+              return parseDocument(
+                  file, i, text.substring(chunk.start(), chunk.end()), chunk.line());
+            }));
     return file;
   }
 
@@ -105,8 +109,10 @@ public final class ManifestFile {
   /** The file as it goes out: every document rendered, in order. */
   public String render() {
     if (!changed()) return text;
+    // Changed documents are written independently: on as many cores as there are.
+    List<String> rendered = InOrder.map(documents, ManifestDocument::render);
     StringBuilder out = new StringBuilder(text.length() + text.length() / 4);
-    for (ManifestDocument d : documents) out.append(d.render());
+    for (String d : rendered) out.append(d);
     return out.toString();
   }
 }

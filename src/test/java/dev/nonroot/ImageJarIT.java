@@ -362,7 +362,7 @@ class ImageJarIT {
         .contains(
             "dev/nonroot/demo/DemoCommand.class",
             "META-INF/services/dev.nonroot.cli.Subcommand",
-            "dev/nonroot/bench/FixBenchmark.class")
+            "dev/nonroot/bench/CliBenchCommand.class")
         .anyMatch(e -> e.startsWith("io/fabric8/mockwebserver/"))
         .anyMatch(e -> e.startsWith("examples/"));
     assertThat(mib(fullJar)).isGreaterThan(mib(imageJar));

@@ -1,6 +1,7 @@
 package dev.nonroot.bench;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Nearest-rank percentiles of a sample: the value at or below which p percent of it lie. */
 final class Percentiles {
@@ -9,6 +10,10 @@ final class Percentiles {
   Percentiles(double[] values) {
     this.sorted = values.clone();
     Arrays.sort(sorted);
+  }
+
+  static Percentiles of(List<Double> values) {
+    return new Percentiles(values.stream().mapToDouble(Double::doubleValue).toArray());
   }
 
   int count() {
@@ -24,6 +29,14 @@ final class Percentiles {
     if (sorted.length == 0) return Double.NaN;
     int rank = (int) Math.ceil(p / 100 * sorted.length);
     return sorted[Math.max(0, rank - 1)];
+  }
+
+  double median() {
+    return at(50);
+  }
+
+  double min() {
+    return sorted.length == 0 ? Double.NaN : sorted[0];
   }
 
   double max() {

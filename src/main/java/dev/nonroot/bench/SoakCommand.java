@@ -35,7 +35,7 @@ import picocli.CommandLine.ParentCommand;
     name = "soak",
     mixinStandardHelpOptions = true,
     description = {
-      "Soak the operator in faults and churn against an embedded API server.",
+      "Soak the operator in faults and churn on an embedded API server.",
       "Rounds of new workloads, deletions and fixes taken back, with a share of the operator's",
       "writes failing; every 4th round loses every watch, every 5th restarts the operator. After",
       "each round: every workload fixed, each change recorded once, the store written once per",

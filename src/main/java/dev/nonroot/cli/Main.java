@@ -5,8 +5,12 @@ import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -22,15 +26,21 @@ import picocli.CommandLine.Spec;
     name = "nonroot-operator",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Takes root away from Kubernetes workloads that never needed it.",
-    // The product's commands. Others (demo) are found at run time: see Subcommand.
-    subcommands = {
-      ScanCommand.class,
-      FixCommand.class,
-      RevertCommand.class,
-      RunCommand.class,
-    })
+    description = "Takes root away from Kubernetes workloads that never needed it.")
 public final class Main implements Callable<Integer> {
+  /**
+   * The product's commands, in the order usage lists them. Others (demo) are found at run time: see
+   * Subcommand.
+   */
+  private static final Map<String, Supplier<Object>> COMMANDS = new LinkedHashMap<>();
+
+  static {
+    COMMANDS.put("scan", ScanCommand::new);
+    COMMANDS.put("fix", FixCommand::new);
+    COMMANDS.put("revert", RevertCommand::new);
+    COMMANDS.put("run", RunCommand::new);
+  }
+
   /** Set to print stack traces of internal errors (for bug reports). */
   static final String DEBUG_ENV = "NONROOT_DEBUG";
 
@@ -82,10 +92,7 @@ public final class Main implements Callable<Integer> {
 
   private static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
     Console console = new Console(in, out, err);
-    CommandLine cli = new CommandLine(new Main(console));
-    for (Subcommand extra : ServiceLoader.load(Subcommand.class, Main.class.getClassLoader())) {
-      cli.addSubcommand(extra);
-    }
+    CommandLine cli = commandLine(console, args.length > 0 ? args[0] : "");
     PrintWriter usageOut =
         new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true);
     PrintWriter usageErr =
@@ -104,6 +111,30 @@ public final class Main implements Callable<Integer> {
       usageOut.flush();
       usageErr.flush();
     }
+  }
+
+  /**
+   * The command tree for a command line whose first word is {@code first}. Naming a command builds
+   * that one alone: picocli reads every command's options when it is added, and each command's
+   * class brings its own dependencies (run: the logging setup and the Kubernetes client; demo and
+   * bench: the embedded API server), which would otherwise cost a short scan or fix a second or
+   * more of start-up. Anything else (help, version, a typo) gets the whole tree.
+   */
+  private static CommandLine commandLine(Console console, String first) {
+    CommandLine cli = new CommandLine(new Main(console));
+    Supplier<Object> product = COMMANDS.get(first);
+    if (product != null) return cli.addSubcommand(first, product.get());
+    List<ServiceLoader.Provider<Subcommand>> extras =
+        ServiceLoader.load(Subcommand.class, Main.class.getClassLoader()).stream().toList();
+    for (ServiceLoader.Provider<Subcommand> extra : extras) {
+      Command command = extra.type().getAnnotation(Command.class);
+      if (command != null && command.name().equals(first)) {
+        return cli.addSubcommand(first, extra.get());
+      }
+    }
+    COMMANDS.forEach((name, command) -> cli.addSubcommand(name, command.get()));
+    for (ServiceLoader.Provider<Subcommand> extra : extras) cli.addSubcommand(extra.get());
+    return cli;
   }
 
   /** No subcommand: show what there is. */

@@ -4,6 +4,7 @@ import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.PolicySet;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.manifest.InOrder;
 import dev.nonroot.manifest.LineLocator;
 import dev.nonroot.manifest.ManifestDocument;
 import dev.nonroot.manifest.ManifestFile;
@@ -11,6 +12,7 @@ import dev.nonroot.manifest.ManifestObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.IntStream;
 
 /**
  * Asks the engine's {@link Governor} about every workload read, in input order. The manifests are
@@ -23,7 +25,8 @@ public final class ManifestEvaluator {
   public static List<WorkloadResult> evaluate(
       List<ManifestFile> files, List<EffectivePolicy> policies, ManifestInventory inventory) {
     PolicySet set = PolicySet.ofValid(policies);
-    List<WorkloadResult> out = new ArrayList<>();
+    List<ManifestObject> objects = new ArrayList<>();
+    List<Workload> workloads = new ArrayList<>();
     for (ManifestFile f : files) {
       for (ManifestDocument d : f.documents()) {
         for (ManifestObject o : d.objects()) {
@@ -32,15 +35,24 @@ public final class ManifestEvaluator {
             refuseWithoutPodSpec(o);
             continue;
           }
-          out.add(
-              new WorkloadResult(
-                  o,
-                  Governor.decide(
-                      set, w.get(), inventory.forWorkload(w.get()), Governor.Target.MANIFESTS)));
+          objects.add(o);
+          workloads.add(w.get());
         }
       }
     }
-    return out;
+    // Each decision reads the trees and the inventory and changes neither: on as many cores as
+    // there are, results in input order.
+    List<Integer> indexes = IntStream.range(0, objects.size()).boxed().toList();
+    return InOrder.map(
+        indexes,
+        i ->
+            new WorkloadResult(
+                objects.get(i),
+                Governor.decide(
+                    set,
+                    workloads.get(i),
+                    inventory.forWorkload(workloads.get(i)),
+                    Governor.Target.MANIFESTS)));
   }
 
   /**

@@ -122,6 +122,13 @@ public final class ManifestFixer {
 
   private ManifestFixer() {}
 
+  /**
+   * Tells the document where it changed, so writing it compares only those fields with the text.
+   */
+  private static void markChanged(ManifestObject o, List<Change> changes) {
+    for (Change c : changes) o.document().markChanged(o.pointerPrefix() + c.path().pointer());
+  }
+
   public static Result fix(List<ManifestFile> files, List<EffectivePolicy> policies) {
     ManifestInventory inventory = ManifestInventory.of(files);
     List<WorkloadResult> results = ManifestEvaluator.evaluate(files, policies, inventory);
@@ -163,12 +170,12 @@ public final class ManifestFixer {
     }
     for (WorkloadResult r : toChange) {
       PlanApplier.apply(r.object().node(), r.evaluation().changes());
-      r.object().document().markChanged();
+      markChanged(r.object(), r.evaluation().changes());
     }
     serviceChanges.forEach(
         (svc, changes) -> {
           PlanApplier.apply(svc.node(), changes);
-          svc.document().markChanged();
+          markChanged(svc, changes);
         });
     int filesChanged = (int) files.stream().filter(ManifestFile::changed).count();
     return new Result(

@@ -42,6 +42,14 @@ public final class ManifestInventory implements Inventory {
   private final Map<ObjectRef, List<ManifestObject>> serviceObjects = new HashMap<>();
   private final Map<String, NamespaceInfo> namespaces = new HashMap<>();
   private final Map<String, List<WorkloadPods>> workloadsByNamespace = new HashMap<>();
+
+  /**
+   * namespace -> pod label key -> value -> the workloads with that pod label, in input order: the
+   * candidates a Service selector's first pair narrows {@link #workloadsSelectedBy} to.
+   */
+  private final Map<String, Map<String, Map<String, List<WorkloadPods>>>> workloadsByPodLabel =
+      new HashMap<>();
+
   private final Map<String, List<ObjectNode>> networkPoliciesByNamespace = new HashMap<>();
 
   public static ManifestInventory of(List<ManifestFile> files) {
@@ -57,9 +65,18 @@ public final class ManifestInventory implements Inventory {
   private void add(ManifestObject o) {
     Optional<Workload> workload = Workload.of(o.node());
     if (workload.isPresent()) {
-      workloadsByNamespace
-          .computeIfAbsent(workload.get().effectiveNamespace(), k -> new ArrayList<>())
-          .add(WorkloadPods.of(workload.get()));
+      String ns = workload.get().effectiveNamespace();
+      WorkloadPods pods = WorkloadPods.of(workload.get());
+      workloadsByNamespace.computeIfAbsent(ns, k -> new ArrayList<>()).add(pods);
+      Map<String, Map<String, List<WorkloadPods>>> byLabel =
+          workloadsByPodLabel.computeIfAbsent(ns, k -> new HashMap<>());
+      pods.podLabels()
+          .forEach(
+              (key, value) ->
+                  byLabel
+                      .computeIfAbsent(key, k -> new HashMap<>())
+                      .computeIfAbsent(value, k -> new ArrayList<>())
+                      .add(pods));
       return;
     }
     if (o.apiVersion().equals("networking.k8s.io/v1") && o.kind().equals("NetworkPolicy")) {
@@ -113,6 +130,22 @@ public final class ManifestInventory implements Inventory {
   }
 
   @Override
+  public List<WorkloadPods> workloadsSelectedBy(String namespace, Map<String, String> selector) {
+    List<WorkloadPods> out = new ArrayList<>();
+    if (selector.isEmpty()) return out;
+    Map.Entry<String, String> first = selector.entrySet().iterator().next();
+    List<WorkloadPods> candidates =
+        workloadsByPodLabel
+            .getOrDefault(namespace, Map.of())
+            .getOrDefault(first.getKey(), Map.of())
+            .getOrDefault(first.getValue(), List.of());
+    for (WorkloadPods p : candidates) {
+      if (Inventory.selects(selector, p.podLabels())) out.add(p);
+    }
+    return out;
+  }
+
+  @Override
   public List<ObjectNode> networkPolicies(String namespace) {
     return networkPoliciesByNamespace.getOrDefault(namespace, List.of());
   }
@@ -144,6 +177,12 @@ public final class ManifestInventory implements Inventory {
       @Override
       public List<WorkloadPods> workloads(String namespace) {
         return ManifestInventory.this.workloads(namespace);
+      }
+
+      @Override
+      public List<WorkloadPods> workloadsSelectedBy(
+          String namespace, Map<String, String> selector) {
+        return ManifestInventory.this.workloadsSelectedBy(namespace, selector);
       }
 
       @Override

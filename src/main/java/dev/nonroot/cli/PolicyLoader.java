@@ -32,13 +32,17 @@ import java.util.stream.Collectors;
  */
 public final class PolicyLoader {
   static final String API_VERSION = NonRootPolicy.GROUP + "/" + NonRootPolicy.VERSION;
-  private static final ObjectMapper MAPPER =
-      JsonMapper.builder()
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
-          // 8000.5 is not silently read as 8000.
-          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-          .build();
+
+  /** Built on first use: scan and fix with the default policy never need it. */
+  private static final class Mapper {
+    static final ObjectMapper INSTANCE =
+        JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+            // 8000.5 is not silently read as 8000.
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+            .build();
+  }
 
   private PolicyLoader() {}
 
@@ -98,7 +102,7 @@ public final class PolicyLoader {
     NonRootPolicy policy;
     try {
       policy =
-          MAPPER
+          Mapper.INSTANCE
               .readerFor(NonRootPolicy.class)
               .withAttribute(NonRootPolicy.STRICT_READING, true)
               .treeToValue(tree, NonRootPolicy.class);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,8 +74,10 @@ final class BlockYamlParser {
     /** FLOW: whether its strings are double-quoted. */
     boolean quotedItems;
 
+    /** A mapping's value: the line of its key. */
+    int keyLine;
+
     final Map<String, Shape> values = new LinkedHashMap<>();
-    final Map<String, Integer> keyLines = new LinkedHashMap<>();
     final List<Shape> items = new ArrayList<>();
 
     Shape(Kind kind) {
@@ -89,8 +92,25 @@ final class BlockYamlParser {
   record Parsed(JsonNode tree, int rootLine, int endLine, int endColumn, Shape shape) {}
 
   private final String[] lines;
+
+  /**
+   * Per line, worked out once: its leading spaces, and whether it holds nothing but blanks and a
+   * comment (those are asked about over and over as the collections around a line end).
+   */
+  private final int[] indents;
+
+  private final boolean[] blank;
   private final boolean shapes;
   private int pos;
+
+  /**
+   * Keys and values of the collections being read, innermost last: a collection is built once its
+   * size is known, so its map or list is allocated once at the right size.
+   */
+  private String[] keyStack = new String[64];
+
+  private JsonNode[] valueStack = new JsonNode[64];
+  private int top;
 
   /**
    * A compact mapping inside a sequence item starts mid-line: its first line's indent is this
@@ -106,24 +126,53 @@ final class BlockYamlParser {
   private BlockYamlParser(String[] lines, boolean shapes) {
     this.lines = lines;
     this.shapes = shapes;
+    this.indents = new int[lines.length];
+    this.blank = new boolean[lines.length];
+    for (int i = 0; i < lines.length; i++) {
+      String l = lines[i];
+      int n = leadingSpaces(l);
+      indents[i] = n;
+      while (n < l.length() && (l.charAt(n) == ' ' || l.charAt(n) == '\t')) n++;
+      blank[i] = n == l.length() || l.charAt(n) == '#';
+    }
   }
 
   /** The document read, or null when it is not in the subset (then read it with SnakeYAML). */
   static Parsed parse(String raw, boolean withShapes) {
     if (!simpleCharacters(raw)) return null;
-    String[] lines = raw.split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String l = lines[i];
-      if (!l.isEmpty() && l.charAt(l.length() - 1) == '\r')
-        lines[i] = l.substring(0, l.length() - 1);
-      if (lines[i].indexOf('\r') >= 0) return null;
-    }
+    String[] lines = lines(raw);
+    if (lines == null) return null;
     if (lines.length > 0 && lines[0].startsWith("\uFEFF")) lines[0] = lines[0].substring(1);
     try {
       return new BlockYamlParser(lines, withShapes).document();
     } catch (GiveUp | NumberFormatException | StringIndexOutOfBoundsException e) {
       return null;
     }
+  }
+
+  /**
+   * The text's lines without their line breaks (a "\r" before a "\n" is part of the break), or null
+   * when a "\r" stands anywhere else.
+   */
+  private static String[] lines(String raw) {
+    int count = 1;
+    for (int i = raw.indexOf('\n'); i >= 0; i = raw.indexOf('\n', i + 1)) count++;
+    String[] out = new String[count];
+    boolean anyCr = raw.indexOf('\r') >= 0;
+    int start = 0;
+    for (int n = 0; n < count; n++) {
+      int nl = raw.indexOf('\n', start);
+      int end = nl < 0 ? raw.length() : nl;
+      int contentEnd = end > start && raw.charAt(end - 1) == '\r' ? end - 1 : end;
+      if (anyCr) {
+        for (int i = start; i < contentEnd; i++) {
+          if (raw.charAt(i) == '\r') return null;
+        }
+      }
+      out[n] = raw.substring(start, contentEnd);
+      start = end + 1;
+    }
+    return out;
   }
 
   /** No characters SnakeYAML rejects or reads as line breaks; no BOM but a leading one. */
@@ -193,15 +242,15 @@ final class BlockYamlParser {
 
   private ObjectNode mapping(int indent, Shape shape) {
     if (++depth > MAX_DEPTH) throw GiveUp.INSTANCE;
-    ObjectNode out = NODES.objectNode();
+    int base = top;
     startShape(shape, indent);
     while (nextEntryAt(indent)) {
       if (!isKeyLine(pos, indent)) throw GiveUp.INSTANCE;
       int keyLine = pos;
       String line = lines[pos];
-      int[] keyEnd = new int[1];
       String key = keyAt(line, indent, keyEnd);
-      if (key.equals("<<") || out.has(key)) throw GiveUp.INSTANCE;
+      // A repeated key is refused when the mapping is built, below.
+      if (key.equals("<<")) throw GiveUp.INSTANCE;
       int after = keyEnd[0] + 1; // past ':'
       int restAt = skipSpaces(line, after);
       JsonNode value;
@@ -213,16 +262,46 @@ final class BlockYamlParser {
         value = inlineValue(line, restAt, indent);
       }
       Shape valueShape = lastShape;
-      out.set(key, value);
+      push(key, value);
       if (shape != null) {
+        valueShape.keyLine = keyLine;
         shape.values.put(key, valueShape);
-        shape.keyLines.put(key, keyLine);
         shape.lastLine = Math.max(keyLine, lastLineOf(valueShape, keyLine));
       }
     }
-    if (out.isEmpty()) throw GiveUp.INSTANCE;
+    int size = top - base;
+    if (size == 0) throw GiveUp.INSTANCE;
+    Map<String, JsonNode> entries = new LinkedHashMap<>(capacity(size));
+    for (int i = base; i < top; i++) entries.put(keyStack[i], valueStack[i]);
+    if (entries.size() != size) throw GiveUp.INSTANCE; // a key given twice
+    pop(base);
     depth--;
-    return out;
+    return new ObjectNode(NODES, entries);
+  }
+
+  /** Where key() leaves the column of the key's ':' (one array for the whole document). */
+  private final int[] keyEnd = new int[1];
+
+  /** A map capacity that holds {@code size} entries without growing. */
+  private static int capacity(int size) {
+    return (int) (size / 0.75f) + 1;
+  }
+
+  private void push(String key, JsonNode value) {
+    if (top == valueStack.length) {
+      keyStack = Arrays.copyOf(keyStack, top * 2);
+      valueStack = Arrays.copyOf(valueStack, top * 2);
+    }
+    keyStack[top] = key;
+    valueStack[top] = value;
+    top++;
+  }
+
+  /** Drops the entries from {@code base} on (and lets their nodes go). */
+  private void pop(int base) {
+    Arrays.fill(keyStack, base, top, null);
+    Arrays.fill(valueStack, base, top, null);
+    top = base;
   }
 
   /** The shape of the value just read (null unless shapes are recorded). */
@@ -271,7 +350,7 @@ final class BlockYamlParser {
 
   private ArrayNode sequence(int indent, Shape shape) {
     if (++depth > MAX_DEPTH) throw GiveUp.INSTANCE;
-    ArrayNode out = NODES.arrayNode();
+    int base = top;
     startShape(shape, indent);
     while (nextEntryAt(indent)) {
       if (!isDashLine(pos, indent)) break;
@@ -298,14 +377,17 @@ final class BlockYamlParser {
         item = inlineValue(line, restAt, indent);
         itemShape = lastShape;
       }
-      out.add(item);
+      push(null, item);
       if (shape != null) {
         shape.items.add(itemShape);
         shape.lastLine = Math.max(itemLine, lastLineOf(itemShape, itemLine));
       }
     }
+    List<JsonNode> items = new ArrayList<>(top - base);
+    for (int i = base; i < top; i++) items.add(valueStack[i]);
+    pop(base);
     depth--;
-    return out;
+    return new ArrayNode(NODES, items);
   }
 
   private static int lastLineOf(Shape s, int fallback) {
@@ -703,11 +785,15 @@ final class BlockYamlParser {
     if (at >= line.length()) return false;
     // Cheap rejections first: most non-key lines have no ':' followed by a blank or the line end.
     char c = line.charAt(at);
-    if (c != '"' && c != '\'' && !plainKeyStart(c)) return false;
-    int colon = line.indexOf(':', at);
-    while (colon >= 0 && colon + 1 < line.length() && line.charAt(colon + 1) != ' ')
-      colon = line.indexOf(':', colon + 1);
-    if (colon < 0) return false;
+    if (c == '"' || c == '\'') {
+      int colon = line.indexOf(':', at);
+      while (colon >= 0 && colon + 1 < line.length() && line.charAt(colon + 1) != ' ')
+        colon = line.indexOf(':', colon + 1);
+      if (colon < 0) return false;
+    } else if (!plainKeyStart(c)) {
+      return false;
+    }
+    // A plain key without ": " or a final ':' is refused by key() itself.
     try {
       int[] end = new int[1];
       lastKey = key(line, at, end);
@@ -742,6 +828,7 @@ final class BlockYamlParser {
     } else {
       if (!plainKeyStart(c)) throw GiveUp.INSTANCE;
       i = -1;
+      // One pass: the ':' that ends the key (not after " #"), and no flow indicator before it.
       for (int j = at; j < line.length(); j++) {
         char d = line.charAt(j);
         if (d == '#' && j > at && (line.charAt(j - 1) == ' ' || line.charAt(j - 1) == '\t')) break;
@@ -749,13 +836,16 @@ final class BlockYamlParser {
           i = j;
           break;
         }
+        if (d == '[' || d == ']' || d == '{' || d == '}' || d == ',') throw GiveUp.INSTANCE;
       }
       if (i < 0) throw GiveUp.INSTANCE;
-      key = line.substring(at, i).stripTrailing();
-      if (key.isEmpty() || key.contains(" #") || key.indexOf('\t') >= 0) throw GiveUp.INSTANCE;
-      for (int j = at; j < i; j++) {
-        if ("[]{},".indexOf(line.charAt(j)) >= 0) throw GiveUp.INSTANCE;
+      int keyEnd = i;
+      while (keyEnd > at && Character.isWhitespace(line.charAt(keyEnd - 1))) keyEnd--;
+      if (keyEnd == at) throw GiveUp.INSTANCE;
+      for (int j = at; j < keyEnd; j++) {
+        if (line.charAt(j) == '\t') throw GiveUp.INSTANCE;
       }
+      key = KeyNames.of(line, at, keyEnd);
     }
     if (i + 1 < line.length() && line.charAt(i + 1) != ' ') throw GiveUp.INSTANCE;
     end[0] = i;
@@ -776,7 +866,7 @@ final class BlockYamlParser {
   private int indentOf(int line) {
     if (line == virtualLine) return virtualIndent;
     String l = lines[line];
-    int n = leadingSpaces(l);
+    int n = indents[line];
     if (n < l.length() && l.charAt(n) == '\t') throw GiveUp.INSTANCE;
     return n;
   }
@@ -801,13 +891,7 @@ final class BlockYamlParser {
 
   /** Skips blank and comment lines (never a virtual first line, which has content). */
   private void skipBlank() {
-    while (pos < lines.length && pos != virtualLine) {
-      String l = lines[pos];
-      int i = 0;
-      while (i < l.length() && (l.charAt(i) == ' ' || l.charAt(i) == '\t')) i++;
-      if (i < l.length() && l.charAt(i) != '#') return;
-      pos++;
-    }
+    while (pos < lines.length && pos != virtualLine && blank[pos]) pos++;
   }
 
   private static boolean isMarker(String l, char c) {

@@ -22,6 +22,8 @@ public final class ManifestDocument {
   private final int endColumn;
   private final List<ManifestObject> objects;
   private boolean changed;
+  private boolean anywhere;
+  private List<String> changedAt;
   private Node composed;
 
   ManifestDocument(
@@ -94,8 +96,20 @@ public final class ManifestDocument {
     return objects;
   }
 
+  /** The tree changed somewhere: a rewrite compares all of it with the text. */
   public void markChanged() {
     changed = true;
+    anywhere = true;
+  }
+
+  /**
+   * The tree changed at {@code pointer} (RFC 6901, from the document's root) and nowhere else but
+   * at other pointers marked so: a rewrite compares only those parts with the text.
+   */
+  public void markChanged(String pointer) {
+    changed = true;
+    if (changedAt == null) changedAt = new ArrayList<>();
+    changedAt.add(pointer);
   }
 
   public boolean changed() {
@@ -115,7 +129,9 @@ public final class ManifestDocument {
    * patch.
    */
   private String rewrite() {
-    String patched = TextPatcher.patch(raw, tree, YamlWriter.indentsSequences(raw));
+    TextPatcher.Touched touched =
+        anywhere || changedAt == null ? null : TextPatcher.Touched.of(changedAt);
+    String patched = TextPatcher.patch(raw, tree, YamlWriter.indentsSequences(raw), touched);
     return patched != null ? patched : reserialize();
   }
 

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.yaml.snakeyaml.nodes.Node;
 
 /** One input (a file or standard input): its text and its documents, in order. */
@@ -32,14 +33,17 @@ public final class ManifestFile {
       throws ManifestSyntaxException {
     checkLineLengths(text);
     ManifestFile file = new ManifestFile(name, path, text);
-    for (DocumentSplitter.Chunk chunk : DocumentSplitter.split(text)) {
-      file.documents.add(
-          parseDocument(
-              file,
-              file.documents.size(),
-              text.substring(chunk.start(), chunk.end()),
-              chunk.line()));
-    }
+    List<DocumentSplitter.Chunk> chunks = DocumentSplitter.split(text);
+    List<Integer> indexes = IntStream.range(0, chunks.size()).boxed().toList();
+    // Documents are read independently: on as many cores as there are.
+    file.documents.addAll(
+        InOrder.map(
+            indexes,
+            i -> {
+              DocumentSplitter.Chunk chunk = chunks.get(i);
+              return parseDocument(
+                  file, i, text.substring(chunk.start(), chunk.end()), chunk.line());
+            }));
     return file;
   }
 
@@ -99,6 +103,8 @@ public final class ManifestFile {
    * UTF-8, instead of being rewritten with U+FFFD.
    */
   public static String decode(byte[] bytes) throws ManifestSyntaxException {
+    // ASCII, what nearly every manifest is, is UTF-8 that needs no checking.
+    if (ascii(bytes)) return new String(bytes, StandardCharsets.US_ASCII);
     if (startsWith(bytes, 0xFF, 0xFE) || startsWith(bytes, 0xFE, 0xFF)) {
       throw new ManifestSyntaxException(
           1, "not UTF-8 text: it starts with a UTF-16 byte order mark; save it as UTF-8");
@@ -129,6 +135,13 @@ public final class ManifestFile {
     return bytes.length >= 2 && (bytes[0] & 0xFF) == first && (bytes[1] & 0xFF) == second;
   }
 
+  private static boolean ascii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) return false;
+    }
+    return true;
+  }
+
   public String name() {
     return name;
   }
@@ -153,8 +166,10 @@ public final class ManifestFile {
   /** The file as it goes out: every document rendered, in order. */
   public String render() {
     if (!changed()) return text;
+    // Changed documents are written independently: on as many cores as there are.
+    List<String> rendered = InOrder.map(documents, ManifestDocument::render);
     StringBuilder out = new StringBuilder(text.length() + text.length() / 4);
-    for (ManifestDocument d : documents) out.append(d.render());
+    for (String d : rendered) out.append(d);
     return out.toString();
   }
 }

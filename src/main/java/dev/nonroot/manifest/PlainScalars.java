@@ -68,6 +68,19 @@ final class PlainScalars {
   }
 
   private static JsonNode number(String text) {
+    // Most numbers in manifests are small decimal integers (ports, replicas, UIDs): read them
+    // without the patterns. Nine digits always fit an int.
+    int length = text.length();
+    char first = text.charAt(0);
+    if (length <= 9 && first >= '1' && first <= '9' || text.equals("0")) {
+      int v = 0;
+      int i = 0;
+      while (i < length && text.charAt(i) >= '0' && text.charAt(i) <= '9') {
+        v = v * 10 + (text.charAt(i) - '0');
+        i++;
+      }
+      if (i == length) return JsonNodeFactory.instance.numberNode(v);
+    }
     String plain = text.indexOf('_') >= 0 ? text.replace("_", "") : text;
     if (plain.isEmpty()) return null;
     if (INT.matcher(plain).matches()) return integer(plain);

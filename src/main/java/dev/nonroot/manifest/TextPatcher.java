@@ -3,7 +3,9 @@ package dev.nonroot.manifest;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.manifest.BlockYamlParser.Shape;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.nodes.Node;
@@ -51,12 +53,20 @@ final class TextPatcher {
 
   /** {@code raw} edited to hold {@code after}, or null when only a whole rewrite can do it. */
   static String patch(String raw, JsonNode after, boolean indentSequences) {
+    return patch(raw, after, indentSequences, null);
+  }
+
+  /**
+   * As {@link #patch(String, JsonNode, boolean)}, told where the tree may differ from the text:
+   * everything else is known to be as read, so the diff does not walk it. Null: anywhere.
+   */
+  static String patch(String raw, JsonNode after, boolean indentSequences, Touched touched) {
     BlockYamlParser.Parsed before = BlockYamlParser.parse(raw, true);
     if (before == null || !after.isObject()) return null;
     TextPatcher p = new TextPatcher(raw, indentSequences);
     String text;
     try {
-      p.value(before.tree(), after, before.shape(), -1, -1);
+      p.value(before.tree(), after, before.shape(), -1, -1, touched);
       text = p.apply();
     } catch (CannotPatch e) {
       return null;
@@ -88,28 +98,85 @@ final class TextPatcher {
    * the column of the key (or dash) that holds the value, -1 for the root; {@code ownerLine} its
    * line.
    */
-  private void value(JsonNode before, JsonNode after, Shape shape, int ownerIndent, int ownerLine) {
+  private void value(
+      JsonNode before,
+      JsonNode after,
+      Shape shape,
+      int ownerIndent,
+      int ownerLine,
+      Touched touched) {
     // Collections are compared by walking them (an up-front deep equals at every level is
     // quadratic).
     if (before.isObject()
         && after.isObject()
         && shape.kind == Shape.Kind.MAPPING
         && !after.isEmpty()) {
-      mapping(before, after, shape);
+      mapping(before, after, shape, touched);
     } else if (before.isArray()
         && after.isArray()
         && shape.kind == Shape.Kind.SEQUENCE
         && before.size() == after.size()) {
       for (int i = 0; i < before.size(); i++) {
+        Touched below = Touched.below(touched, Integer.toString(i));
+        if (below == Touched.NOT) continue;
         Shape item = shape.items.get(i);
-        value(before.get(i), after.get(i), item, shape.indent, -1);
+        value(before.get(i), after.get(i), item, shape.indent, -1, below);
       }
     } else if (!before.equals(after)) {
       replace(after, shape, ownerIndent, ownerLine);
     }
   }
 
-  private void mapping(JsonNode before, JsonNode after, Shape shape) {
+  /**
+   * Where a fix changed a document: the pointers of the fields it set or removed, as a tree of
+   * tokens. A value that no pointer passes through is as it was read, and diffs to nothing.
+   */
+  static final class Touched {
+    /** Below a field no pointer passes through. */
+    static final Touched NOT = new Touched();
+
+    private final Map<String, Touched> below = new HashMap<>();
+
+    /** A pointer ends here: anything under it may have changed. */
+    private boolean whole;
+
+    private Touched() {}
+
+    /** The tree of these pointers (RFC 6901), or null (anywhere) when one is the whole document. */
+    static Touched of(Collection<String> pointers) {
+      Touched root = new Touched();
+      for (String pointer : pointers) {
+        if (pointer.isEmpty()) return null;
+        Touched at = root;
+        int start = 1;
+        while (true) {
+          int slash = pointer.indexOf('/', start);
+          String token = pointer.substring(start, slash < 0 ? pointer.length() : slash);
+          if (token.indexOf('~') >= 0) token = token.replace("~1", "/").replace("~0", "~");
+          Touched next = at.below.get(token);
+          if (next == null) {
+            next = new Touched();
+            at.below.put(token, next);
+          }
+          at = next;
+          if (slash < 0) break;
+          start = slash + 1;
+        }
+        at.whole = true;
+      }
+      return root;
+    }
+
+    /** What may have changed under {@code token}: NOT, null (anything) or the pointers below. */
+    static Touched below(Touched touched, String token) {
+      if (touched == null) return null;
+      Touched t = touched.below.get(token);
+      if (t == null) return NOT;
+      return t.whole ? null : t;
+    }
+  }
+
+  private void mapping(JsonNode before, JsonNode after, Shape shape, Touched touched) {
     List<String> kept = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     before.fieldNames().forEachRemaining(k -> (after.has(k) ? kept : removed).add(k));
@@ -122,7 +189,10 @@ final class TextPatcher {
     if (kept.isEmpty() && added.isEmpty()) throw CannotPatch.INSTANCE;
     for (String k : removed) deleteEntry(shape, k);
     for (String k : kept) {
-      value(before.get(k), after.get(k), shape.values.get(k), shape.indent, shape.keyLines.get(k));
+      Touched below = Touched.below(touched, k);
+      if (below == Touched.NOT) continue;
+      Shape valueShape = shape.values.get(k);
+      value(before.get(k), after.get(k), valueShape, shape.indent, valueShape.keyLine, below);
     }
     if (!added.isEmpty()) {
       StringBuilder block = new StringBuilder();
@@ -132,7 +202,7 @@ final class TextPatcher {
   }
 
   private void deleteEntry(Shape shape, String key) {
-    int keyLine = shape.keyLines.get(key);
+    int keyLine = shape.values.get(key).keyLine;
     requireOwnLine(keyLine, shape.indent);
     Shape v = shape.values.get(key);
     int last =

@@ -53,6 +53,18 @@ class MainTest {
   }
 
   @Test
+  void benchCliIsListedAndRefusesBadCountsBeforeWritingAnything() {
+    assertThat(CliRun.run("--help").out().lines().map(String::strip))
+        .anyMatch(l -> l.startsWith("bench-cli ") && l.endsWith("."));
+    CliRun help = CliRun.run("bench-cli", "--help");
+    assertThat(help.exit()).isZero();
+    assertThat(help.out()).contains("--workloads").contains("--runs").contains("SnakeYAML");
+    CliRun none = CliRun.run("bench-cli", "--workloads", "0");
+    assertThat(none.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(none.err().strip()).isEqualTo("--workloads must be at least 1");
+  }
+
+  @Test
   void subcommandHelpShowsOptions() {
     CliRun scan = CliRun.run("scan", "--help");
     CliRun fix = CliRun.run("fix", "--help");

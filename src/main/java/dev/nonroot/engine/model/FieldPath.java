@@ -1,21 +1,36 @@
 package dev.nonroot.engine.model;
 
-import java.util.ArrayList;
-import java.util.List;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * A location inside an object, kept as segments so it renders both as an RFC 6901 pointer (for
  * patches) and as a readable field name where list items show their container name.
+ *
+ * <p>A path is its parent plus one segment: the engine builds paths a key at a time and walks up
+ * them, and both cost one small object instead of a copy of every segment.
  */
 public final class FieldPath {
-  private record Segment(String key, int index, String label) {}
+  private static final FieldPath ROOT = new FieldPath(null, null, -1, null);
 
-  private static final FieldPath ROOT = new FieldPath(List.of());
-  private final List<Segment> segments;
+  /** Null only for the root. */
+  private final FieldPath parent;
+
+  /** The last segment: a key, or (key null) a list index with an optional label. */
+  private final String key;
+
+  private final int index;
+  private final String label;
+  private final int depth;
   private String pointer;
 
-  private FieldPath(List<Segment> segments) {
-    this.segments = segments;
+  private FieldPath(FieldPath parent, String key, int index, String label) {
+    this.parent = parent;
+    this.key = key;
+    this.index = index;
+    this.label = label;
+    this.depth = parent == null ? 0 : parent.depth + 1;
   }
 
   public static FieldPath root() {
@@ -41,63 +56,54 @@ public final class FieldPath {
   }
 
   public FieldPath key(String key) {
-    return with(new Segment(key, -1, null));
+    return new FieldPath(this, key, -1, null);
   }
 
   /** A list item; label (a container name) is shown instead of the index when known. */
   public FieldPath index(int index, String label) {
-    return with(new Segment(null, index, label));
-  }
-
-  private FieldPath with(Segment s) {
-    List<Segment> next = new ArrayList<>(segments.size() + 1);
-    next.addAll(segments);
-    next.add(s);
-    return new FieldPath(List.copyOf(next));
+    return new FieldPath(this, null, index, label);
   }
 
   public FieldPath parent() {
-    return new FieldPath(segments.subList(0, segments.size() - 1));
+    if (parent == null) throw new IndexOutOfBoundsException("the root has no parent");
+    return parent;
   }
 
   public boolean isRoot() {
-    return segments.isEmpty();
+    return parent == null;
   }
 
   /** Whether the last segment is a list index (its parent must be a list, not an object). */
   public boolean lastIsIndex() {
-    return segments.get(segments.size() - 1).key == null;
+    if (parent == null) throw new IndexOutOfBoundsException("the root has no segment");
+    return key == null;
   }
 
   /** The last segment as it appears in a pointer. */
   public String lastToken() {
-    Segment s = segments.get(segments.size() - 1);
-    return s.key != null ? s.key : Integer.toString(s.index);
+    if (parent == null) throw new IndexOutOfBoundsException("the root has no segment");
+    return key != null ? key : Integer.toString(index);
   }
 
   /** Computed once: paths are compared and looked up often. */
   public String pointer() {
     String p = pointer;
     if (p == null) {
-      p = renderPointer();
+      p = parent == null ? "" : parent.pointer() + "/" + escapedToken();
       pointer = p;
     }
     return p;
   }
 
-  private String renderPointer() {
-    StringBuilder b = new StringBuilder();
-    for (Segment s : segments) {
-      b.append('/');
-      b.append(
-          s.key != null ? s.key.replace("~", "~0").replace("/", "~1") : Integer.toString(s.index));
-    }
-    return b.toString();
+  private String escapedToken() {
+    return key != null ? key.replace("~", "~0").replace("/", "~1") : Integer.toString(index);
   }
 
   public String display() {
+    FieldPath[] chain = new FieldPath[depth];
+    for (FieldPath p = this; p.parent != null; p = p.parent) chain[p.depth - 1] = p;
     StringBuilder b = new StringBuilder();
-    for (Segment s : segments) {
+    for (FieldPath s : chain) {
       if (s.key != null) {
         if (b.length() > 0) b.append('.');
         b.append(s.key);
@@ -106,6 +112,37 @@ public final class FieldPath {
       }
     }
     return b.toString();
+  }
+
+  /**
+   * The node at this path under {@code root}, or null: what {@code root.at(pointer())} finds,
+   * without writing the pointer and parsing it again.
+   */
+  JsonNode find(JsonNode root) {
+    if (parent == null) return root;
+    JsonNode up = parent.find(root);
+    if (up == null) return null;
+    if (up instanceof ObjectNode obj) return obj.get(lastToken());
+    if (up instanceof ArrayNode arr) return arr.get(key != null ? arrayIndex(key) : index);
+    return null;
+  }
+
+  /**
+   * A key used on a list: the index RFC 6901 reads in it ("0", "12"; no sign, no leading zero, at
+   * most Integer.MAX_VALUE), else -1, which finds nothing.
+   */
+  private static int arrayIndex(String token) {
+    int len = token.length();
+    if (len == 0 || len > 10) return -1;
+    char c = token.charAt(0);
+    if (c <= '0') return len == 1 && c == '0' ? 0 : -1;
+    long value = 0;
+    for (int i = 0; i < len; i++) {
+      c = token.charAt(i);
+      if (c < '0' || c > '9') return -1;
+      value = value * 10 + (c - '0');
+    }
+    return value > Integer.MAX_VALUE ? -1 : (int) value;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.nonroot.engine.model;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +24,29 @@ public interface Inventory {
    */
   default List<WorkloadPods> workloads(String namespace) {
     return List.of();
+  }
+
+  /**
+   * The workloads of {@link #workloads} whose pod labels a Service's selector selects (a non-empty
+   * selector, every pair present), in the same order. A port move asks for every Service in front
+   * of the workload; an inventory with an index answers without looking at every workload of the
+   * namespace.
+   */
+  default List<WorkloadPods> workloadsSelectedBy(String namespace, Map<String, String> selector) {
+    List<WorkloadPods> out = new ArrayList<>();
+    if (selector.isEmpty()) return out;
+    for (WorkloadPods p : workloads(namespace)) {
+      if (selects(selector, p.podLabels())) out.add(p);
+    }
+    return out;
+  }
+
+  /** A Service-style selector selects these labels: every pair present. */
+  static boolean selects(Map<String, String> selector, Map<String, String> labels) {
+    for (Map.Entry<String, String> e : selector.entrySet()) {
+      if (!e.getValue().equals(labels.get(e.getKey()))) return false;
+    }
+    return true;
   }
 
   /**
@@ -65,6 +89,12 @@ public interface Inventory {
       @Override
       public List<WorkloadPods> workloads(String namespace) {
         return self.workloads(namespace);
+      }
+
+      @Override
+      public List<WorkloadPods> workloadsSelectedBy(
+          String namespace, Map<String, String> selector) {
+        return self.workloadsSelectedBy(namespace, selector);
       }
 
       @Override

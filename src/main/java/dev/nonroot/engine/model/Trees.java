@@ -10,7 +10,7 @@ public final class Trees {
   private Trees() {}
 
   public static JsonNode at(JsonNode root, FieldPath path) {
-    JsonNode n = root.at(path.pointer());
+    JsonNode n = path.find(root);
     return n == null ? MissingNode.getInstance() : n;
   }
 

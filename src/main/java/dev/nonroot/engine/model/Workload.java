@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.api.WorkloadKind;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,6 +34,20 @@ public final class Workload {
     this.templateMetaPath = templateMetaPath;
   }
 
+  /**
+   * Per kind, where the pod spec and the template's metadata are: built once, read for every
+   * object.
+   */
+  private static final Map<WorkloadKind, FieldPath[]> PATHS = new EnumMap<>(WorkloadKind.class);
+
+  static {
+    for (WorkloadKind kind : WorkloadKind.values()) {
+      FieldPath template = FieldPath.root();
+      for (String key : kind.templatePath()) template = template.key(key);
+      PATHS.put(kind, new FieldPath[] {template.key("spec"), template.key("metadata")});
+    }
+  }
+
   /** The workload inside {@code root}, or empty when it is no supported kind or has no pod spec. */
   public static Optional<Workload> of(JsonNode root) {
     if (!(root instanceof ObjectNode obj)) return Optional.empty();
@@ -43,10 +58,9 @@ public final class Workload {
 
   /** The workload inside {@code root}, whose kind the caller already knows (an informer's type). */
   public static Optional<Workload> of(WorkloadKind kind, ObjectNode obj) {
-    FieldPath template = FieldPath.root();
-    for (String key : kind.templatePath()) template = template.key(key);
-    FieldPath podSpec = template.key("spec");
-    FieldPath templateMeta = template.key("metadata");
+    FieldPath[] paths = PATHS.get(kind);
+    FieldPath podSpec = paths[0];
+    FieldPath templateMeta = paths[1];
     if (!(Trees.at(obj, podSpec) instanceof ObjectNode)) return Optional.empty();
     JsonNode meta = obj.path("metadata");
     ObjectRef ref =

@@ -3,6 +3,7 @@ package dev.nonroot.engine.rules;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.engine.model.FieldPath;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -38,6 +39,62 @@ final class ListenSettings {
    */
   private record Site(
       Kind kind, FieldPath path, String label, String name, String text, String previous) {}
+
+  /**
+   * A site as every port sees it: the first recognised form that matches it (the port it names and
+   * where), and the whole numbers it mentions, with leading zeros dropped.
+   */
+  private record ReadSite(Site site, int formPort, int start, int end, Set<String> numbers) {
+    static ReadSite of(Site site) {
+      for (Form form : FORMS) {
+        Matcher m = form.match(site);
+        if (m == null) continue;
+        return new ReadSite(
+            site,
+            Integer.parseInt(m.group("port")),
+            m.start("port"),
+            m.end("port"),
+            numbers(site.text));
+      }
+      return new ReadSite(site, -1, -1, -1, numbers(site.text));
+    }
+
+    /** The recognised listen setting for {@code port} at this site, or null. */
+    Setting setting(int port) {
+      // A form for another number says nothing about this port (PORT: "8080" beside port 80).
+      if (formPort < 0 || formPort != port) return null;
+      return new Setting(site.path, site.label, site.text, start, end);
+    }
+
+    /** Whether the text has {@code port} as a whole number: 80 in "a 80 b", not in "8080". */
+    boolean mentions(int port) {
+      if (port > 0) return numbers.contains(Integer.toString(port));
+      return Pattern.compile("(?<![0-9])0*" + port + "(?![0-9])").matcher(site.text).find();
+    }
+
+    /** Each run of ASCII digits, without its leading zeros ("" for a run of zeros). */
+    private static Set<String> numbers(String text) {
+      Set<String> out = null;
+      int i = 0;
+      while (i < text.length()) {
+        if (!digit(text.charAt(i))) {
+          i++;
+          continue;
+        }
+        int start = i;
+        while (i < text.length() && digit(text.charAt(i))) i++;
+        int first = start;
+        while (first < i && text.charAt(first) == '0') first++;
+        if (out == null) out = new HashSet<>();
+        out.add(text.substring(first, i));
+      }
+      return out == null ? Set.of() : out;
+    }
+
+    private static boolean digit(char c) {
+      return c >= '0' && c <= '9';
+    }
+  }
 
   /**
    * One recognised form: the sites it applies to, a pattern whose group {@code port} holds the port
@@ -157,37 +214,49 @@ final class ListenSettings {
 
   private ListenSettings() {}
 
-  /** The listen settings for {@code port} in {@code owner} and the unclear mentions in the pod. */
-  static Found find(ContainerView owner, List<ContainerView> pod, int port) {
-    List<Setting> settings = new ArrayList<>();
-    List<String> unclear = new ArrayList<>();
-    Pattern mention = Pattern.compile("(?<![0-9])0*" + port + "(?![0-9])");
-    for (ContainerView c : pod) {
-      boolean own = c.path().equals(owner.path());
-      for (Site site : sites(c)) {
-        Setting s = setting(site, port);
-        if (own && s != null) {
-          settings.add(s);
-        } else if (s != null || mention.matcher(site.text).find()) {
-          // In another container even a recognised form is unclear: that container cannot bind
-          // the port too, so it most likely connects to it.
-          unclear.add("container " + c.name() + " " + site.label + " mentions " + port);
-        }
-      }
-    }
-    return new Found(List.copyOf(settings), List.copyOf(unclear));
+  /** The pod's containers, whose sites are read once however many ports ask about them. */
+  static Pod of(List<ContainerView> pod) {
+    return new Pod(pod);
   }
 
-  /** The recognised listen setting for {@code port} at this site, or null. */
-  private static Setting setting(Site site, int port) {
-    for (Form form : FORMS) {
-      Matcher m = form.match(site);
-      if (m == null) continue;
-      // A form for another number says nothing about this port (PORT: "8080" beside port 80).
-      if (Integer.parseInt(m.group("port")) != port) return null;
-      return new Setting(site.path, site.label, site.text, m.start("port"), m.end("port"));
+  /** What a pod's env, args and commands say, for every port of one evaluation. */
+  static final class Pod {
+    private final List<ContainerView> containers;
+    private List<List<ReadSite>> sites;
+
+    private Pod(List<ContainerView> containers) {
+      this.containers = containers;
     }
-    return null;
+
+    /**
+     * The listen settings for {@code port} in {@code owner} and the unclear mentions in the pod.
+     */
+    Found find(ContainerView owner, int port) {
+      if (sites == null) {
+        List<List<ReadSite>> read = new ArrayList<>();
+        for (ContainerView c : containers) {
+          read.add(sites(c).stream().map(ReadSite::of).toList());
+        }
+        sites = read;
+      }
+      List<Setting> settings = new ArrayList<>();
+      List<String> unclear = new ArrayList<>();
+      for (int i = 0; i < containers.size(); i++) {
+        ContainerView c = containers.get(i);
+        boolean own = c.path().equals(owner.path());
+        for (ReadSite site : sites.get(i)) {
+          Setting s = site.setting(port);
+          if (own && s != null) {
+            settings.add(s);
+          } else if (s != null || site.mentions(port)) {
+            // In another container even a recognised form is unclear: that container cannot bind
+            // the port too, so it most likely connects to it.
+            unclear.add("container " + c.name() + " " + site.site().label + " mentions " + port);
+          }
+        }
+      }
+      return new Found(List.copyOf(settings), List.copyOf(unclear));
+    }
   }
 
   private static List<Site> sites(ContainerView c) {

@@ -73,7 +73,8 @@ final class PortRemapper {
       List<ContainerView> containers,
       List<DeclaredPort> declared,
       RecordedMoves earlier,
-      Integer unprivilegedStart) {
+      Integer unprivilegedStart,
+      ListenSettings.Pod listen) {
     Map<DeclaredPort, Decision> out = new LinkedHashMap<>();
     // First pass: what stays where it is, and which containers cannot move at all.
     Set<String> declaredKeys = new HashSet<>();
@@ -97,7 +98,7 @@ final class PortRemapper {
         out.put(d, new Decision(Fate.OVERFLOW, target));
         stuck.add(d.container.path());
       } else if (declaredKeys.contains(DeclaredPort.key(target, d.protocol))
-          || boundUndeclared(d, target, probed, containers)) {
+          || boundUndeclared(d, target, probed, listen)) {
         out.put(d, new Decision(Fate.TAKEN, target));
         stuck.add(d.container.path());
       } else {
@@ -153,9 +154,9 @@ final class PortRemapper {
    * (METRICS_ADDR=:8080). Moving a port there would make the process clash with that listener.
    */
   private static boolean boundUndeclared(
-      DeclaredPort d, int target, Set<Integer> probed, List<ContainerView> containers) {
+      DeclaredPort d, int target, Set<Integer> probed, ListenSettings.Pod listen) {
     if (d.protocol.equals("TCP") && probed.contains(target)) return true;
-    ListenSettings.Found mentions = ListenSettings.find(d.container, containers, target);
+    ListenSettings.Found mentions = listen.find(d.container, target);
     return !mentions.settings().isEmpty() || !mentions.unclear().isEmpty();
   }
 
@@ -178,6 +179,7 @@ final class PortRemapper {
    */
   static final class Analysis {
     private final List<ContainerView> containers;
+    private final ListenSettings.Pod listen;
     private final List<DeclaredPort> declared;
     private final Map<DeclaredPort, Decision> decisions;
     private final List<UndeclaredPorts.Port> undeclared;
@@ -190,6 +192,7 @@ final class PortRemapper {
 
     private Analysis(
         List<ContainerView> containers,
+        ListenSettings.Pod listen,
         List<DeclaredPort> declared,
         Map<DeclaredPort, Decision> decisions,
         List<UndeclaredPorts.Port> undeclared,
@@ -197,6 +200,7 @@ final class PortRemapper {
         Integer fallbackStart,
         List<String> kept) {
       this.containers = containers;
+      this.listen = listen;
       this.declared = declared;
       this.decisions = decisions;
       this.undeclared = undeclared;
@@ -212,13 +216,16 @@ final class PortRemapper {
     RecordedMoves earlier = RecordedMoves.of(w, containers);
     List<UndeclaredPorts.Port> undeclared = UndeclaredPorts.find(w, containers, inventory, earlier);
     if (declared.stream().noneMatch(d -> d.port < 1024) && undeclared.isEmpty()) {
-      return new Analysis(containers, declared, Map.of(), undeclared, earlier, null, List.of());
+      return new Analysis(
+          containers, null, declared, Map.of(), undeclared, earlier, null, List.of());
     }
+    ListenSettings.Pod listen = ListenSettings.of(containers);
     Integer current = PortSysctl.current(w);
     Map<DeclaredPort, Decision> decisions =
-        decide(policy, w, containers, declared, earlier, current);
+        decide(policy, w, containers, declared, earlier, current, listen);
     if (!moves(policy) || w.podSpec().path("hostNetwork").asBoolean(false)) {
-      return new Analysis(containers, declared, decisions, undeclared, earlier, null, List.of());
+      return new Analysis(
+          containers, listen, declared, decisions, undeclared, earlier, null, List.of());
     }
     // A low port that cannot move stays, and the container still becomes non-root: the pod needs
     // the sysctl from the lowest port it keeps (as the Sysctl strategy sets it). So does a low port
@@ -234,7 +241,7 @@ final class PortRemapper {
       start = start == null ? m.getKey().port : Math.min(start, m.getKey().port);
     }
     if (policy.portStrategy() == PortStrategy.Auto) {
-      Integer auto = keptWithoutListenSetting(decisions, containers, kept);
+      Integer auto = keptWithoutListenSetting(decisions, listen, kept);
       if (auto != null) start = start == null ? auto : Math.min(start, auto);
     }
     // A probe or Service the policy does not update would be left pointing at the old port: the
@@ -285,12 +292,14 @@ final class PortRemapper {
       start = start == null ? u.port() : Math.min(start, u.port());
     }
     if (start == null) {
-      return new Analysis(containers, declared, decisions, undeclared, earlier, null, List.of());
+      return new Analysis(
+          containers, listen, declared, decisions, undeclared, earlier, null, List.of());
     }
     return new Analysis(
         containers,
+        listen,
         declared,
-        decide(policy, w, containers, declared, earlier, start),
+        decide(policy, w, containers, declared, earlier, start, listen),
         undeclared,
         earlier,
         start,
@@ -311,13 +320,13 @@ final class PortRemapper {
    * kept this way, or null.
    */
   private static Integer keptWithoutListenSetting(
-      Map<DeclaredPort, Decision> decisions, List<ContainerView> containers, List<String> kept) {
+      Map<DeclaredPort, Decision> decisions, ListenSettings.Pod listen, List<String> kept) {
     Map<FieldPath, String> staying = new LinkedHashMap<>();
     Integer start = null;
     for (Map.Entry<DeclaredPort, Decision> m : decisions.entrySet()) {
       DeclaredPort d = m.getKey();
       if (m.getValue().fate() != Fate.MOVE) continue;
-      String why = ListenSettings.find(d.container, containers, d.port).whyKept(d.port);
+      String why = listen.find(d.container, d.port).whyKept(d.port);
       if (why == null) continue;
       kept.add("container " + d.container.name() + " port " + d.key() + " stays: " + why);
       staying.putIfAbsent(d.container.path(), d.key());
@@ -327,7 +336,7 @@ final class PortRemapper {
       DeclaredPort d = m.getKey();
       String other = staying.get(d.container.path());
       if (m.getValue().fate() != Fate.MOVE || other == null) continue;
-      if (ListenSettings.find(d.container, containers, d.port).whyKept(d.port) != null) continue;
+      if (listen.find(d.container, d.port).whyKept(d.port) != null) continue;
       kept.add(
           "container "
               + d.container.name()
@@ -447,7 +456,7 @@ final class PortRemapper {
           moves.put(d.key(), target);
           duplicates.put(d, target);
           // The apply that declared the old port again may have put its listen setting back too.
-          ListenSettings.Found listen = ListenSettings.find(d.container, containers, d.port);
+          ListenSettings.Found listen = ports.listen.find(d.container, d.port);
           if (!listen.settings().isEmpty() && rewritten.add(d.container.path() + "|" + d.port)) {
             rewriteListenSettings(d.container, d.port, target, listen, plan);
           }
@@ -467,7 +476,7 @@ final class PortRemapper {
         }
         case MOVE -> {
           moves.put(d.key(), target);
-          ListenSettings.Found listen = ListenSettings.find(d.container, containers, d.port);
+          ListenSettings.Found listen = ports.listen.find(d.container, d.port);
           plan.change(
               d.path,
               IntNode.valueOf(d.port),

@@ -7,7 +7,6 @@ import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.model.WorkloadPods;
-import dev.nonroot.engine.policy.LabelSelectorMatcher;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -44,7 +43,7 @@ final class SharedServices {
         if (port == null) continue;
         String key = port + "/" + sp.path("protocol").asText("TCP");
         if (!moving.contains(key) || seen.contains(key)) continue;
-        List<ObjectRef> behind = others(svc, w, inventory.workloads(w.effectiveNamespace()));
+        List<ObjectRef> behind = others(svc, w, inventory);
         if (behind.isEmpty()) continue;
         seen.add(key);
         out.add(new Kept(port, reason(svc, port, behind)));
@@ -75,16 +74,16 @@ final class SharedServices {
    * The workloads whose pods the Service selects, other than {@code w} and the objects of its own
    * lineage (its ReplicaSets and Pods, or the Deployment that controls it), each named once.
    */
-  private static List<ObjectRef> others(ObjectNode svc, Workload w, List<WorkloadPods> all) {
+  private static List<ObjectRef> others(ObjectNode svc, Workload w, Inventory inventory) {
     Map<String, String> selector = Trees.stringMap(svc.path("spec").path("selector"));
+    String namespace = w.effectiveNamespace();
     // Most Services select one workload's pods: look at owners only when there are others.
     List<WorkloadPods> selected = new ArrayList<>();
-    for (WorkloadPods p : all) {
-      if (!same(p.ref(), w.ref()) && LabelSelectorMatcher.serviceSelects(selector, p.podLabels()))
-        selected.add(p);
+    for (WorkloadPods p : inventory.workloadsSelectedBy(namespace, selector)) {
+      if (!same(p.ref(), w.ref())) selected.add(p);
     }
     if (selected.isEmpty()) return List.of();
-    Map<String, WorkloadPods> byName = byName(all);
+    Map<String, WorkloadPods> byName = byName(inventory.workloads(namespace));
     ObjectRef self = ownerOf(WorkloadPods.of(w), byName);
     Set<ObjectRef> out = new LinkedHashSet<>();
     for (WorkloadPods p : selected) {

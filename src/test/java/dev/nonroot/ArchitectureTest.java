@@ -4,7 +4,9 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -159,6 +161,33 @@ class ArchitectureTest {
             "dev.nonroot.bench..",
             "io.fabric8.mockwebserver..",
             "io.fabric8.kubernetes.client.server.mock..")
+        .check(product);
+  }
+
+  /**
+   * Issue 11: no shelling out. The product (not bench, which starts the API server in a JVM of its
+   * own) never starts a process, so nothing it reads can become a command.
+   */
+  @Test
+  void theProductNeverStartsAProcess() {
+    noClasses()
+        .that()
+        .resideInAnyPackage(
+            "dev.nonroot.api..",
+            "dev.nonroot.engine..",
+            "dev.nonroot.manifest..",
+            "dev.nonroot.operator..",
+            "dev.nonroot.cli..")
+        .should()
+        .dependOnClassesThat()
+        .belongToAnyOf(ProcessBuilder.class)
+        .orShould()
+        .callMethodWhere(
+            DescribedPredicate.describe(
+                "Runtime.exec",
+                (JavaMethodCall call) ->
+                    call.getTargetOwner().isEquivalentTo(Runtime.class)
+                        && call.getName().equals("exec")))
         .check(product);
   }
 }

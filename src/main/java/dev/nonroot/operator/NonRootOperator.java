@@ -125,9 +125,12 @@ public final class NonRootOperator implements AutoCloseable {
   private final Operator operator;
   private final OperatorMetrics metrics;
   private final Leadership leadership;
+  private final KubernetesClient client;
   private boolean closed;
 
-  private NonRootOperator(Operator operator, OperatorMetrics metrics, Leadership leadership) {
+  private NonRootOperator(
+      Operator operator, OperatorMetrics metrics, Leadership leadership, KubernetesClient client) {
+    this.client = client;
     this.operator = operator;
     this.metrics = metrics;
     this.leadership = leadership;
@@ -232,7 +235,7 @@ public final class NonRootOperator implements AutoCloseable {
     }
     shared.workloads().markSynced();
     shared.index().open();
-    NonRootOperator started = new NonRootOperator(operator, metrics, leadership);
+    NonRootOperator started = new NonRootOperator(operator, metrics, leadership, client);
     // Stopping takes the controllers' threads down and waits for them: not on the elector's
     // thread, which the stop also waits for.
     leadership.lost().thenRun(() -> new Thread(started::close, "leadership-lost").start());
@@ -279,19 +282,22 @@ public final class NonRootOperator implements AutoCloseable {
   public synchronized void close() {
     if (closed) return;
     closed = true;
+    boolean leading = leadership.enabled() && leadership.leading();
     leadership.stopping();
     ExecutorService reconciles =
         operator.getConfigurationService().getExecutorServiceManager().reconcileExecutorService();
     operator.stop();
     // JOSDK interrupts the reconciles still running after its grace period without waiting for
     // them; an instance that stopped leading must not send anything once close returns.
+    boolean quiet = reconciles == null;
     try {
-      if (reconciles != null && !reconciles.awaitTermination(10, TimeUnit.SECONDS)) {
-        LOG.warn("reconciles still running 10 s after the operator stopped");
-      }
+      quiet = quiet || reconciles.awaitTermination(10, TimeUnit.SECONDS);
+      if (!quiet) LOG.warn("reconciles still running 10 s after the operator stopped");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // Only once quiet: nothing this instance sent may land after a standby took over.
+    if (leading && quiet && !leadership.lost().isDone()) leadership.release(client);
     metrics.close();
   }
 

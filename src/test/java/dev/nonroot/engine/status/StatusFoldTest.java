@@ -678,6 +678,49 @@ class StatusFoldTest {
   }
 
   /**
+   * Issue 11's bound on the whole object: 10,000 remediated workloads (five fields each), or 10,000
+   * that an Audit policy would patch, keep the status under 512 KiB with exact counters.
+   */
+  @Test
+  void tenThousandWorkloadsKeepTheWholeStatusUnder512KiB() throws Exception {
+    int workloads = 10_000;
+    int fields = 5;
+    long base = Instant.parse(T0).getEpochSecond();
+    List<Verdict> remediated = new ArrayList<>(workloads);
+    List<Verdict> violating = new ArrayList<>(workloads);
+    for (int i = 0; i < workloads; i++) {
+      String name = String.format("ns%03d-workload-%05d", i % 100, i);
+      List<Verdict.Listed> patched = new ArrayList<>();
+      List<Verdict.Listed> would = new ArrayList<>();
+      for (int j = 0; j < fields; j++) {
+        String field = "spec.template.spec.containers[app].securityContext.field" + j;
+        String time = Instant.ofEpochSecond(base + (long) i * fields + j).toString();
+        patched.add(patched(name, field, time));
+        would.add(wouldPatch(name, field, "65532", time));
+      }
+      remediated.add(withPatched(verdict(name, Outcome.Compliant, "p"), Map.of("p", patched)));
+      violating.add(
+          withWouldPatch(
+              verdict(name, Outcome.NonCompliant, "p"), would.toArray(Verdict.Listed[]::new)));
+    }
+
+    NonRootPolicyStatus enforced = fold(ENFORCE, remediated);
+    assertThat(JSON.writeValueAsString(enforced).getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(512 * 1024);
+    assertThat(counters(enforced)).containsExactly(workloads, workloads, workloads, 0, 0, 0, 0, 0);
+    assertThat(enforced.getWorkloadChanges().size() + enforced.getTruncated())
+        .isEqualTo(workloads * fields);
+
+    NonRootPolicyStatus audited = fold(AUDIT, violating);
+    assertThat(JSON.writeValueAsString(audited).getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(512 * 1024);
+    assertThat(audited.getMatched()).isEqualTo(workloads);
+    assertThat(audited.getViolations()).isEqualTo(workloads);
+    assertThat(audited.getWorkloadChanges().size() + audited.getTruncated())
+        .isEqualTo(workloads * fields);
+  }
+
+  /**
    * Changes whose listed sizes add up to exactly the budget: all of them are kept, but the JSON
    * array is the sum of the sizes plus one ("[" and "]" against one separator fewer than entries).
    */

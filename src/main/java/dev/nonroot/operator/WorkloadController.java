@@ -17,6 +17,7 @@ import dev.nonroot.engine.policy.LabelSelectorMatcher;
 import dev.nonroot.engine.policy.PolicyResolver;
 import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.record.RecordedPatch;
+import dev.nonroot.engine.rollout.ForcedRollback;
 import dev.nonroot.engine.rollout.ImageHints;
 import dev.nonroot.engine.rollout.Reversion;
 import dev.nonroot.engine.rollout.RolloutAssessment;
@@ -575,8 +576,12 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                     .collect(Collectors.joining(", "));
     RolloutState.Phase phase =
         back.isEmpty() && services == 0 ? RolloutState.Phase.Failed : RolloutState.Phase.Reverted;
+    String stuck =
+        phase == RolloutState.Phase.Reverted
+            ? ForcedRollback.advice(tree, failure).map(a -> "; " + a).orElse("")
+            : "";
     RolloutState ended =
-        state.ended(phase, failure.reason(), failure.message() + kept, hint, Map.of(), now);
+        state.ended(phase, failure.reason(), failure.message() + kept + stuck, hint, Map.of(), now);
     write(resource, RolloutPatch.revert(workload, back, ended), context);
     shared.metrics().increment(OperatorMetrics.REVERTS);
     DecisionLog.changed(
@@ -601,6 +606,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                     : "nothing could be put back")
                 + (services > 0 ? " and " + services + " Service(s)" : "")
                 + kept
+                + stuck
                 + (hint == null ? "" : "; hint: " + hint));
   }
 

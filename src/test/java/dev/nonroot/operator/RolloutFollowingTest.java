@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -454,16 +453,11 @@ class RolloutFollowingTest extends OperatorTestBase {
   /**
    * Kubernetes' "forced rollback": a StatefulSet (OrderedReady, the default) whose updated pod
    * never becomes Ready keeps waiting for that pod after its template is reverted; the docs say the
-   * broken pods must then be deleted. The revert alone leaves the StatefulSet stuck with one
-   * replica down (all of it, with one replica). A real fix deletes the pods carrying the failed
-   * rollout's label after the revert (RBAC pods: delete), or says in the Event and the status that
-   * a person must.
+   * broken pods must then be deleted. The operator may not delete pods (least privilege: pods list
+   * and watch), so the Event and the rollout state name the pod a person must delete, and how.
    */
   @Test
-  @Disabled(
-      "defect: a reverted StatefulSet stays stuck on its broken pod (forced rollback); needs pods"
-          + " delete or a clear message")
-  void aRevertedStatefulSetDoesNotStayStuckOnItsBrokenPod() throws Exception {
+  void aRevertedStatefulSetNamesTheBrokenPodToDelete() throws Exception {
     client
         .apps()
         .statefulSets()
@@ -519,16 +513,13 @@ class RolloutFollowingTest extends OperatorTestBase {
     eventually(
         () -> client.apps().statefulSets().inNamespace("web").withName("db").get(),
         x -> x.getMetadata().getAnnotations().get(Annotations.ROLLOUT).contains("Reverted"));
-    // The broken pod is gone (or the operator said a person must delete it).
-    eventually(
-        () ->
-            client
-                .pods()
-                .inNamespace("web")
-                .withLabel(Annotations.REMEDIATION_LABEL, r.label())
-                .list()
-                .getItems(),
-        List::isEmpty);
+    String delete = "delete pod db-" + r.label() + "-" + r.attempt();
+    String command = "kubectl delete pod -n web db-" + r.label() + "-" + r.attempt();
+    List<Event> reverted = eventually(() -> events("RemediationReverted"), l -> !l.isEmpty());
+    assertThat(reverted.get(0).getMessage()).contains("forced rollback", delete, command);
+    StatefulSet after = client.apps().statefulSets().inNamespace("web").withName("db").get();
+    assertThat(after.getMetadata().getAnnotations().get(Annotations.ROLLOUT))
+        .contains("forced rollback", command);
   }
 
   /**

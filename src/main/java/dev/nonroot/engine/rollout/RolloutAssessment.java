@@ -201,7 +201,15 @@ public final class RolloutAssessment {
   }
 
   /** A rollout that is still going, ended well, or failed, with its evidence. */
-  public record Progress(Phase phase, String reason, String message, Map<String, Long> uids) {
+  /**
+   * @param pod the pod whose container is failing (the evidence), or null
+   */
+  public record Progress(
+      Phase phase, String reason, String message, Map<String, Long> uids, String pod) {
+    Progress(Phase phase, String reason, String message, Map<String, Long> uids) {
+      this(phase, reason, message, uids, null);
+    }
+
     /** The reason of a rollout no controller has acted on yet. */
     public static final String AWAITING_CONTROLLER = "AwaitingController";
 
@@ -264,7 +272,8 @@ public final class RolloutAssessment {
                   + (w.path("message").asText("").isEmpty()
                       ? ""
                       : ": " + w.path("message").asText()),
-              Map.of());
+              Map.of(),
+              pod.path("metadata").path("name").asText());
         }
       }
     }

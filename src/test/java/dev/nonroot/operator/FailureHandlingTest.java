@@ -90,16 +90,18 @@ class FailureHandlingTest extends OperatorTestBase {
         p -> p.getStatus() != null && p.getStatus().getFailed() == 1);
 
     // The admin exempts it: no patch is due any more, so the failure is over.
-    client
-        .apps()
-        .deployments()
-        .inNamespace("shop")
-        .withName("web")
-        .edit(
-            d -> {
-              d.getMetadata().setAnnotations(Map.of("nonroot.dev/exempt", "true"));
-              return d;
-            });
+    OperatorHarness.onConflictAgain(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace("shop")
+                .withName("web")
+                .edit(
+                    d -> {
+                      d.getMetadata().setAnnotations(Map.of("nonroot.dev/exempt", "true"));
+                      return d;
+                    }));
     var status =
         eventually(
                 () -> harness.policy("baseline"),

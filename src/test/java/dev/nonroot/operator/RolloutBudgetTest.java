@@ -271,16 +271,18 @@ class RolloutBudgetTest extends OperatorTestBase {
     deploymentNamed("c");
     await().atMost(Duration.ofSeconds(30)).until(() -> waitingInLine("c"));
 
-    client
-        .apps()
-        .deployments()
-        .inNamespace("fleet")
-        .withName("b")
-        .edit(
-            d -> {
-              d.getMetadata().setAnnotations(Map.of(Annotations.EXEMPT, "true"));
-              return d;
-            });
+    OperatorHarness.onConflictAgain(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace("fleet")
+                .withName("b")
+                .edit(
+                    d -> {
+                      d.getMetadata().setAnnotations(Map.of(Annotations.EXEMPT, "true"));
+                      return d;
+                    }));
     await().atMost(Duration.ofSeconds(30)).until(() -> !waitingInLine("b"));
     complete(fleet("a"), a);
 

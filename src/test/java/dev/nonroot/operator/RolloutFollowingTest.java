@@ -218,16 +218,23 @@ class RolloutFollowingTest extends OperatorTestBase {
         .until(() -> harness.requests.writesTo(INTRANET) == 2);
 
     // A new template from the user re-arms it.
-    client
-        .apps()
-        .deployments()
-        .inNamespace("web")
-        .withName("intranet")
-        .edit(
-            d -> {
-              d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:1.28");
-              return d;
-            });
+    OperatorHarness.onConflictAgain(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace("web")
+                .withName("intranet")
+                .edit(
+                    d -> {
+                      d.getSpec()
+                          .getTemplate()
+                          .getSpec()
+                          .getContainers()
+                          .get(0)
+                          .setImage("nginx:1.28");
+                      return d;
+                    }));
     assertThat(rollingOut("intranet", 1).label()).isNotEqualTo(r.label());
   }
 
@@ -431,20 +438,22 @@ class RolloutFollowingTest extends OperatorTestBase {
     rollingOut("api", 1);
     harness.settledStatus("baseline", s -> s.getRollingOut() == 2);
 
-    client
-        .apps()
-        .deployments()
-        .inNamespace("web")
-        .withName("intranet")
-        .edit(
-            d -> {
-              d.getSpec()
-                  .getTemplate()
-                  .getMetadata()
-                  .getLabels()
-                  .remove(Annotations.REMEDIATION_LABEL);
-              return d;
-            });
+    OperatorHarness.onConflictAgain(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace("web")
+                .withName("intranet")
+                .edit(
+                    d -> {
+                      d.getSpec()
+                          .getTemplate()
+                          .getMetadata()
+                          .getLabels()
+                          .remove(Annotations.REMEDIATION_LABEL);
+                      return d;
+                    }));
 
     assertThat(harness.settledStatus("baseline", s -> s.getRollingOut() == 1).getRollingOut())
         .isEqualTo(1);

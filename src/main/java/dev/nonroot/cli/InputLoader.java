@@ -43,8 +43,20 @@ public final class InputLoader {
         List<Path> found = yamlFilesUnder(arg, path);
         if (found.isEmpty())
           throw new BadInputException(arg + ": no *.yaml or *.yml files in this directory");
+        // As kubectl apply -f DIR: an empty or comments-only file among others is a placeholder
+        // of the repository, not a mistake; a directory with no object at all is.
+        boolean any = false;
         for (Path p : found) {
-          if (seen.add(identity(p))) files.add(parse(p.toString(), p, read(p.toString(), p)));
+          if (!seen.add(identity(p))) continue;
+          ManifestFile file = parse(p.toString(), p, read(p.toString(), p), false);
+          any |= hasObject(file);
+          files.add(file);
+        }
+        if (!any) {
+          throw new BadInputException(
+              arg
+                  + ": no Kubernetes object in this directory (its *.yaml and *.yml files are"
+                  + " empty or only comments)");
         }
       } else {
         if (!Files.exists(path)) throw new BadInputException(arg + ": no such file or directory");
@@ -100,6 +112,14 @@ public final class InputLoader {
   }
 
   static ManifestFile parse(String name, Path path, byte[] bytes) {
+    return parse(name, path, bytes, true);
+  }
+
+  /**
+   * @param objectRequired whether a file without any object is refused (a file named on the command
+   *     line, standard input), or read as nothing (a file found in a directory)
+   */
+  private static ManifestFile parse(String name, Path path, byte[] bytes, boolean objectRequired) {
     String text;
     try {
       text = ManifestFile.decode(bytes);
@@ -117,20 +137,21 @@ public final class InputLoader {
       throw new BadInputException(name + ":" + e.line() + ": " + e.problem() + hint);
     }
     checkObjects(file);
+    if (objectRequired && !hasObject(file)) {
+      throw new BadInputException(
+          file.name() + ":1: no Kubernetes object in this file (it is empty or only comments)");
+    }
     return file;
   }
 
   /**
-   * Every document is a mapping (kubectl refuses anything else), and a file holds at least one: an
-   * empty file or a scalar (what a binary file that happens to be UTF-8 reads as) passed as
-   * "nothing to fix" would hide the mistake.
+   * Every document is a mapping (kubectl refuses anything else): a scalar (what a binary file that
+   * happens to be UTF-8 reads as) passed as "nothing to fix" would hide the mistake.
    */
   private static void checkObjects(ManifestFile file) {
-    boolean any = false;
     for (ManifestDocument d : file.documents()) {
       // An empty document ("---" and nothing, or only comments) reads as null.
       if (d.tree() == null || d.tree().isNull()) continue;
-      any = true;
       if (!d.tree().isObject()) {
         throw new BadInputException(
             file.name()
@@ -141,10 +162,13 @@ public final class InputLoader {
                 + " where a mapping with apiVersion and kind belongs");
       }
     }
-    if (!any) {
-      throw new BadInputException(
-          file.name() + ":1: no Kubernetes object in this file (it is empty or only comments)");
+  }
+
+  private static boolean hasObject(ManifestFile file) {
+    for (ManifestDocument d : file.documents()) {
+      if (d.tree() != null && d.tree().isObject()) return true;
     }
+    return false;
   }
 
   static String describe(IOException e) {

@@ -28,6 +28,40 @@ class ScanCommandTest {
             "scanned 1 workload in 1 file: 1 compliant, 0 violating, 0 need root, 0 exempt; 0 findings");
   }
 
+  /**
+   * As kubectl apply -f DIR: a placeholder file (empty, or only comments) in a repository is not a
+   * mistake, but a directory with no object at all is, and so is such a file named by itself.
+   */
+  @Test
+  void emptyFilesInADirectoryAreSkippedButADirectoryOfNothingIsRefused() throws Exception {
+    Path repo = Files.createDirectories(dir.resolve("repo"));
+    Files.copy(CliRun.fixtures(dir, "compliant.yaml")[0], repo.resolve("app.yaml"));
+    Files.writeString(repo.resolve("empty.yaml"), "");
+    Files.writeString(repo.resolve("todo.yaml"), "# the worker goes here\n---\n");
+    CliRun r = CliRun.run("scan", repo.toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+    assertThat(r.errLine()).startsWith("scanned 1 workload in 3 files: 1 compliant");
+
+    CliRun alone = CliRun.run("scan", repo.resolve("empty.yaml").toString());
+    assertThat(alone.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(alone.errLine())
+        .isEqualTo(
+            repo.resolve("empty.yaml")
+                + ":1: no Kubernetes object in this file (it is empty or only comments)");
+
+    Files.delete(repo.resolve("app.yaml"));
+    for (String command : List.of("scan", "fix")) {
+      CliRun nothing = CliRun.run(command, repo.toString());
+      assertThat(nothing.exit()).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(nothing.out()).isEmpty();
+      assertThat(nothing.errLine())
+          .isEqualTo(
+              repo
+                  + ": no Kubernetes object in this directory (its *.yaml and *.yml files are"
+                  + " empty or only comments)");
+    }
+  }
+
   @Test
   void findingsAreTableRowsWithFileAndLineOfTheField() {
     Path[] f = CliRun.fixtures(dir, "web.yaml", "web-service.yaml");

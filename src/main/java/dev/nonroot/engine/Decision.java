@@ -165,6 +165,18 @@ public record Decision(
     return Undo.ofPolicy(workload.root(), restoring.name(), state);
   }
 
+  /**
+   * For CONFLICT: the rollout the workload still carries as under way (the operator's own second
+   * application, set back while it rolled out), ended, so it is neither counted as rolling out nor
+   * followed and judged later, when the owner's own template carries the operator's values again
+   * and a revert would undo them. Null when there is none to end.
+   */
+  public RolloutState conflictEnded(String now) {
+    if (action != Action.CONFLICT || rollout == null || rollout.phase().ended()) return null;
+    return rollout.ended(
+        RolloutState.Phase.Conflict, "SetBack", setBack.message(), null, Map.of(), now);
+  }
+
   public Optional<EffectivePolicy> governingPolicy() {
     return Optional.ofNullable(governing);
   }

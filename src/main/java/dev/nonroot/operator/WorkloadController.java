@@ -274,6 +274,10 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       return restore(
           resource, workload.get(), decision, verdict, policies, inventory, context, now);
     }
+    if (decision.action() == Decision.Action.CONFLICT) {
+      index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
+      return conflict(resource, workload.get(), decision, context, now);
+    }
     if (decision.action() != Decision.Action.PATCH) {
       // Nothing to write (any more): an earlier failure no longer describes this workload.
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
@@ -493,6 +497,29 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
             ? shared.rolloutPoll()
             : progress.worthPolling() ? min(shared.rolloutPoll(), left) : left;
     return UpdateControl.<R>noUpdate().rescheduleAfter(next.plusMillis(100));
+  }
+
+  /**
+   * A Conflict: nothing more is written to the workload, except, once, the end of a rollout of the
+   * operator's that it still carries as under way. That write touches only the operator's own
+   * annotation (no new rollout, nothing a GitOps tool compares), and is what keeps the rollout from
+   * being followed and reverted later, after a restart too, once the owner puts the fix in Git.
+   */
+  private UpdateControl<R> conflict(
+      R resource, Workload workload, Decision decision, Context<R> context, String now) {
+    RolloutState ended = decision.conflictEnded(now);
+    if (ended == null) return UpdateControl.noUpdate();
+    try {
+      write(resource, RolloutPatch.ended(workload, ended), context);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 || e.getCode() == 404) {
+        shared.metrics().increment(OperatorMetrics.CONFLICTS);
+        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+      }
+      throw e;
+    }
+    DecisionLog.ended(refOf(resource), ended.policy(), DecisionLog.SET_BACK);
+    return UpdateControl.noUpdate();
   }
 
   /**

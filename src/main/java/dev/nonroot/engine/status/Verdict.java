@@ -151,6 +151,9 @@ public record Verdict(
       // rolling out for ever.
       rollout = null;
     }
+    RolloutState ended = d.conflictEnded(now);
+    // A Conflict ends the operator's rollout at once, before (or without) its one write saying so.
+    if (ended != null && rollout != null) rollout = ended;
     if (!d.matched()) return unmatched(ref, record, rollout);
     List<String> matching = new ArrayList<>();
     for (EffectivePolicy p : d.matching()) matching.add(p.name());

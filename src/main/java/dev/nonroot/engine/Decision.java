@@ -2,6 +2,7 @@ package dev.nonroot.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.api.Annotations;
+import dev.nonroot.api.PolicyMode;
 import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.GitOpsOwner;
 import dev.nonroot.engine.model.ObjectRef;
@@ -183,6 +184,15 @@ public record Decision(
 
   public boolean matched() {
     return governing != null;
+  }
+
+  /**
+   * Whether the governing policy writes to the workload in the cluster: Enforce, and not left to
+   * Argo CD or Flux. One that does not (Audit, gitops Report or Skip) lets a departed policy's
+   * changes go back.
+   */
+  public boolean governingWrites() {
+    return governing != null && governing.mode() == PolicyMode.Enforce && gitops == null;
   }
 
   /**

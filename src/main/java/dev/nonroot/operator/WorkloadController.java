@@ -684,7 +684,13 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                   + policy
                   + " changed ("
                   + (policies.departing(policy) ? "it is being deleted" : "no longer matched")
-                  + ", spec.onDelete: Revert)"
+                  + ", spec.onDelete: Revert"
+                  + (decision.matched() && !decision.governingWrites()
+                      ? "; policy "
+                          + decision.governing().name()
+                          + ", which governs it now, does not patch it"
+                      : "")
+                  + ")"
                   + (services > 0 ? " and " + services + " Service(s)" : ""));
       if (!undo.kept().isEmpty()) {
         shared

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.api.RolloutSpec;
 import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rollout.RolloutState.Phase;
@@ -17,6 +18,8 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -238,6 +241,78 @@ class OnDeleteTest extends OperatorTestBase {
     harness.settledStatus("baseline", s -> s.getRestoring() == 0 && s.getExempt() == 1);
     assertThat(harness.requests.count(r -> r.isWrite() && r.path().contains("/deployments/api")))
         .isZero();
+  }
+
+  /** A second policy over the same workloads, lower in precedence than baseline (name order). */
+  private void secondPolicy(String name, String spec) throws Exception {
+    String yaml =
+        "apiVersion: nonroot.dev/v1alpha1\nkind: NonRootPolicy\nmetadata: {name: "
+            + name
+            + "}\nspec: "
+            + spec
+            + "\n";
+    try (var in = new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))) {
+      client.resources(NonRootPolicy.class).load(in).create();
+    }
+  }
+
+  /**
+   * An Audit policy governs the workloads once the Revert policy is deleted: it never patches, so
+   * nothing would undo the restore, and the changes go back (its report then lists what it would
+   * change). The deletion's Event says every workload has its changes back, and it is true.
+   */
+  @Test
+  void aDeletedPolicysChangesGoBackWhereAPolicyThatDoesNotPatchGovernsNow() throws Exception {
+    harness.apply("/operator/policy-revert.yaml");
+    secondPolicy("watcher", "{mode: Audit}");
+    start(null);
+    eventually(this::policy, p -> p.hasFinalizer(Departure.FINALIZER));
+    remediateBoth();
+
+    client.resources(NonRootPolicy.class).withName("baseline").delete();
+
+    for (String name : List.of("intranet", "api")) {
+      Deployment d = inPhase(name, Phase.Restoring);
+      assertThat(templateHash(d)).isEqualTo(name.equals("api") ? originalApi : originalIntranet);
+    }
+    assertThat(targetPort()).isEqualTo(80);
+    assertThat(events("web", EventRecorder.RESTORED))
+        .allSatisfy(e -> assertThat(e.getMessage()).contains("policy watcher"));
+    harness.deploymentObserved("web", "intranet", 1);
+    harness.deploymentObserved("web", "api", 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> policy() == null);
+    untouched(deployment("intranet"));
+    untouched(deployment("api"));
+    List<Event> restored = eventually(() -> events("default", "Restored"), l -> !l.isEmpty());
+    assertThat(restored.get(0).getMessage()).contains("every workload has its changes back");
+    NonRootPolicyStatus watcher =
+        harness.settledStatus("watcher", s -> s.getViolations() == 2 && s.getRestoring() == 0);
+    assertThat(watcher.getViolating())
+        .allSatisfy(v -> assertThat(v.getState()).isEqualTo("WouldPatch"));
+  }
+
+  /**
+   * An Enforce policy governs them once the Revert policy is deleted: the changes stay (putting
+   * them back would only start a rollout for it to undo), and the deletion's Event says so instead
+   * of claiming every workload has its changes back.
+   */
+  @Test
+  void aDeletionWhoseChangesAPatchingPolicyKeepsSaysSo() throws Exception {
+    harness.apply("/operator/policy-revert.yaml");
+    secondPolicy("enforcer", "{mode: Enforce}");
+    start(null);
+    eventually(this::policy, p -> p.hasFinalizer(Departure.FINALIZER));
+    remediateBoth();
+
+    client.resources(NonRootPolicy.class).withName("baseline").delete();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> policy() == null);
+    List<Event> restored = eventually(() -> events("default", "Restored"), l -> !l.isEmpty());
+    assertThat(restored.get(0).getMessage())
+        .doesNotContain("every workload has its changes back")
+        .contains("2 workload(s) keep its changes");
+    assertThat(deployment("api").getMetadata().getAnnotations()).containsKey(Annotations.CHANGES);
+    assertThat(targetPort()).isEqualTo(8080);
   }
 
   @Test

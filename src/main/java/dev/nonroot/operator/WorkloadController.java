@@ -9,6 +9,7 @@ import dev.nonroot.api.WorkloadKind;
 import dev.nonroot.engine.Decision;
 import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.PolicySet;
+import dev.nonroot.engine.ServiceRestore;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
@@ -670,7 +671,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     shared.index().put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
     try {
       write(resource, undo.patch(RecordedPatch.Guard.RESOURCE_VERSION), context);
-      int services = restoreServices(resource, workload, policy, inventory);
+      ServicesRestored services = restoreServices(resource, workload, policy, inventory);
       shared.metrics().increment(OperatorMetrics.RESTORES);
       DecisionLog.changed(ref, policy, DecisionLog.RESTORED, undo.restoredFields());
       shared
@@ -691,7 +692,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                           + ", which governs it now, does not patch it"
                       : "")
                   + ")"
-                  + (services > 0 ? " and " + services + " Service(s)" : ""));
+                  + (services.written() > 0 ? " and " + services.written() + " Service(s)" : "")
+                  + (services.kept().isEmpty() ? "" : "; " + String.join("; ", services.kept())));
       if (!undo.kept().isEmpty()) {
         shared
             .events()
@@ -728,26 +730,31 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     }
   }
 
+  /** What a restore did to the Services in front of the workload's pods. */
+  private record ServicesRestored(int written, List<String> kept) {}
+
   /**
-   * Puts back what {@code policy} changed on the Services that select the workload's pods; returns
-   * how many it wrote.
+   * Puts back what {@code policy} changed on the Services that select the workload's pods, except
+   * on one that also sends a moved port to another workload still listening there (the engine's
+   * {@link ServiceRestore} decides): that one stays, and why is returned for the Event.
    */
-  private int restoreServices(
+  private ServicesRestored restoreServices(
       R resource, Workload workload, String policy, CacheInventory inventory) {
     int services = 0;
+    List<String> kept = new ArrayList<>();
     String namespace = resource.getMetadata().getNamespace();
-    for (ObjectNode svc : inventory.services(namespace)) {
-      if (!LabelSelectorMatcher.serviceSelects(
-          Trees.stringMap(svc.path("spec").path("selector")), workload.podLabels())) continue;
-      Undo back = Undo.ofPolicy(svc, policy, null);
-      if (back.changes().isEmpty()) continue;
-      Optional<Service> cached = inventory.served(namespace, back.ref().name());
+    for (ServiceRestore r : ServiceRestore.of(workload, policy, inventory)) {
+      if (r.undo() == null) {
+        kept.add(r.kept());
+        continue;
+      }
+      Optional<Service> cached = inventory.served(namespace, r.service().name());
       if (cached.isEmpty()) continue;
-      shared.writer().send(cached.get(), back.patch(RecordedPatch.Guard.RESOURCE_VERSION));
+      shared.writer().send(cached.get(), r.undo().patch(RecordedPatch.Guard.RESOURCE_VERSION));
       shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
       services++;
     }
-    return services;
+    return new ServicesRestored(services, List.copyOf(kept));
   }
 
   /**

@@ -23,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -313,6 +314,90 @@ class OnDeleteTest extends OperatorTestBase {
         .contains("2 workload(s) keep its changes");
     assertThat(deployment("api").getMetadata().getAnnotations()).containsKey(Annotations.CHANGES);
     assertThat(targetPort()).isEqualTo(8080);
+  }
+
+  /** Annotates a workload nonroot.dev/exempt: it leaves the policy's match. */
+  private void exempt(String name) {
+    OperatorHarness.onConflictAgain(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace("web")
+                .withName(name)
+                .edit(
+                    d -> {
+                      d.getMetadata().getAnnotations().put(Annotations.EXEMPT, "true");
+                      return d;
+                    }));
+  }
+
+  /**
+   * A canary made from the live api (kubectl get -o yaml, renamed): its pods listen on the moved
+   * 8080 and carry api's record, and api's Service selects them too.
+   */
+  private void canaryOfApi() {
+    Deployment api = deployment("api");
+    Map<String, String> labels = Map.of("app", "api", "track", "canary");
+    Map<String, String> annotations = new HashMap<>(api.getMetadata().getAnnotations());
+    annotations.remove(Annotations.ROLLOUT);
+    Deployment canary =
+        new DeploymentBuilder(api)
+            .withNewMetadata()
+            .withName("api-canary")
+            .withNamespace("web")
+            .withAnnotations(annotations)
+            .endMetadata()
+            .editSpec()
+            .editSelector()
+            .withMatchLabels(labels)
+            .endSelector()
+            .editTemplate()
+            .editMetadata()
+            .withLabels(labels)
+            .endMetadata()
+            .endTemplate()
+            .endSpec()
+            .build();
+    client.apps().deployments().inNamespace("web").resource(canary).create();
+  }
+
+  /**
+   * api's Service also selects a canary whose pods listen on the moved 8080. api leaves the match:
+   * its own template goes back, but the Service stays on 8080 (moving it back would cut the canary
+   * off) and the restore's Event says why. It goes back with the canary's own restore.
+   */
+  @Test
+  void aSharedServiceStaysWhileAnotherWorkloadItSelectsStillListensOnTheMovedPort()
+      throws Exception {
+    harness.apply("/operator/policy-revert.yaml");
+    start(null);
+    remediateBoth();
+    canaryOfApi();
+    harness.settledStatus("baseline", s -> s.getMatched() == 3);
+
+    exempt("api");
+
+    Deployment api = inPhase("api", Phase.Restoring);
+    assertThat(templateHash(api)).isEqualTo(originalApi);
+    List<Event> restored =
+        eventually(
+            () ->
+                events("web", EventRecorder.RESTORED).stream()
+                    .filter(e -> e.getInvolvedObject().getName().equals("api"))
+                    .toList(),
+            l -> !l.isEmpty());
+    assertThat(restored.get(0).getMessage())
+        .contains("Service web/api stays on port 8080")
+        .contains("Deployment web/api-canary");
+    assertThat(targetPort()).isEqualTo(8080);
+    harness.deploymentObserved("web", "api", 1);
+    eventually(() -> deployment("api"), d -> rollout(d).isEmpty());
+    assertThat(targetPort()).isEqualTo(8080);
+
+    // The canary leaves too: no pod it selects listens on 8080 any more.
+    exempt("api-canary");
+    await().atMost(Duration.ofSeconds(30)).until(() -> targetPort() == 80);
   }
 
   @Test

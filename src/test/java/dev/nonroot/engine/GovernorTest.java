@@ -16,7 +16,10 @@ import dev.nonroot.engine.plan.PlanApplier;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.ResolvedPolicy;
 import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.record.RecordedPatch;
+import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rules.Outcome;
+import dev.nonroot.engine.status.Verdict;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -452,5 +455,43 @@ class GovernorTest {
 
     assertThat(d.action()).isEqualTo(Decision.Action.NONE);
     assertThat(governing(d)).isEqualTo("reverting");
+  }
+
+  // ---- a Conflict and the rollout it catches ----
+
+  /**
+   * The fix applied twice (the second application still rolling out, its pod label on the
+   * template), then set back again: a Conflict, which ends that rollout at once so that it is
+   * neither counted as rolling out nor judged later.
+   */
+  @Test
+  void aConflictEndsTheRolloutItCatchesUnderWay() {
+    ObjectNode tree = tree(BARE);
+    ResolvedPolicy p = policy("p", "{}");
+    Decision first = decide(Workload.of(tree).orElseThrow(), p);
+    List<Change> fix = first.evaluation().changes();
+    ChangeRecord record = ChangeRecord.empty().with(tree, fix, "p", "2026-12-02T08:00:00Z");
+    record = record.with(tree, fix, "p", "2026-12-02T08:10:00Z");
+    RolloutState second = first.rolloutStart("2026-12-02T08:10:00Z");
+    PlanApplier.apply(tree, fix);
+    ObjectNode annotations = ((ObjectNode) tree.path("metadata")).putObject("annotations");
+    annotations.put(Annotations.CHANGES, record.toJson());
+    annotations.put(Annotations.ROLLOUT, second.toJson());
+    ((ObjectNode) tree.at("/spec/template/metadata/labels"))
+        .put(Annotations.REMEDIATION_LABEL, second.label());
+    ((ObjectNode) tree.at("/spec/template/spec/securityContext")).put("runAsNonRoot", false);
+
+    Decision d = decide(Workload.of(tree).orElseThrow(), p);
+
+    assertThat(d.action()).isEqualTo(Decision.Action.CONFLICT);
+    assertThat(d.rollout().phase()).isEqualTo(RolloutState.Phase.RollingOut);
+    RolloutState ended = d.conflictEnded("2026-12-02T08:20:00Z");
+    assertThat(ended.phase()).isEqualTo(RolloutState.Phase.Conflict);
+    assertThat(ended.phase().ended()).isTrue();
+    assertThat(ended.phase().held()).isFalse();
+    assertThat(ended.label()).isEqualTo(second.label());
+    Verdict v = Verdict.of(d, RecordedPatch.recordOf(tree), null, "2026-12-02T08:20:00Z");
+    assertThat(v.rollout().phase()).isEqualTo(RolloutState.Phase.Conflict);
+    assertThat(v.violation().state()).isEqualTo(Verdict.CONFLICT);
   }
 }

@@ -2,6 +2,7 @@ package dev.nonroot.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.api.Annotations;
+import dev.nonroot.api.PolicyMode;
 import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.GitOpsOwner;
 import dev.nonroot.engine.model.ObjectRef;
@@ -165,12 +166,33 @@ public record Decision(
     return Undo.ofPolicy(workload.root(), restoring.name(), state);
   }
 
+  /**
+   * For CONFLICT: the rollout the workload still carries as under way (the operator's own second
+   * application, set back while it rolled out), ended, so it is neither counted as rolling out nor
+   * followed and judged later, when the owner's own template carries the operator's values again
+   * and a revert would undo them. Null when there is none to end.
+   */
+  public RolloutState conflictEnded(String now) {
+    if (action != Action.CONFLICT || rollout == null || rollout.phase().ended()) return null;
+    return rollout.ended(
+        RolloutState.Phase.Conflict, "SetBack", setBack.message(), null, Map.of(), now);
+  }
+
   public Optional<EffectivePolicy> governingPolicy() {
     return Optional.ofNullable(governing);
   }
 
   public boolean matched() {
     return governing != null;
+  }
+
+  /**
+   * Whether the governing policy writes to the workload in the cluster: Enforce, and not left to
+   * Argo CD or Flux. One that does not (Audit, gitops Report or Skip) lets a departed policy's
+   * changes go back.
+   */
+  public boolean governingWrites() {
+    return governing != null && governing.mode() == PolicyMode.Enforce && gitops == null;
   }
 
   /**

@@ -149,12 +149,31 @@ public final class Governor {
             restoring);
       }
     }
+    if (target == Target.CLUSTER && !writes(governing, leftToOwner)) {
+      // A policy that never writes to this workload (Audit, or left to Argo CD or Flux) starts no
+      // rollout that would undo the restore: the departed policy's changes go back.
+      EffectivePolicy restoring = restoring(policies, workload, governing, overlapping);
+      if (restoring != null) {
+        return new Decision(
+            workload,
+            governing,
+            List.copyOf(overlapping),
+            evaluation,
+            Decision.Action.RESTORE,
+            rollout,
+            1,
+            owner,
+            restoring);
+      }
+    }
     Decision.Action action;
     // Something left to fix wins over following: the new patch starts the rollout to follow.
-    if (!evaluation.hasPlan()) action = live ? Decision.Action.FOLLOW : Decision.Action.NONE;
+    // A policy that only reports has no patch to start: a rollout under way (a restore's, or one
+    // an Enforce patch started before the policy turned to Audit) is followed to its end.
+    if (!evaluation.hasPlan() || live && !writes(governing, leftToOwner))
+      action = live ? Decision.Action.FOLLOW : Decision.Action.NONE;
     else if (held) action = Decision.Action.HELD;
-    else if (leftToOwner || governing.mode() != PolicyMode.Enforce)
-      action = Decision.Action.WOULD_PATCH;
+    else if (!writes(governing, leftToOwner)) action = Decision.Action.WOULD_PATCH;
     else action = Decision.Action.PATCH;
     SetBack setBack = null;
     if (action == Decision.Action.PATCH) {
@@ -178,15 +197,31 @@ public final class Governor {
 
   /**
    * The policy with spec.onDelete: Revert whose changes the workload gets back: asked only when no
-   * policy governs it (the policy is being deleted, or the workload left its match) or it is
-   * exempt. A workload another policy governs keeps them: putting them back would only start a
-   * rollout for the governing policy to undo with another.
+   * policy governs it (the policy is being deleted, or the workload left its match), it is exempt,
+   * or the policy that governs it never writes to it. A workload a policy that writes governs keeps
+   * them: putting them back would only start a rollout for the governing policy to undo with
+   * another.
    */
   private static EffectivePolicy restoring(PolicySet policies, Workload workload) {
+    return restoring(policies, workload, null, List.of());
+  }
+
+  /**
+   * As above, leaving out the policies that match the workload ({@code governing} and {@code
+   * overlapping}): a policy that still matches has not left it, and its own changes stay while it
+   * only reports (an Enforce policy turned to Audit does not take back what it did).
+   */
+  private static EffectivePolicy restoring(
+      PolicySet policies,
+      Workload workload,
+      EffectivePolicy governing,
+      List<EffectivePolicy> overlapping) {
     if (policies.restorers().isEmpty()) return null;
     ChangeRecord record = RecordedPatch.recordOf(workload.root());
     if (record.isEmpty()) return null;
     for (EffectivePolicy p : policies.restorers()) {
+      if (governing != null && governing.name().equals(p.name())) continue;
+      if (overlapping.stream().anyMatch(o -> o.name().equals(p.name()))) continue;
       for (ChangeRecord.Entry e : record.entries()) {
         if (p.name().equals(e.policy())) return p;
       }
@@ -195,11 +230,26 @@ public final class Governor {
   }
 
   /**
-   * Whether a workload with changes of a policy that has spec.onDelete: Revert is left for it to
-   * restore: the rule above, as a verdict tells it (no policy governs it, or it is exempt).
+   * Whether the governing policy writes to the workload in the cluster: Enforce, and not left to
+   * Argo CD or Flux by its spec.gitops.
    */
-  public static boolean leftToRestore(boolean governed, boolean exempt) {
-    return !governed || exempt;
+  private static boolean writes(EffectivePolicy governing, boolean leftToOwner) {
+    return !leftToOwner && governing.mode() == PolicyMode.Enforce;
+  }
+
+  /**
+   * Whether a workload with changes of a policy that has spec.onDelete: Revert is left for it to
+   * restore: the rule above, as a verdict tells it.
+   *
+   * @param governed whether a policy governs it
+   * @param exempt whether it is exempt (nonroot.dev/exempt)
+   * @param governingWrites whether the governing policy writes to it (Enforce, not left to Argo CD
+   *     or Flux)
+   * @param matchesRestorer whether the restoring policy itself still matches it
+   */
+  public static boolean leftToRestore(
+      boolean governed, boolean exempt, boolean governingWrites, boolean matchesRestorer) {
+    return !governed || exempt || (!governingWrites && !matchesRestorer);
   }
 
   /**

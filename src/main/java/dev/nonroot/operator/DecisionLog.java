@@ -35,6 +35,9 @@ final class DecisionLog {
   /** A policy with spec.onDelete: Revert put its changes back. */
   static final String RESTORED = "restored";
 
+  /** A rollout of the operator's ended by a Conflict: someone keeps setting its change back. */
+  static final String SET_BACK = "set-back";
+
   /** The rollout a restore started ended (ready or not: the template is the user's own again). */
   static final String RESTORE_ENDED = "restore-ended";
 

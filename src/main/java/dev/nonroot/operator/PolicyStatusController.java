@@ -161,6 +161,7 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
           Departure.of(
               acting,
               next.getRestoring(),
+              StatusFold.keptBy(policy.getMetadata().getName(), shared.index().verdicts()),
               Instant.parse(policy.getMetadata().getDeletionTimestamp()),
               shared.clock().instant());
       if (departure.release()) return release(policy, departure, context);

@@ -3,15 +3,20 @@ package dev.nonroot.operator;
 import dev.nonroot.api.WorkloadKind;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.WorkloadPods;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -71,17 +76,41 @@ final class WorkloadCaches {
       }
     }
     Map<String, String> labels;
+    PodSpec spec;
     if (kind == WorkloadKind.Pod) {
       labels = meta.getLabels();
+      spec = kind.podTemplateOf(o) instanceof PodSpec s ? s : null;
     } else {
-      labels =
-          kind.podTemplateOf(o) instanceof PodTemplateSpec t && t.getMetadata() != null
-              ? t.getMetadata().getLabels()
-              : null;
+      PodTemplateSpec t = kind.podTemplateOf(o) instanceof PodTemplateSpec x ? x : null;
+      labels = t != null && t.getMetadata() != null ? t.getMetadata().getLabels() : null;
+      spec = t == null ? null : t.getSpec();
     }
     return new WorkloadPods(
         new ObjectRef(kind.name(), meta.getNamespace(), meta.getName()),
         labels == null ? Map.of() : labels,
-        controller);
+        controller,
+        ports(spec));
+  }
+
+  /** The container ports a pod spec declares, as {@link WorkloadPods#ports} names them. */
+  private static Set<String> ports(PodSpec spec) {
+    Set<String> out = new LinkedHashSet<>();
+    if (spec == null) return out;
+    for (List<Container> list :
+        List.of(nonNull(spec.getContainers()), nonNull(spec.getInitContainers()))) {
+      for (Container c : list) {
+        if (c.getPorts() == null) continue;
+        for (ContainerPort p : c.getPorts()) {
+          if (p.getContainerPort() != null) {
+            out.add(WorkloadPods.port(p.getContainerPort(), p.getProtocol()));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static List<Container> nonNull(List<Container> list) {
+    return list == null ? List.of() : list;
   }
 }

@@ -9,6 +9,7 @@ import dev.nonroot.api.WorkloadKind;
 import dev.nonroot.engine.Decision;
 import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.PolicySet;
+import dev.nonroot.engine.ServiceRestore;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
@@ -275,6 +276,10 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       return restore(
           resource, workload.get(), decision, verdict, policies, inventory, context, now);
     }
+    if (decision.action() == Decision.Action.CONFLICT) {
+      index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
+      return conflict(resource, workload.get(), decision, context, now);
+    }
     if (decision.action() != Decision.Action.PATCH) {
       // Nothing to write (any more): an earlier failure no longer describes this workload.
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
@@ -497,6 +502,29 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   }
 
   /**
+   * A Conflict: nothing more is written to the workload, except, once, the end of a rollout of the
+   * operator's that it still carries as under way. That write touches only the operator's own
+   * annotation (no new rollout, nothing a GitOps tool compares), and is what keeps the rollout from
+   * being followed and reverted later, after a restart too, once the owner puts the fix in Git.
+   */
+  private UpdateControl<R> conflict(
+      R resource, Workload workload, Decision decision, Context<R> context, String now) {
+    RolloutState ended = decision.conflictEnded(now);
+    if (ended == null) return UpdateControl.noUpdate();
+    try {
+      write(resource, RolloutPatch.ended(workload, ended), context);
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 409 || e.getCode() == 404) {
+        shared.metrics().increment(OperatorMetrics.CONFLICTS);
+        return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+      }
+      throw e;
+    }
+    DecisionLog.ended(refOf(resource), ended.policy(), DecisionLog.SET_BACK);
+    return UpdateControl.noUpdate();
+  }
+
+  /**
    * A followed rollout someone rolled back by hand (the template is again the one before the
    * patch): recorded as reverted, so it is held like one and no longer counted as rolling out.
    */
@@ -649,7 +677,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     shared.index().put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
     try {
       write(resource, undo.patch(RecordedPatch.Guard.RESOURCE_VERSION), context);
-      int services = restoreServices(resource, workload, policy, inventory);
+      ServicesRestored services = restoreServices(resource, workload, policy, inventory);
       shared.metrics().increment(OperatorMetrics.RESTORES);
       DecisionLog.changed(ref, policy, DecisionLog.RESTORED, undo.restoredFields());
       shared
@@ -663,8 +691,15 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                   + policy
                   + " changed ("
                   + (policies.departing(policy) ? "it is being deleted" : "no longer matched")
-                  + ", spec.onDelete: Revert)"
-                  + (services > 0 ? " and " + services + " Service(s)" : ""));
+                  + ", spec.onDelete: Revert"
+                  + (decision.matched() && !decision.governingWrites()
+                      ? "; policy "
+                          + decision.governing().name()
+                          + ", which governs it now, does not patch it"
+                      : "")
+                  + ")"
+                  + (services.written() > 0 ? " and " + services.written() + " Service(s)" : "")
+                  + (services.kept().isEmpty() ? "" : "; " + String.join("; ", services.kept())));
       if (!undo.kept().isEmpty()) {
         shared
             .events()
@@ -701,26 +736,31 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     }
   }
 
+  /** What a restore did to the Services in front of the workload's pods. */
+  private record ServicesRestored(int written, List<String> kept) {}
+
   /**
-   * Puts back what {@code policy} changed on the Services that select the workload's pods; returns
-   * how many it wrote.
+   * Puts back what {@code policy} changed on the Services that select the workload's pods, except
+   * on one that also sends a moved port to another workload still listening there (the engine's
+   * {@link ServiceRestore} decides): that one stays, and why is returned for the Event.
    */
-  private int restoreServices(
+  private ServicesRestored restoreServices(
       R resource, Workload workload, String policy, CacheInventory inventory) {
     int services = 0;
+    List<String> kept = new ArrayList<>();
     String namespace = resource.getMetadata().getNamespace();
-    for (ObjectNode svc : inventory.services(namespace)) {
-      if (!LabelSelectorMatcher.serviceSelects(
-          Trees.stringMap(svc.path("spec").path("selector")), workload.podLabels())) continue;
-      Undo back = Undo.ofPolicy(svc, policy, null);
-      if (back.changes().isEmpty()) continue;
-      Optional<Service> cached = inventory.served(namespace, back.ref().name());
+    for (ServiceRestore r : ServiceRestore.of(workload, policy, inventory)) {
+      if (r.undo() == null) {
+        kept.add(r.kept());
+        continue;
+      }
+      Optional<Service> cached = inventory.served(namespace, r.service().name());
       if (cached.isEmpty()) continue;
-      shared.writer().send(cached.get(), back.patch(RecordedPatch.Guard.RESOURCE_VERSION));
+      shared.writer().send(cached.get(), r.undo().patch(RecordedPatch.Guard.RESOURCE_VERSION));
       shared.metrics().increment(OperatorMetrics.SERVICE_PATCHES);
       services++;
     }
-    return services;
+    return new ServicesRestored(services, List.copyOf(kept));
   }
 
   /**

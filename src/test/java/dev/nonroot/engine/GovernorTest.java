@@ -7,18 +7,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.api.Annotations;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.plan.Change;
+import dev.nonroot.engine.plan.PlanApplier;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.ResolvedPolicy;
+import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.record.RecordedPatch;
+import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rules.Outcome;
+import dev.nonroot.engine.status.Verdict;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -388,5 +395,103 @@ class GovernorTest {
     assertThat(second.evaluation().changes()).isEqualTo(first.evaluation().changes()).hasSize(5);
     assertThat(second.evaluation().findings()).isEqualTo(first.evaluation().findings());
     assertThat(tree).isEqualTo(before);
+  }
+
+  // ---- spec.onDelete: Revert and a governing policy that does not write ----
+
+  /** BARE as policy {@code name} left it: its fix applied and recorded. */
+  private static Workload remediatedBy(String name) {
+    ObjectNode tree = tree(BARE);
+    Decision d = decide(Workload.of(tree).orElseThrow(), policy(name, "onDelete: Revert"));
+    ChangeRecord record =
+        ChangeRecord.empty().with(tree, d.evaluation().changes(), name, "2026-12-02T08:00:00Z");
+    PlanApplier.apply(tree, d.evaluation().changes());
+    ((ObjectNode) tree.path("metadata"))
+        .putObject("annotations")
+        .put(Annotations.CHANGES, record.toJson());
+    return Workload.of(tree).orElseThrow();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {"mode: Audit", "mode: Enforce\ngitops: Report", "mode: Enforce\ngitops: Skip"})
+  void aDeletedRevertPoliciesChangesGoBackUnderAPolicyThatDoesNotWrite(String spec) {
+    Workload w = remediatedBy("reverting");
+    if (spec.contains("gitops")) {
+      ((ObjectNode) w.root().path("metadata").path("annotations"))
+          .put("argocd.argoproj.io/instance", "shop");
+      w = Workload.of((ObjectNode) w.root()).orElseThrow();
+    }
+    PolicySet set =
+        PolicySet.of(
+            List.of(policy("reverting", "onDelete: Revert"), policy("other", spec)),
+            Set.of("reverting"));
+
+    Decision d = Governor.decide(set, w, Inventory.EMPTY);
+
+    assertThat(d.action()).isEqualTo(Decision.Action.RESTORE);
+    assertThat(d.restoring().name()).isEqualTo("reverting");
+    assertThat(governing(d)).isEqualTo("other");
+    assertThat(d.governingWrites()).isFalse();
+  }
+
+  @Test
+  void aDeletedRevertPoliciesChangesStayUnderAPolicyThatWrites() {
+    PolicySet set =
+        PolicySet.of(
+            List.of(policy("reverting", "onDelete: Revert"), policy("other", "mode: Enforce")),
+            Set.of("reverting"));
+
+    Decision d = Governor.decide(set, remediatedBy("reverting"), Inventory.EMPTY);
+
+    assertThat(d.action()).isEqualTo(Decision.Action.NONE);
+    assertThat(d.governingWrites()).isTrue();
+  }
+
+  @Test
+  void aRevertPolicyTurnedToAuditKeepsItsOwnChanges() {
+    Decision d =
+        decide(remediatedBy("reverting"), policy("reverting", "onDelete: Revert\nmode: Audit"));
+
+    assertThat(d.action()).isEqualTo(Decision.Action.NONE);
+    assertThat(governing(d)).isEqualTo("reverting");
+  }
+
+  // ---- a Conflict and the rollout it catches ----
+
+  /**
+   * The fix applied twice (the second application still rolling out, its pod label on the
+   * template), then set back again: a Conflict, which ends that rollout at once so that it is
+   * neither counted as rolling out nor judged later.
+   */
+  @Test
+  void aConflictEndsTheRolloutItCatchesUnderWay() {
+    ObjectNode tree = tree(BARE);
+    ResolvedPolicy p = policy("p", "{}");
+    Decision first = decide(Workload.of(tree).orElseThrow(), p);
+    List<Change> fix = first.evaluation().changes();
+    ChangeRecord record = ChangeRecord.empty().with(tree, fix, "p", "2026-12-02T08:00:00Z");
+    record = record.with(tree, fix, "p", "2026-12-02T08:10:00Z");
+    RolloutState second = first.rolloutStart("2026-12-02T08:10:00Z");
+    PlanApplier.apply(tree, fix);
+    ObjectNode annotations = ((ObjectNode) tree.path("metadata")).putObject("annotations");
+    annotations.put(Annotations.CHANGES, record.toJson());
+    annotations.put(Annotations.ROLLOUT, second.toJson());
+    ((ObjectNode) tree.at("/spec/template/metadata/labels"))
+        .put(Annotations.REMEDIATION_LABEL, second.label());
+    ((ObjectNode) tree.at("/spec/template/spec/securityContext")).put("runAsNonRoot", false);
+
+    Decision d = decide(Workload.of(tree).orElseThrow(), p);
+
+    assertThat(d.action()).isEqualTo(Decision.Action.CONFLICT);
+    assertThat(d.rollout().phase()).isEqualTo(RolloutState.Phase.RollingOut);
+    RolloutState ended = d.conflictEnded("2026-12-02T08:20:00Z");
+    assertThat(ended.phase()).isEqualTo(RolloutState.Phase.Conflict);
+    assertThat(ended.phase().ended()).isTrue();
+    assertThat(ended.phase().held()).isFalse();
+    assertThat(ended.label()).isEqualTo(second.label());
+    Verdict v = Verdict.of(d, RecordedPatch.recordOf(tree), null, "2026-12-02T08:20:00Z");
+    assertThat(v.rollout().phase()).isEqualTo(RolloutState.Phase.Conflict);
+    assertThat(v.violation().state()).isEqualTo(Verdict.CONFLICT);
   }
 }

@@ -16,8 +16,9 @@ class ManagedFieldsTest {
 
   /**
    * A Deployment Argo CD synced after the operator's patch: argocd-controller owns runAsNonRoot
-   * (pod level) and the web container's port, the operator the container's capabilities, and
-   * kube-controller-manager the status.
+   * (pod level) and the web container's port, the operator the container's capabilities,
+   * kube-controller-manager the status (subresource) and the revision annotation (main resource),
+   * kubectl-edit a label, and a server without the status subresource a status condition.
    */
   private static final String DEPLOYMENT =
       """
@@ -33,7 +34,12 @@ class ManagedFieldsTest {
         {"manager":"kube-controller-manager","operation":"Update","subresource":"status",
          "time":"2026-12-02T10:06:00Z","fieldsV1":{"f:status":{"f:replicas":{}}}},
         {"manager":"kubectl-edit","operation":"Update","time":"2026-12-02T10:07:00Z",
-         "fieldsV1":{"f:metadata":{"f:labels":{"f:team":{}}}}}]},
+         "fieldsV1":{"f:metadata":{"f:labels":{"f:team":{}}}}},
+        {"manager":"kube-controller-manager","operation":"Update","time":"2026-12-02T10:08:00Z",
+         "fieldsV1":{"f:metadata":{"f:annotations":{".":{},
+           "f:deployment.kubernetes.io/revision":{}}}}},
+        {"manager":"old-status-writer","operation":"Update","time":"2026-12-02T10:09:00Z",
+         "fieldsV1":{"f:status":{"f:conditions":{}}}}]},
        "spec":{"template":{"spec":{"securityContext":{"runAsNonRoot":false},
          "containers":[{"name":"sidecar"},{"name":"web","ports":[{"containerPort":80}],
            "securityContext":{"capabilities":{"drop":["ALL"]}}}]}}}}
@@ -59,13 +65,29 @@ class ManagedFieldsTest {
   }
 
   @Test
-  void aFieldNobodyElseOwnsNamesTheLastOtherWriterAndNeverTheOperatorOrAStatusWriter()
-      throws Exception {
+  void aFieldNobodyElseOwnsNamesTheLastOtherWriterOfTheSpecOnly() throws Exception {
     // The operator owns the capabilities: a removed field or an untracked one falls back to the
-    // latest writer of the object's spec or metadata.
+    // latest writer of the object's spec. kube-controller-manager wrote later (the revision
+    // annotation on every rollout, the status), and so did a label edit and a status writer: none
+    // of them touches the spec, so none of them set a spec field back.
     assertThat(setBy("/spec/template/spec/containers/1/securityContext/capabilities/drop"))
         .map(Writer::manager)
-        .contains("kubectl-edit");
+        .contains("argocd-controller");
+    assertThat(setBy("/spec/template/spec/securityContext/runAsUser"))
+        .map(Writer::manager)
+        .contains("argocd-controller");
+  }
+
+  @Test
+  void aServerThatTracksNoFieldsNamesTheLastOtherWriter() throws Exception {
+    JsonNode d =
+        JSON.readTree(
+            "{\"metadata\":{\"managedFields\":[{\"manager\":\"helm\",\"time\":"
+                + "\"2026-12-02T10:00:00Z\"},{\"manager\":\"ci-apply\",\"time\":"
+                + "\"2026-12-02T10:05:00Z\",\"fieldsV1\":{}}]}}");
+    assertThat(ManagedFields.setBy(d, "/spec/template/spec/securityContext/runAsNonRoot"))
+        .map(Writer::manager)
+        .contains("ci-apply");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -145,5 +146,38 @@ class SetBackTest {
     ObjectNode setBack = deployment("{\"runAsNonRoot\":false}", record, "2026-12-02T09:20:00Z");
 
     assertThat(SetBack.of(setBack, RecordedPatch.recordOf(setBack), List.of(fix))).isEmpty();
+  }
+
+  /**
+   * A set-back by removal (Git's manifest has no runAsNonRoot: the field is gone, so nobody owns
+   * it) is blamed on the last writer of the spec, never on kube-controller-manager, which writes a
+   * Deployment's revision annotation (and its status) after every rollout.
+   */
+  @Test
+  void aRemovalIsBlamedOnTheLastSpecWriterNotTheDeploymentController() throws Exception {
+    Change fix = change("runAsNonRoot", null, BooleanNode.TRUE);
+    ObjectNode before = deployment("{}", ChangeRecord.empty(), "2026-12-02T08:00:00Z");
+    ChangeRecord record =
+        RecordedPatch.recordOf(before).with(before, List.of(fix), "p", "2026-12-02T09:00:00Z");
+    record = record.with(before, List.of(fix), "p", "2026-12-02T10:00:00Z");
+    ObjectNode removed = deployment("{}", record, "2026-12-02T10:05:00Z");
+    ((ArrayNode) removed.path("metadata").path("managedFields"))
+        .add(
+            JSON.readTree(
+                "{\"manager\":\"kube-controller-manager\",\"operation\":\"Update\","
+                    + "\"time\":\"2026-12-02T10:06:00Z\",\"fieldsV1\":{\"f:metadata\":"
+                    + "{\"f:annotations\":{\"f:deployment.kubernetes.io/revision\":{}}}}}"))
+        .add(
+            JSON.readTree(
+                "{\"manager\":\"kube-controller-manager\",\"operation\":\"Update\","
+                    + "\"subresource\":\"status\",\"time\":\"2026-12-02T10:06:30Z\","
+                    + "\"fieldsV1\":{\"f:status\":{\"f:replicas\":{}}}}"));
+    ((ObjectNode) removed.path("metadata").path("managedFields").path(0))
+        .set(
+            "fieldsV1",
+            JSON.readTree("{\"f:spec\":{\"f:template\":{\"f:spec\":{\"f:containers\":{}}}}}"));
+
+    assertThat(SetBack.of(removed, RecordedPatch.recordOf(removed), List.of(fix)))
+        .hasValueSatisfying(s -> assertThat(s.manager()).isEqualTo("argocd-controller"));
   }
 }

@@ -7,6 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.nonroot.api.Annotations;
 import dev.nonroot.api.NonRootPolicy;
+import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.api.RolloutSpec;
 import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rollout.RolloutState.Phase;
@@ -17,9 +18,12 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -238,6 +242,162 @@ class OnDeleteTest extends OperatorTestBase {
     harness.settledStatus("baseline", s -> s.getRestoring() == 0 && s.getExempt() == 1);
     assertThat(harness.requests.count(r -> r.isWrite() && r.path().contains("/deployments/api")))
         .isZero();
+  }
+
+  /** A second policy over the same workloads, lower in precedence than baseline (name order). */
+  private void secondPolicy(String name, String spec) throws Exception {
+    String yaml =
+        "apiVersion: nonroot.dev/v1alpha1\nkind: NonRootPolicy\nmetadata: {name: "
+            + name
+            + "}\nspec: "
+            + spec
+            + "\n";
+    try (var in = new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))) {
+      client.resources(NonRootPolicy.class).load(in).create();
+    }
+  }
+
+  /**
+   * An Audit policy governs the workloads once the Revert policy is deleted: it never patches, so
+   * nothing would undo the restore, and the changes go back (its report then lists what it would
+   * change). The deletion's Event says every workload has its changes back, and it is true.
+   */
+  @Test
+  void aDeletedPolicysChangesGoBackWhereAPolicyThatDoesNotPatchGovernsNow() throws Exception {
+    harness.apply("/operator/policy-revert.yaml");
+    secondPolicy("watcher", "{mode: Audit}");
+    start(null);
+    eventually(this::policy, p -> p.hasFinalizer(Departure.FINALIZER));
+    remediateBoth();
+
+    client.resources(NonRootPolicy.class).withName("baseline").delete();
+
+    for (String name : List.of("intranet", "api")) {
+      Deployment d = inPhase(name, Phase.Restoring);
+      assertThat(templateHash(d)).isEqualTo(name.equals("api") ? originalApi : originalIntranet);
+    }
+    assertThat(targetPort()).isEqualTo(80);
+    assertThat(events("web", EventRecorder.RESTORED))
+        .allSatisfy(e -> assertThat(e.getMessage()).contains("policy watcher"));
+    harness.deploymentObserved("web", "intranet", 1);
+    harness.deploymentObserved("web", "api", 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> policy() == null);
+    untouched(deployment("intranet"));
+    untouched(deployment("api"));
+    List<Event> restored = eventually(() -> events("default", "Restored"), l -> !l.isEmpty());
+    assertThat(restored.get(0).getMessage()).contains("every workload has its changes back");
+    NonRootPolicyStatus watcher =
+        harness.settledStatus("watcher", s -> s.getViolations() == 2 && s.getRestoring() == 0);
+    assertThat(watcher.getViolating())
+        .allSatisfy(v -> assertThat(v.getState()).isEqualTo("WouldPatch"));
+  }
+
+  /**
+   * An Enforce policy governs them once the Revert policy is deleted: the changes stay (putting
+   * them back would only start a rollout for it to undo), and the deletion's Event says so instead
+   * of claiming every workload has its changes back.
+   */
+  @Test
+  void aDeletionWhoseChangesAPatchingPolicyKeepsSaysSo() throws Exception {
+    harness.apply("/operator/policy-revert.yaml");
+    secondPolicy("enforcer", "{mode: Enforce}");
+    start(null);
+    eventually(this::policy, p -> p.hasFinalizer(Departure.FINALIZER));
+    remediateBoth();
+
+    client.resources(NonRootPolicy.class).withName("baseline").delete();
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> policy() == null);
+    List<Event> restored = eventually(() -> events("default", "Restored"), l -> !l.isEmpty());
+    assertThat(restored.get(0).getMessage())
+        .doesNotContain("every workload has its changes back")
+        .contains("2 workload(s) keep its changes");
+    assertThat(deployment("api").getMetadata().getAnnotations()).containsKey(Annotations.CHANGES);
+    assertThat(targetPort()).isEqualTo(8080);
+  }
+
+  /** Annotates a workload nonroot.dev/exempt: it leaves the policy's match. */
+  private void exempt(String name) {
+    OperatorHarness.onConflictAgain(
+        () ->
+            client
+                .apps()
+                .deployments()
+                .inNamespace("web")
+                .withName(name)
+                .edit(
+                    d -> {
+                      d.getMetadata().getAnnotations().put(Annotations.EXEMPT, "true");
+                      return d;
+                    }));
+  }
+
+  /**
+   * A canary made from the live api (kubectl get -o yaml, renamed): its pods listen on the moved
+   * 8080 and carry api's record, and api's Service selects them too.
+   */
+  private void canaryOfApi() {
+    Deployment api = deployment("api");
+    Map<String, String> labels = Map.of("app", "api", "track", "canary");
+    Map<String, String> annotations = new HashMap<>(api.getMetadata().getAnnotations());
+    annotations.remove(Annotations.ROLLOUT);
+    Deployment canary =
+        new DeploymentBuilder(api)
+            .withNewMetadata()
+            .withName("api-canary")
+            .withNamespace("web")
+            .withAnnotations(annotations)
+            .endMetadata()
+            .editSpec()
+            .editSelector()
+            .withMatchLabels(labels)
+            .endSelector()
+            .editTemplate()
+            .editMetadata()
+            .withLabels(labels)
+            .endMetadata()
+            .endTemplate()
+            .endSpec()
+            .build();
+    client.apps().deployments().inNamespace("web").resource(canary).create();
+  }
+
+  /**
+   * api's Service also selects a canary whose pods listen on the moved 8080. api leaves the match:
+   * its own template goes back, but the Service stays on 8080 (moving it back would cut the canary
+   * off) and the restore's Event says why. It goes back with the canary's own restore.
+   */
+  @Test
+  void aSharedServiceStaysWhileAnotherWorkloadItSelectsStillListensOnTheMovedPort()
+      throws Exception {
+    harness.apply("/operator/policy-revert.yaml");
+    start(null);
+    remediateBoth();
+    canaryOfApi();
+    harness.settledStatus("baseline", s -> s.getMatched() == 3);
+
+    exempt("api");
+
+    Deployment api = inPhase("api", Phase.Restoring);
+    assertThat(templateHash(api)).isEqualTo(originalApi);
+    List<Event> restored =
+        eventually(
+            () ->
+                events("web", EventRecorder.RESTORED).stream()
+                    .filter(e -> e.getInvolvedObject().getName().equals("api"))
+                    .toList(),
+            l -> !l.isEmpty());
+    assertThat(restored.get(0).getMessage())
+        .contains("Service web/api stays on port 8080")
+        .contains("Deployment web/api-canary");
+    assertThat(targetPort()).isEqualTo(8080);
+    harness.deploymentObserved("web", "api", 1);
+    eventually(() -> deployment("api"), d -> rollout(d).isEmpty());
+    assertThat(targetPort()).isEqualTo(8080);
+
+    // The canary leaves too: no pod it selects listens on 8080 any more.
+    exempt("api-canary");
+    await().atMost(Duration.ofSeconds(30)).until(() -> targetPort() == 80);
   }
 
   @Test

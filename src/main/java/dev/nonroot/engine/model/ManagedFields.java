@@ -43,9 +43,11 @@ public final class ManagedFields {
 
   /**
    * The manager other than the operator that owns the field at {@code pointer} (a JSON Pointer into
-   * {@code object}), or, when no entry names the field (a server that tracks no fields), the other
-   * manager that wrote last (a removed field has no owner). Empty when the object has no
-   * managedFields.
+   * {@code object}), or, when no entry names the field (a removed field has no owner; a server may
+   * track no fields), the other manager that wrote the spec last. A manager whose fields are all
+   * outside the spec never set a spec field back: not a status writer (subresource status), nor
+   * kube-controller-manager's main-resource writes of a Deployment's revision annotation, nor a
+   * label edit. Empty when the object has no managedFields.
    */
   public static Optional<Writer> setBy(JsonNode object, String pointer) {
     JsonNode entries = object.path("metadata").path("managedFields");
@@ -56,10 +58,19 @@ public final class ManagedFields {
       if (manager.isEmpty() || manager.equals(OURS) || e.has("subresource")) continue;
       Writer w = new Writer(manager, time(e.path("time").asText(null)));
       if (owns(e.path("fieldsV1"), object, pointer)) return Optional.of(w);
+      if (!touchesSpec(e.path("fieldsV1"))) continue;
       if (latest == null || later(w, latest)) latest = w;
     }
     // Nobody owns a field that was removed, and a server may track no fields: the last writer.
     return Optional.ofNullable(latest);
+  }
+
+  /**
+   * Whether an entry's fields include some of the spec, or are not tracked at all (then it may have
+   * written anything).
+   */
+  private static boolean touchesSpec(JsonNode fields) {
+    return fields.size() == 0 || fields.has("f:spec");
   }
 
   private static boolean later(Writer a, Writer b) {

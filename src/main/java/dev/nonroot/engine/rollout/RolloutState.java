@@ -79,7 +79,14 @@ public record RolloutState(
      * match): that rollout is followed to its end, then the state goes with the rest of the
      * operator's marks. It carries no pod label: the pods are the user's own again.
      */
-    Restoring;
+    Restoring,
+    /**
+     * Someone kept setting back the change this rollout applied, and the operator stopped (the
+     * workload is in Conflict): whatever rolls out now is the other writer's template, not the
+     * operator's change, so it is neither judged nor put back, even once the owner puts the fix in
+     * Git and the template holds the operator's values again.
+     */
+    Conflict;
 
     /** Whether the rollout is over and what it left is final for this template. */
     public boolean ended() {

@@ -21,7 +21,7 @@ import java.util.Set;
  * by the other's policy, this one). Until all of them can move together, such a port does not move
  * at all, whatever the order workloads are evaluated in.
  */
-final class SharedServices {
+public final class SharedServices {
   /** A low port that stays, and why. */
   record Kept(int port, String reason) {}
 
@@ -68,6 +68,29 @@ final class SharedServices {
         + first.name()
         + (behind.size() > 1 ? " and " + (behind.size() - 1) + " more workload(s)" : "")
         + ": moving it would cut that workload off";
+  }
+
+  /**
+   * The workloads whose pods the Service selects, other than {@code w} and the objects of its own
+   * lineage (its ReplicaSets and Pods, or the Deployment that controls it), as the inventory has
+   * them: what else a change of the Service's targetPort would reach.
+   */
+  public static List<WorkloadPods> sharing(ObjectNode svc, Workload w, Inventory inventory) {
+    Map<String, String> selector = Trees.stringMap(svc.path("spec").path("selector"));
+    String namespace = w.effectiveNamespace();
+    List<WorkloadPods> selected = new ArrayList<>();
+    for (WorkloadPods p : inventory.workloadsSelectedBy(namespace, selector)) {
+      if (!same(p.ref(), w.ref())) selected.add(p);
+    }
+    if (selected.isEmpty()) return List.of();
+    Map<String, WorkloadPods> byName = byName(inventory.workloads(namespace));
+    ObjectRef self = ownerOf(WorkloadPods.of(w), byName);
+    List<WorkloadPods> out = new ArrayList<>();
+    for (WorkloadPods p : selected) {
+      ObjectRef owner = ownerOf(p, byName);
+      if (!same(owner, w.ref()) && !same(owner, self)) out.add(p);
+    }
+    return List.copyOf(out);
   }
 
   /**

@@ -33,12 +33,34 @@ public record Departure(boolean release, String reason, String message, Duration
    * @param deleted when the deletion was asked for
    */
   public static Departure of(EffectivePolicy policy, int restoring, Instant deleted, Instant now) {
+    return of(policy, restoring, 0, deleted, now);
+  }
+
+  /**
+   * @param kept workloads that keep its changes because a policy that writes to them governs them
+   *     now ({@link StatusFold#keptBy})
+   */
+  public static Departure of(
+      EffectivePolicy policy, int restoring, int kept, Instant deleted, Instant now) {
     if (policy == null || policy.onDelete() != OnDeleteMode.Revert) {
       return new Departure(true, "Keep", "spec.onDelete: Keep: the changes stay", null);
     }
+    String keptNote =
+        kept == 0
+            ? ""
+            : "; "
+                + kept
+                + " workload(s) keep its changes: another policy that patches them governs them"
+                + " now, and putting the changes back would only start a rollout for that policy to"
+                + " undo";
     if (restoring == 0) {
       return new Departure(
-          true, "Restored", "every workload has its changes back (spec.onDelete: Revert)", null);
+          true,
+          "Restored",
+          kept == 0
+              ? "every workload has its changes back (spec.onDelete: Revert)"
+              : "every workload left to it has its changes back (spec.onDelete: Revert)" + keptNote,
+          null);
     }
     Instant deadline = deleted.plus(policy.onDeleteTimeout());
     if (!now.isBefore(deadline)) {
@@ -49,7 +71,8 @@ public record Departure(boolean release, String reason, String message, Duration
               + " workload(s) keep this policy's changes: their restore did not finish within"
               + " spec.onDeleteTimeout ("
               + policy.onDeleteTimeout().toMinutes()
-              + "m); `nonroot-operator revert` puts back what their records still name",
+              + "m); `nonroot-operator revert` puts back what their records still name"
+              + keptNote,
           null);
     }
     Duration left = Duration.between(now, deadline);
@@ -61,7 +84,8 @@ public record Departure(boolean release, String reason, String message, Duration
             + " workload(s) (spec.onDelete: Revert); the deletion completes when all are done, or"
             + " at "
             + deadline
-            + " (spec.onDeleteTimeout)",
+            + " (spec.onDeleteTimeout)"
+            + keptNote,
         left.compareTo(RECHECK) < 0 ? left : RECHECK);
   }
 

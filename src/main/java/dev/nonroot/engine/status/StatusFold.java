@@ -201,7 +201,8 @@ public final class StatusFold {
 
   /**
    * Whether the workload still has changes of {@code policy} (spec.onDelete: Revert) to put back,
-   * or its restore is rolling out: the Governor restores what no policy governs, or what is exempt.
+   * or its restore is rolling out: the Governor restores what no policy governs, what is exempt,
+   * and what a policy that never writes to it governs.
    */
   static boolean restoreLeft(String policy, Verdict v) {
     if (v.rollout() != null
@@ -211,7 +212,25 @@ public final class StatusFold {
     }
     if (v.patched().getOrDefault(policy, List.of()).isEmpty()) return false;
     return Governor.leftToRestore(
-        !v.matching().isEmpty(), v.outcome() == Outcome.Exempt && v.gitops() == null);
+        !v.matching().isEmpty(),
+        v.outcome() == Outcome.Exempt && v.gitops() == null,
+        v.governingWrites(),
+        v.matching().contains(policy));
+  }
+
+  /**
+   * How many workloads keep changes of {@code policy} (spec.onDelete: Revert) because a policy that
+   * writes to them governs them now: a deletion that waited for every other restore must not say
+   * that every workload has its changes back.
+   */
+  public static int keptBy(String policy, Collection<Verdict> verdicts) {
+    int kept = 0;
+    for (Verdict v : verdicts) {
+      if (!v.patched().getOrDefault(policy, List.of()).isEmpty() && !restoreLeft(policy, v)) {
+        kept++;
+      }
+    }
+    return kept;
   }
 
   /**

@@ -35,6 +35,8 @@ import java.util.TreeSet;
  * @param rollout the rollout the operator's last patch started and where it stands, or null
  * @param gitops the Argo CD or Flux application the governing policy leaves the workload to
  *     (spec.gitops Skip or Report), or null
+ * @param governingWrites whether the governing policy writes to the workload (Enforce, not left to
+ *     Argo CD or Flux): while one does, a departed spec.onDelete: Revert policy's changes stay
  */
 public record Verdict(
     ObjectRef ref,
@@ -46,7 +48,33 @@ public record Verdict(
     Failure failure,
     Violation violation,
     RolloutState rollout,
-    String gitops) {
+    String gitops,
+    boolean governingWrites) {
+
+  public Verdict(
+      ObjectRef ref,
+      List<String> matching,
+      Outcome outcome,
+      Set<String> needsRootReasons,
+      List<Listed> wouldPatch,
+      Map<String, List<Listed>> patched,
+      Failure failure,
+      Violation violation,
+      RolloutState rollout,
+      String gitops) {
+    this(
+        ref,
+        matching,
+        outcome,
+        needsRootReasons,
+        wouldPatch,
+        patched,
+        failure,
+        violation,
+        rollout,
+        gitops,
+        true);
+  }
 
   public Verdict(
       ObjectRef ref,
@@ -151,13 +179,16 @@ public record Verdict(
       // rolling out for ever.
       rollout = null;
     }
+    RolloutState ended = d.conflictEnded(now);
+    // A Conflict ends the operator's rollout at once, before (or without) its one write saying so.
+    if (ended != null && rollout != null) rollout = ended;
     if (!d.matched()) return unmatched(ref, record, rollout);
     List<String> matching = new ArrayList<>();
     for (EffectivePolicy p : d.matching()) matching.add(p.name());
     Set<String> reasons = new TreeSet<>();
     for (NeedsRootDetector.Evidence e : d.evaluation().needsRoot()) reasons.add(e.reason().name());
     List<Listed> wouldPatch = new ArrayList<>();
-    if (d.action() == Decision.Action.WOULD_PATCH) {
+    if (reports(d)) {
       Map<String, String> seen = new HashMap<>();
       if (previous != null && d.governing().name().equals(previous.governing())) {
         for (Listed l : previous.wouldPatch) seen.put(key(l.change()), l.change().getTime());
@@ -191,7 +222,19 @@ public record Verdict(
         null,
         violation(d),
         rollout,
-        d.gitops() == null ? null : d.gitops().describe());
+        d.gitops() == null ? null : d.gitops().describe(),
+        d.governingWrites());
+  }
+
+  /**
+   * Whether the decision reports its plan as what would change: Audit or GitOps (WouldPatch), also
+   * while such a policy follows a rollout under way or lets a departed policy's changes go back.
+   */
+  private static boolean reports(Decision d) {
+    return d.action() == Decision.Action.WOULD_PATCH
+        || (d.action() == Decision.Action.FOLLOW || d.action() == Decision.Action.RESTORE)
+            && d.matched()
+            && !d.governingWrites();
   }
 
   private static Violation violation(Decision d) {
@@ -244,8 +287,7 @@ public record Verdict(
         String list =
             String.join(", ", fields.subList(0, Math.min(3, fields.size())))
                 + (fields.size() > 3 ? " and " + (fields.size() - 3) + " more" : "");
-        if (d.action() != Decision.Action.WOULD_PATCH)
-          return new Violation("Pending", "to be patched: " + list);
+        if (!reports(d)) return new Violation("Pending", "to be patched: " + list);
         return d.gitops() != null
             ? new Violation("WouldPatch", d.gitopsAdvice() + "; would change " + list)
             : new Violation("WouldPatch", "would change " + list + " (Audit)");
@@ -292,7 +334,8 @@ public record Verdict(
         failure,
         new Violation("Pending", why + "; " + violation.reason()),
         rollout,
-        gitops);
+        gitops,
+        governingWrites);
   }
 
   public Verdict withFailure(Failure f) {
@@ -306,7 +349,8 @@ public record Verdict(
         f,
         violation,
         rollout,
-        gitops);
+        gitops,
+        governingWrites);
   }
 
   /** The governing policy's name, or null. */

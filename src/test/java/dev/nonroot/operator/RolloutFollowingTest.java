@@ -189,7 +189,8 @@ class RolloutFollowingTest extends OperatorTestBase {
     // Exactly the template the user wrote: the old ReplicaSet comes back.
     assertThat(deployment("intranet").getSpec().getTemplate()).isEqualTo(originalIntranet);
     assertThat(harness.requests.writesTo(INTRANET)).isEqualTo(2);
-    assertThat(events("RemediationReverted"))
+    // The Event follows the write that ended the rollout.
+    assertThat(eventually(() -> events("RemediationReverted"), l -> !l.isEmpty()))
         .singleElement()
         .satisfies(
             e -> {
@@ -248,7 +249,8 @@ class RolloutFollowingTest extends OperatorTestBase {
 
     RolloutState verified = ended("intranet", Phase.Verified, 1);
     assertThat(verified.uids()).containsEntry("c", 65532L);
-    assertThat(events("RolloutVerified")).hasSize(1);
+    // The Event follows the write that ended the rollout.
+    assertThat(eventually(() -> events("RolloutVerified"), l -> !l.isEmpty())).hasSize(1);
     assertThat(harness.requests.writesTo(INTRANET)).isEqualTo(2);
     NonRootPolicyStatus status = harness.settledStatus("baseline", s -> s.getVerified() == 1);
     assertThat(status.getReverted()).isZero();

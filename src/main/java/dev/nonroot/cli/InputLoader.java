@@ -11,10 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -30,7 +30,8 @@ public final class InputLoader {
 
   public static List<ManifestFile> load(List<String> args, InputStream stdin) {
     List<ManifestFile> files = new ArrayList<>();
-    Set<Path> seen = new HashSet<>();
+    // Each file once, however often it is named or reached (a directory and a file in it).
+    Map<Path, ManifestFile> seen = new HashMap<>();
     if (args.stream().filter(STDIN::equals).count() > 1)
       throw new BadInputException("-: standard input can be given only once");
     for (String arg : args) {
@@ -47,10 +48,13 @@ public final class InputLoader {
         // of the repository, not a mistake; a directory with no object at all is.
         boolean any = false;
         for (Path p : found) {
-          if (!seen.add(identity(p))) continue;
-          ManifestFile file = parse(p.toString(), p, read(p.toString(), p), false);
+          ManifestFile file = seen.get(identity(p));
+          if (file == null) {
+            file = parse(p.toString(), p, read(p.toString(), p), false);
+            seen.put(identity(p), file);
+            files.add(file);
+          }
           any |= hasObject(file);
-          files.add(file);
         }
         if (!any) {
           throw new BadInputException(
@@ -60,7 +64,11 @@ public final class InputLoader {
         }
       } else {
         if (!Files.exists(path)) throw new BadInputException(arg + ": no such file or directory");
-        if (seen.add(identity(path))) files.add(parse(arg, path, read(arg, path)));
+        if (!seen.containsKey(identity(path))) {
+          ManifestFile file = parse(arg, path, read(arg, path));
+          seen.put(identity(path), file);
+          files.add(file);
+        }
       }
     }
     return files;

@@ -62,6 +62,52 @@ class ScanCommandTest {
     }
   }
 
+  /**
+   * A file met again through a second, overlapping argument is read once; that second argument must
+   * not then count as "a directory with no object".
+   */
+  @Test
+  void aDirectoryWhoseFilesWereAlreadyNamedIsNotADirectoryOfNothing() throws Exception {
+    Path repo = Files.createDirectories(dir.resolve("repo"));
+    Path sub = Files.createDirectories(repo.resolve("apps"));
+    Files.copy(CliRun.fixtures(dir, "compliant.yaml")[0], sub.resolve("app.yaml"));
+    for (String[] args :
+        List.of(
+            new String[] {"scan", repo.toString(), sub.toString()},
+            new String[] {"scan", sub.resolve("app.yaml").toString(), sub.toString()},
+            new String[] {"scan", repo.toString(), repo.toString()})) {
+      CliRun r = CliRun.run(args);
+      assertThat(r.exit()).as(String.join(" ", args) + "\n" + r.err()).isEqualTo(ExitCodes.OK);
+    }
+  }
+
+  /**
+   * A kustomize overlay's patch names a Deployment but holds no pod template: it is part of a
+   * repository `fix --in-place` is run on, not a workload to judge or a mistake. A template that is
+   * there but null is still refused (hostile fixtures).
+   */
+  @Test
+  void aPatchOfAWorkloadWithoutAPodTemplateIsNotAWorkload() throws Exception {
+    Path repo = Files.createDirectories(dir.resolve("repo"));
+    Files.copy(CliRun.fixtures(dir, "compliant.yaml")[0], repo.resolve("app.yaml"));
+    Path overlay = Files.createDirectories(repo.resolve("overlays/prod"));
+    String replicas =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n"
+            + "spec:\n  replicas: 5\n";
+    String annotations =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\n"
+            + "spec:\n  template:\n    metadata:\n      annotations: {team: shop}\n";
+    Files.writeString(overlay.resolve("replicas.yaml"), replicas);
+    Files.writeString(overlay.resolve("annotations.yaml"), annotations);
+    CliRun scan = CliRun.run("scan", repo.toString());
+    assertThat(scan.exit()).as(scan.err()).isEqualTo(ExitCodes.OK);
+    assertThat(scan.errLine()).startsWith("scanned 1 workload in 3 files: 1 compliant");
+    CliRun fix = CliRun.run("fix", "--in-place", repo.toString());
+    assertThat(fix.exit()).as(fix.err()).isEqualTo(ExitCodes.OK);
+    assertThat(Files.readString(overlay.resolve("replicas.yaml"))).isEqualTo(replicas);
+    assertThat(Files.readString(overlay.resolve("annotations.yaml"))).isEqualTo(annotations);
+  }
+
   @Test
   void findingsAreTableRowsWithFileAndLineOfTheField() {
     Path[] f = CliRun.fixtures(dir, "web.yaml", "web-service.yaml");

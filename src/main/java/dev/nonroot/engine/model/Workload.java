@@ -75,7 +75,10 @@ public final class Workload {
    */
   public record MissingPodSpec(FieldPath field, String problem) {}
 
-  /** Why {@code root} is of a workload kind but has no pod spec, or empty. */
+  /**
+   * Why {@code root} is of a workload kind but its pod spec is null or not an object, or empty
+   * (also when the pod spec is simply absent).
+   */
   public static Optional<MissingPodSpec> missingPodSpec(JsonNode root) {
     if (!(root instanceof ObjectNode obj)) return Optional.empty();
     Optional<WorkloadKind> kind =
@@ -88,7 +91,9 @@ public final class Workload {
     for (String key : keys) {
       at = at.key(key);
       node = node.get(key);
-      if (node == null) return Optional.of(new MissingPodSpec(at, at.display() + " is missing"));
+      // Absent: a partial object, such as a kustomize patch that sets replicas or labels; not a
+      // workload to judge. Only a template that is there and unreadable is a mistake.
+      if (node == null) return Optional.empty();
       if (node.isNull()) return Optional.of(new MissingPodSpec(at, at.display() + " is null"));
       if (!node.isObject()) {
         String type =

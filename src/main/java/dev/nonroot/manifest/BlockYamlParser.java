@@ -122,6 +122,7 @@ final class BlockYamlParser {
   private int depth;
   private int endLine = -1;
   private int endColumn;
+  private boolean tabIndented;
 
   private BlockYamlParser(String[] lines, boolean shapes) {
     this.lines = lines;
@@ -132,8 +133,14 @@ final class BlockYamlParser {
       String l = lines[i];
       int n = leadingSpaces(l);
       indents[i] = n;
-      while (n < l.length() && (l.charAt(n) == ' ' || l.charAt(n) == '\t')) n++;
+      boolean tab = false;
+      while (n < l.length() && (l.charAt(n) == ' ' || l.charAt(n) == '\t')) {
+        tab |= l.charAt(n) == '\t';
+        n++;
+      }
       blank[i] = n == l.length() || l.charAt(n) == '#';
+      // A tab before a line's comment or content is SnakeYAML's (and kubectl's) call to make.
+      tabIndented |= tab && n < l.length();
     }
   }
 
@@ -144,7 +151,8 @@ final class BlockYamlParser {
     if (lines == null) return null;
     if (lines.length > 0 && lines[0].startsWith("\uFEFF")) lines[0] = lines[0].substring(1);
     try {
-      return new BlockYamlParser(lines, withShapes).document();
+      BlockYamlParser parser = new BlockYamlParser(lines, withShapes);
+      return parser.tabIndented ? null : parser.document();
     } catch (GiveUp | NumberFormatException | StringIndexOutOfBoundsException e) {
       return null;
     }

@@ -66,6 +66,7 @@ class BlockYamlParserTest {
         "? complex\n: key\n",
         "a: 1\na: 2\n",
         "a:\n\t- tab\n",
+        "apiVersion: v1\nkind: ConfigMap\n\t# a tab before a comment\nmetadata:\n  name: x\n",
         "a: [unclosed\n",
         "a: b: c\n",
         "<<: {a: 1}\n",

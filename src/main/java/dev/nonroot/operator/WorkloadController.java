@@ -32,18 +32,22 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +72,13 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private static final String SERVICES = "services";
   private static final String NAMESPACES = "namespaces";
   private static final String NETWORK_POLICIES = "networkpolicies";
+
+  /**
+   * Decisions read the secondary caches directly, never through JOSDK's secondary resources: a
+   * primary-to-secondary mapper keeps JOSDK from maintaining its index, which calls the
+   * secondary-to-primary mapper once more per event and for every object at start.
+   */
+  private static final PrimaryToSecondaryMapper<HasMetadata> NO_SECONDARY_INDEX = p -> Set.of();
 
   /** How soon a workload whose patch met a newer version is decided again. */
   private static final Duration AFTER_CONFLICT = Duration.ofSeconds(1);
@@ -107,7 +118,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   public List<EventSource<?, R>> prepareEventSources(EventSourceContext<R> context) {
     var primaries = context.getPrimaryCache();
     // Another kind's workloads can share a Service with this kind's: every decision sees them all.
-    shared.workloads().add(kind, primaries::list);
+    shared.workloads().add(kind, primaries);
     shared.rollouts().add(primaries::list);
     shared
         .index()
@@ -130,6 +141,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 .withName(POLICIES)
                 .withWatchAllNamespaces()
                 .withSecondaryToPrimaryMapper(p -> ids(primaries.list()))
+                .withPrimaryToSecondaryMapper(NO_SECONDARY_INDEX)
                 // Status writes change nothing a decision depends on; a deletion does (the policy
                 // governs nothing any more, and may take its changes back).
                 .withOnUpdateFilter(
@@ -140,21 +152,32 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                             || next.isMarkedForDeletion() != old.isMarkedForDeletion())
                 .build(),
             context);
+    // A Service matters to the workloads whose pods it selects, before and after the change.
+    ThreadLocal<Service> previousService = new ThreadLocal<>();
     var services =
-        new InformerEventSource<>(
+        new PreviousVersionInformer<>(
             InformerEventSourceConfiguration.from(Service.class, type)
                 .withName(SERVICES)
                 .withWatchAllNamespaces()
                 .withSecondaryToPrimaryMapper(
-                    s -> ids(primaries.list(s.getMetadata().getNamespace())))
+                    s -> {
+                      Set<ResourceID> ids = selectedBy(primaries, s);
+                      PreviousVersionInformer.of(previousService)
+                          .ifPresent(before -> ids.addAll(selectedBy(primaries, before)));
+                      return ids;
+                    })
+                .withPrimaryToSecondaryMapper(NO_SECONDARY_INDEX)
                 .build(),
-            context);
+            context,
+            previousService);
     var namespaces =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Namespace.class, type)
                 .withName(NAMESPACES)
                 .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(n -> ids(primaries.list(n.getMetadata().getName())))
+                .withSecondaryToPrimaryMapper(
+                    n -> inNamespace(primaries, n.getMetadata().getName()))
+                .withPrimaryToSecondaryMapper(NO_SECONDARY_INDEX)
                 .build(),
             context);
     // A NetworkPolicy that still admits only a moved port's old number is reported on the workload,
@@ -165,14 +188,32 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 .withName(NETWORK_POLICIES)
                 .withWatchAllNamespaces()
                 .withSecondaryToPrimaryMapper(
-                    p -> ids(primaries.list(p.getMetadata().getNamespace())))
+                    p -> inNamespace(primaries, p.getMetadata().getNamespace()))
+                .withPrimaryToSecondaryMapper(NO_SECONDARY_INDEX)
                 .build(),
             context);
     return List.of(policies, services, namespaces, networkPolicies);
   }
 
+  /**
+   * The workloads of this kind whose pods a Service selects, from the pod label index (a Service
+   * selects nothing with an empty selector).
+   */
+  private Set<ResourceID> selectedBy(IndexedResourceCache<R> primaries, Service s) {
+    Map<String, String> selector =
+        WorkloadCaches.strings(s.getSpec() == null ? null : s.getSpec().getSelector());
+    return ids(
+        WorkloadCaches.selected(kind, primaries, s.getMetadata().getNamespace(), selector)
+            .stream());
+  }
+
+  private static <T extends HasMetadata> Set<ResourceID> inNamespace(
+      IndexedResourceCache<T> primaries, String namespace) {
+    return ids(primaries.byIndex(Cache.NAMESPACE_INDEX, namespace).stream());
+  }
+
   private static <T extends HasMetadata> Set<ResourceID> ids(Stream<T> items) {
-    return items.map(ResourceID::fromResource).collect(Collectors.toSet());
+    return items.map(ResourceID::fromResource).collect(Collectors.toCollection(HashSet::new));
   }
 
   private ObjectRef refOf(HasMetadata resource) {
@@ -212,7 +253,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
             networkPolicySource,
             shared.workloads(),
             shared.pods(),
-            !inLine);
+            !inLine,
+            WorkloadCaches.podLabels(kind, resource));
     PolicySet policies = shared.catalog().snapshot(policySource.list(p -> true).toList());
     String now = shared.now();
     if (resource.isMarkedForDeletion()) {

@@ -43,6 +43,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -167,6 +168,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                       return ids;
                     })
                 .withPrimaryToSecondaryMapper(NO_SECONDARY_INDEX)
+                .withItemStore(new TransformingItemStore<>(CacheTrim::service))
                 .build(),
             context,
             previousService);

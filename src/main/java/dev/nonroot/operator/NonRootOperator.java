@@ -212,6 +212,7 @@ public final class NonRootOperator implements AutoCloseable {
             new PatchBudget(settings.patchesPerSecond(), settings.clock()),
             new StatusPacer(settings.clock()),
             new WorkloadCaches(),
+            new SharedInformers(),
             new RolloutPods(client, metrics::apiError),
             new RolloutBudget(
                 o ->

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.util.Optional;
 
 /**
  * An informer event source whose secondary-to-primary mapper can see the version an update
@@ -35,10 +34,5 @@ final class PreviousVersionInformer<T extends HasMetadata, P extends HasMetadata
     } finally {
       previous.remove();
     }
-  }
-
-  /** The version the update being handed on replaces, if an update is. */
-  static <T> Optional<T> of(ThreadLocal<T> previous) {
-    return Optional.ofNullable(previous.get());
   }
 }

@@ -33,7 +33,6 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
@@ -41,9 +40,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMapper;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -69,17 +66,10 @@ import org.slf4j.LoggerFactory;
  */
 final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadController.class);
-  private static final String POLICIES = "policies";
-  private static final String SERVICES = "services";
-  private static final String NAMESPACES = "namespaces";
-  private static final String NETWORK_POLICIES = "networkpolicies";
+  private static final String SECONDARIES = "secondaries";
 
-  /**
-   * Decisions read the secondary caches directly, never through JOSDK's secondary resources: a
-   * primary-to-secondary mapper keeps JOSDK from maintaining its index, which calls the
-   * secondary-to-primary mapper once more per event and for every object at start.
-   */
-  private static final PrimaryToSecondaryMapper<HasMetadata> NO_SECONDARY_INDEX = p -> Set.of();
+  /** How soon a workload is looked at again while the shared informers are starting. */
+  private static final Duration INFORMERS_STARTING = Duration.ofMillis(200);
 
   /** How soon a workload whose patch met a newer version is decided again. */
   private static final Duration AFTER_CONFLICT = Duration.ofSeconds(1);
@@ -135,66 +125,54 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 return refOf(cached);
               }
             });
-    // Any policy spec change can change every decision of this kind.
-    var policies =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(NonRootPolicy.class, type)
-                .withName(POLICIES)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(p -> ids(primaries.list()))
-                .withPrimaryToSecondaryMapper(NO_SECONDARY_INDEX)
-                // Status writes change nothing a decision depends on; a deletion does (the policy
-                // governs nothing any more, and may take its changes back).
-                .withOnUpdateFilter(
-                    (next, old) ->
-                        !Objects.equals(
-                                next.getMetadata().getGeneration(),
-                                old.getMetadata().getGeneration())
-                            || next.isMarkedForDeletion() != old.isMarkedForDeletion())
-                .build(),
-            context);
-    // A Service matters to the workloads whose pods it selects, before and after the change.
-    ThreadLocal<Service> previousService = new ThreadLocal<>();
-    var services =
-        new PreviousVersionInformer<>(
-            InformerEventSourceConfiguration.from(Service.class, type)
-                .withName(SERVICES)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(
-                    s -> {
-                      Set<ResourceID> ids = selectedBy(primaries, s);
-                      PreviousVersionInformer.of(previousService)
-                          .ifPresent(before -> ids.addAll(selectedBy(primaries, before)));
-                      return ids;
-                    })
-                .withPrimaryToSecondaryMapper(NO_SECONDARY_INDEX)
-                .withItemStore(new TransformingItemStore<>(CacheTrim::service))
-                .build(),
-            context,
-            previousService);
-    var namespaces =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Namespace.class, type)
-                .withName(NAMESPACES)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(
-                    n -> inNamespace(primaries, n.getMetadata().getName()))
-                .withPrimaryToSecondaryMapper(NO_SECONDARY_INDEX)
-                .build(),
-            context);
-    // A NetworkPolicy that still admits only a moved port's old number is reported on the workload,
-    // and the report goes away when the policy is fixed.
-    var networkPolicies =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(NetworkPolicy.class, type)
-                .withName(NETWORK_POLICIES)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(
-                    p -> inNamespace(primaries, p.getMetadata().getNamespace()))
-                .withPrimaryToSecondaryMapper(NO_SECONDARY_INDEX)
-                .build(),
-            context);
-    return List.of(policies, services, namespaces, networkPolicies);
+    // The policy, Service, Namespace and NetworkPolicy informers are the operator's, shared by
+    // every kind: this controller hears their events and wakes the workloads of its own concerned.
+    SimpleInboundEventSource<R> wake = new SimpleInboundEventSource<>(SECONDARIES);
+    shared
+        .informers()
+        .listen(
+            new SharedInformers.Listener() {
+              @Override
+              public void policy(NonRootPolicy now, NonRootPolicy before) {
+                // Any policy spec change can change every decision of this kind. Status writes
+                // change nothing a decision depends on; a deletion does (the policy governs
+                // nothing any more, and may take its changes back).
+                if (before == null
+                    || !Objects.equals(
+                        now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+                    || now.isMarkedForDeletion() != before.isMarkedForDeletion()) {
+                  wake(wake, ids(primaries.list()));
+                }
+              }
+
+              @Override
+              public void service(Service now, Service before) {
+                // A Service matters to the workloads whose pods it selects, before and after.
+                Set<ResourceID> ids = selectedBy(primaries, now);
+                if (before != null) ids.addAll(selectedBy(primaries, before));
+                wake(wake, ids);
+              }
+
+              @Override
+              public void namespace(Namespace now) {
+                wake(wake, inNamespace(primaries, now.getMetadata().getName()));
+              }
+
+              @Override
+              public void networkPolicy(NetworkPolicy now) {
+                // A NetworkPolicy that still admits only a moved port's old number is reported on
+                // the workload, and the report goes away when the policy is fixed.
+                wake(wake, inNamespace(primaries, now.getMetadata().getNamespace()));
+              }
+            });
+    List<EventSource<?, R>> sources = new ArrayList<>(shared.informers().hostedBy(context));
+    sources.add(wake);
+    return sources;
+  }
+
+  private static <R extends HasMetadata> void wake(
+      SimpleInboundEventSource<R> wake, Set<ResourceID> ids) {
+    for (ResourceID id : ids) wake.propagateEvent(id);
   }
 
   /**
@@ -233,19 +211,18 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       shared.rollouts().release(ref);
       return UpdateControl.noUpdate();
     }
+    SharedInformers informers = shared.informers();
+    if (!informers.running()) {
+      // Another controller hosts the shared informers and has not synced them yet (controllers
+      // start in parallel): an empty Service cache would plan a port move without its Service.
+      return UpdateControl.<R>noUpdate().rescheduleAfter(INFORMERS_STARTING);
+    }
     shared.metrics().increment(OperatorMetrics.RECONCILES);
     var retriever = context.eventSourceRetriever();
-    var policySource =
-        (InformerEventSource<NonRootPolicy, R>)
-            retriever.getEventSourceFor(NonRootPolicy.class, POLICIES);
-    var serviceSource =
-        (InformerEventSource<Service, R>) retriever.getEventSourceFor(Service.class, SERVICES);
-    var namespaceSource =
-        (InformerEventSource<Namespace, R>)
-            retriever.getEventSourceFor(Namespace.class, NAMESPACES);
-    var networkPolicySource =
-        (InformerEventSource<NetworkPolicy, R>)
-            retriever.getEventSourceFor(NetworkPolicy.class, NETWORK_POLICIES);
+    var policySource = informers.policies();
+    var serviceSource = informers.services();
+    var namespaceSource = informers.namespaces();
+    var networkPolicySource = informers.networkPolicies();
     // While it waits in line for the rollout budget, its pods are not listed on every look.
     boolean inLine = shared.rollouts().waits(ref);
     CacheInventory inventory =

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
 import java.util.Comparator;
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engine's view of Services, Namespaces, NetworkPolicies and the other workloads, answered from
- * informer caches only. One instance serves one reconcile: each namespace's Services are converted
- * once, not once per workload.
+ * informer caches only, through their indexes (by namespace, by pod label): what one decision costs
+ * does not grow with the cluster. One instance serves one reconcile, of one workload: {@link
+ * #services} holds only the Services whose selector selects its pods (the only ones a decision
+ * reads), and they are converted to trees once.
  */
 final class CacheInventory implements Inventory {
   private static final Logger LOG = LoggerFactory.getLogger(CacheInventory.class);
@@ -43,6 +46,7 @@ final class CacheInventory implements Inventory {
   private final WorkloadCaches workloads;
   private final RolloutPods pods;
   private final boolean asksImageUsers;
+  private final Map<String, String> podLabels;
   private final Map<String, List<WorkloadPods>> workloadsByNamespace = new HashMap<>();
   private final Map<String, List<ObjectNode>> networkPoliciesByNamespace = new HashMap<>();
 
@@ -52,13 +56,15 @@ final class CacheInventory implements Inventory {
       ManagedInformerEventSource<NetworkPolicy, ?, ?> networkPolicies,
       WorkloadCaches workloads,
       RolloutPods pods,
-      boolean asksImageUsers) {
+      boolean asksImageUsers,
+      Map<String, String> podLabels) {
     this.services = services;
     this.namespaces = namespaces;
     this.networkPolicies = networkPolicies;
     this.workloads = workloads;
     this.pods = pods;
     this.asksImageUsers = asksImageUsers;
+    this.podLabels = podLabels;
   }
 
   /**
@@ -106,26 +112,35 @@ final class CacheInventory implements Inventory {
   }
 
   @Override
+  public List<WorkloadPods> workloadsSelectedBy(String namespace, Map<String, String> selector) {
+    return workloads.workloadsSelectedBy(namespace, selector);
+  }
+
+  @Override
   public List<ObjectNode> networkPolicies(String namespace) {
     return networkPoliciesByNamespace.computeIfAbsent(
         namespace,
         ns ->
-            networkPolicies
-                .list(ns, p -> true)
+            networkPolicies.byIndex(Cache.NAMESPACE_INDEX, ns).stream()
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                 .map(ObjectTrees::of)
                 .toList());
   }
 
+  /**
+   * The Services of one namespace whose selector selects the pods of the workload this inventory
+   * serves, by name: the engine reads no other (a port move follows them, undeclared ports are
+   * found in them), and neither do the reverts.
+   */
   @Override
   public List<ObjectNode> services(String namespace) {
     return servicesByNamespace.computeIfAbsent(
         namespace,
         ns ->
-            services
-                .list(ns, s -> true)
+            services.byIndex(Cache.NAMESPACE_INDEX, ns).stream()
                 // Our own recent write, until its watch event brings it (see wrote).
                 .map(s -> services.get(ResourceID.fromResource(s)).orElse(s))
+                .filter(s -> selectsPods(s))
                 .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
                 .map(
                     s -> {
@@ -133,6 +148,12 @@ final class CacheInventory implements Inventory {
                       return ObjectTrees.of(s);
                     })
                 .toList());
+  }
+
+  private boolean selectsPods(Service s) {
+    Map<String, String> selector =
+        WorkloadCaches.strings(s.getSpec() == null ? null : s.getSpec().getSelector());
+    return !selector.isEmpty() && Inventory.selects(selector, podLabels);
   }
 
   /**

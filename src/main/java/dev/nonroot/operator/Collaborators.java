@@ -15,6 +15,7 @@ record Collaborators(
     PatchBudget budget,
     StatusPacer statusPacer,
     WorkloadCaches workloads,
+    SharedInformers informers,
     RolloutPods pods,
     RolloutBudget rollouts,
     Duration rolloutPoll,

@@ -11,6 +11,7 @@ import io.javaoperatorsdk.operator.api.config.ResolvedControllerConfiguration;
 import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.event.rate.LinearRateLimiter;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -214,6 +215,7 @@ public final class NonRootOperator implements AutoCloseable {
             new PatchBudget(settings.patchesPerSecond(), settings.clock()),
             new StatusPacer(settings.clock()),
             new WorkloadCaches(),
+            new SharedInformers(),
             new RolloutPods(client, metrics::apiError),
             new RolloutBudget(
                 o ->
@@ -258,6 +260,8 @@ public final class NonRootOperator implements AutoCloseable {
             .withName(kind.plural())
             .withWatchAllNamespaces()
             .withOnUpdateFilter(controller::relevantUpdate)
+            // The cache keeps what decisions read, not what 10,000 copies of managedFields weigh.
+            .withItemStore(new TransformingItemStore<>(CacheTrim::workload))
             .buildForController();
     ControllerConfiguration<R> config =
         new ResolvedControllerConfiguration<>(

@@ -27,6 +27,7 @@ import io.javaoperatorsdk.operator.processing.event.rate.RateLimited;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -100,6 +101,7 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
                                 next.getMetadata().getAnnotations(),
                                 old.getMetadata().getAnnotations()))
                 .withOnDeleteFilter((s, unknown) -> WorkloadWriter.recorded(s))
+                .withItemStore(new TransformingItemStore<>(CacheTrim::service))
                 // The policies its record names; a record just removed names none, so all look.
                 .withSecondaryToPrimaryMapper(
                     s -> {

@@ -34,18 +34,20 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.inbound.SimpleInboundEventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,10 +68,10 @@ import org.slf4j.LoggerFactory;
  */
 final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private static final Logger LOG = LoggerFactory.getLogger(WorkloadController.class);
-  private static final String POLICIES = "policies";
-  private static final String SERVICES = "services";
-  private static final String NAMESPACES = "namespaces";
-  private static final String NETWORK_POLICIES = "networkpolicies";
+  private static final String SECONDARIES = "secondaries";
+
+  /** How soon a workload is looked at again while the shared informers are starting. */
+  private static final Duration INFORMERS_STARTING = Duration.ofMillis(200);
 
   /** How soon a workload whose patch met a newer version is decided again. */
   private static final Duration AFTER_CONFLICT = Duration.ofSeconds(1);
@@ -109,7 +111,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   public List<EventSource<?, R>> prepareEventSources(EventSourceContext<R> context) {
     var primaries = context.getPrimaryCache();
     // Another kind's workloads can share a Service with this kind's: every decision sees them all.
-    shared.workloads().add(kind, primaries::list);
+    shared.workloads().add(kind, primaries);
     shared.rollouts().add(primaries::list);
     shared
         .index()
@@ -125,56 +127,75 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 return refOf(cached);
               }
             });
-    // Any policy spec change can change every decision of this kind.
-    var policies =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(NonRootPolicy.class, type)
-                .withName(POLICIES)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(p -> ids(primaries.list()))
-                // Status writes change nothing a decision depends on; a deletion does (the policy
-                // governs nothing any more, and may take its changes back).
-                .withOnUpdateFilter(
-                    (next, old) ->
-                        !Objects.equals(
-                                next.getMetadata().getGeneration(),
-                                old.getMetadata().getGeneration())
-                            || next.isMarkedForDeletion() != old.isMarkedForDeletion())
-                .build(),
-            context);
-    var services =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Service.class, type)
-                .withName(SERVICES)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(
-                    s -> ids(primaries.list(s.getMetadata().getNamespace())))
-                .build(),
-            context);
-    var namespaces =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(Namespace.class, type)
-                .withName(NAMESPACES)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(n -> ids(primaries.list(n.getMetadata().getName())))
-                .build(),
-            context);
-    // A NetworkPolicy that still admits only a moved port's old number is reported on the workload,
-    // and the report goes away when the policy is fixed.
-    var networkPolicies =
-        new InformerEventSource<>(
-            InformerEventSourceConfiguration.from(NetworkPolicy.class, type)
-                .withName(NETWORK_POLICIES)
-                .withWatchAllNamespaces()
-                .withSecondaryToPrimaryMapper(
-                    p -> ids(primaries.list(p.getMetadata().getNamespace())))
-                .build(),
-            context);
-    return List.of(policies, services, namespaces, networkPolicies);
+    // The policy, Service, Namespace and NetworkPolicy informers are the operator's, shared by
+    // every kind: this controller hears their events and wakes the workloads of its own concerned.
+    SimpleInboundEventSource<R> wake = new SimpleInboundEventSource<>(SECONDARIES);
+    shared
+        .informers()
+        .listen(
+            new SharedInformers.Listener() {
+              @Override
+              public void policy(NonRootPolicy now, NonRootPolicy before) {
+                // Any policy spec change can change every decision of this kind. Status writes
+                // change nothing a decision depends on; a deletion does (the policy governs
+                // nothing any more, and may take its changes back).
+                if (before == null
+                    || !Objects.equals(
+                        now.getMetadata().getGeneration(), before.getMetadata().getGeneration())
+                    || now.isMarkedForDeletion() != before.isMarkedForDeletion()) {
+                  wake(wake, ids(primaries.list()));
+                }
+              }
+
+              @Override
+              public void service(Service now, Service before) {
+                // A Service matters to the workloads whose pods it selects, before and after.
+                Set<ResourceID> ids = selectedBy(primaries, now);
+                if (before != null) ids.addAll(selectedBy(primaries, before));
+                wake(wake, ids);
+              }
+
+              @Override
+              public void namespace(Namespace now) {
+                wake(wake, inNamespace(primaries, now.getMetadata().getName()));
+              }
+
+              @Override
+              public void networkPolicy(NetworkPolicy now) {
+                // A NetworkPolicy that still admits only a moved port's old number is reported on
+                // the workload, and the report goes away when the policy is fixed.
+                wake(wake, inNamespace(primaries, now.getMetadata().getNamespace()));
+              }
+            });
+    List<EventSource<?, R>> sources = new ArrayList<>(shared.informers().hostedBy(context));
+    sources.add(wake);
+    return sources;
+  }
+
+  private static <R extends HasMetadata> void wake(
+      SimpleInboundEventSource<R> wake, Set<ResourceID> ids) {
+    for (ResourceID id : ids) wake.propagateEvent(id);
+  }
+
+  /**
+   * The workloads of this kind whose pods a Service selects, from the pod label index (a Service
+   * selects nothing with an empty selector).
+   */
+  private Set<ResourceID> selectedBy(IndexedResourceCache<R> primaries, Service s) {
+    Map<String, String> selector =
+        WorkloadCaches.strings(s.getSpec() == null ? null : s.getSpec().getSelector());
+    return ids(
+        WorkloadCaches.selected(kind, primaries, s.getMetadata().getNamespace(), selector)
+            .stream());
+  }
+
+  private static <T extends HasMetadata> Set<ResourceID> inNamespace(
+      IndexedResourceCache<T> primaries, String namespace) {
+    return ids(primaries.byIndex(Cache.NAMESPACE_INDEX, namespace).stream());
   }
 
   private static <T extends HasMetadata> Set<ResourceID> ids(Stream<T> items) {
-    return items.map(ResourceID::fromResource).collect(Collectors.toSet());
+    return items.map(ResourceID::fromResource).collect(Collectors.toCollection(HashSet::new));
   }
 
   private ObjectRef refOf(HasMetadata resource) {
@@ -192,19 +213,18 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       shared.rollouts().release(ref);
       return UpdateControl.noUpdate();
     }
+    SharedInformers informers = shared.informers();
+    if (!informers.running()) {
+      // Another controller hosts the shared informers and has not synced them yet (controllers
+      // start in parallel): an empty Service cache would plan a port move without its Service.
+      return UpdateControl.<R>noUpdate().rescheduleAfter(INFORMERS_STARTING);
+    }
     shared.metrics().increment(OperatorMetrics.RECONCILES);
     var retriever = context.eventSourceRetriever();
-    var policySource =
-        (InformerEventSource<NonRootPolicy, R>)
-            retriever.getEventSourceFor(NonRootPolicy.class, POLICIES);
-    var serviceSource =
-        (InformerEventSource<Service, R>) retriever.getEventSourceFor(Service.class, SERVICES);
-    var namespaceSource =
-        (InformerEventSource<Namespace, R>)
-            retriever.getEventSourceFor(Namespace.class, NAMESPACES);
-    var networkPolicySource =
-        (InformerEventSource<NetworkPolicy, R>)
-            retriever.getEventSourceFor(NetworkPolicy.class, NETWORK_POLICIES);
+    var policySource = informers.policies();
+    var serviceSource = informers.services();
+    var namespaceSource = informers.namespaces();
+    var networkPolicySource = informers.networkPolicies();
     // While it waits in line for the rollout budget, its pods are not listed on every look.
     boolean inLine = shared.rollouts().waits(ref);
     CacheInventory inventory =
@@ -214,7 +234,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
             networkPolicySource,
             shared.workloads(),
             shared.pods(),
-            !inLine);
+            !inLine,
+            WorkloadCaches.podLabels(kind, resource));
     PolicySet policies = shared.catalog().snapshot(policySource.list(p -> true).toList());
     String now = shared.now();
     if (resource.isMarkedForDeletion()) {

@@ -2,7 +2,12 @@ package dev.nonroot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -146,5 +151,31 @@ class MainTest {
     CliRun r = CliRun.run("run", "--log-format", "xml");
     assertThat(r.exit()).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(r.err().strip()).isEqualTo("--log-format must be text or json, got xml");
+  }
+
+  @Test
+  void onTwoProcessorsAsyncCompletionsRunOnAPoolNotOnAThreadEach() throws Exception {
+    // The JDK's own choice with two processors is a new thread per completion (one per API
+    // response of the operator's client).
+    assertThat(probe("-XX:ActiveProcessorCount=2")).isEqualTo("true");
+    assertThat(probe("-XX:ActiveProcessorCount=1")).isEqualTo("true");
+    // An explicit setting wins.
+    assertThat(
+            probe(
+                "-XX:ActiveProcessorCount=2",
+                "-Djava.util.concurrent.ForkJoinPool.common.parallelism=1"))
+        .isEqualTo("false");
+  }
+
+  private static String probe(String... jvmOptions) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of(jvmOptions));
+    command.addAll(
+        List.of("-cp", System.getProperty("java.class.path"), CommonPoolProbe.class.getName()));
+    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return out;
   }
 }

@@ -7,6 +7,7 @@ import dev.nonroot.api.NonRootPolicy;
 import dev.nonroot.api.NonRootPolicySpec;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,12 +75,68 @@ class DecideOnceTest extends OperatorTestBase {
     harness.settledStatus("baseline", s -> s.getRemediated() == 3 && s.getCompliant() == 3);
 
     // Each of the three workloads: its original version, then its patched version. The web
-    // Deployment's Service patch is a Service event for its namespace: one more decision for each
-    // workload there. A decision put off (a Service move or a budgeted rollout decided before
+    // Deployment's Service patch is a Service event: one more decision for the workload whose pods
+    // it selects (when the write's own watch event is not recognised as ours). A decision put off
+    // (a Service move or a budgeted rollout decided before
     // every workload cache has synced, on a slow start) is decided again, and only that.
     long evaluations = harness.metrics().get(OperatorMetrics.EVALUATIONS);
     long deferred = harness.metrics().get(OperatorMetrics.DECISIONS_DEFERRED);
     assertThat(evaluations).isBetween(6L, 9L + deferred);
     assertThat(harness.metrics().get(OperatorMetrics.PATCHES)).isEqualTo(3);
+  }
+
+  @Test
+  void aServiceChangeDecidesAgainOnlyTheWorkloadsWhosePodsItSelects() throws Exception {
+    harness.apply("/operator/shop.yaml");
+    NonRootPolicy audit = new NonRootPolicy();
+    audit.getMetadata().setName("audit-shop");
+    audit.setSpec(new NonRootPolicySpec());
+    audit.getSpec().setMode("Audit");
+    client.resource(audit).create();
+    harness.start(Duration.ofMinutes(10));
+    harness.settledStatus("audit-shop", s -> s.getMatched() == 3);
+    OperatorMetrics m = harness.metrics();
+    long before = m.get(OperatorMetrics.EVALUATIONS);
+
+    // A new Service in front of the StatefulSet: the StatefulSet is decided again, and neither
+    // the Deployment nor the DaemonSet of the same namespace (a namespace of 10,000 workloads
+    // would otherwise be decided again for every Service write in it).
+    client
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName("cache")
+                .withNamespace("shop")
+                .endMetadata()
+                .withNewSpec()
+                .addToSelector("app", "cache")
+                .addNewPort()
+                .withPort(6379)
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
+    assertSettlesAt(m, before + 1);
+
+    // Its selector moves to the DaemonSet's pods: both the workload it left and the one it now
+    // selects are decided again.
+    client
+        .services()
+        .inNamespace("shop")
+        .withName("cache")
+        .edit(
+            s -> {
+              s.getSpec().setSelector(Map.of("app", "agent"));
+              return s;
+            });
+    assertSettlesAt(m, before + 3);
+  }
+
+  private static void assertSettlesAt(OperatorMetrics m, long evaluations) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> m.get(OperatorMetrics.EVALUATIONS) >= evaluations);
+    await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+    assertThat(m.get(OperatorMetrics.EVALUATIONS)).isEqualTo(evaluations);
   }
 }

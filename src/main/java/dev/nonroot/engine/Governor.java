@@ -137,16 +137,7 @@ public final class Governor {
         && PolicyMatcher.exemption(workload, inventory).isPresent()) {
       EffectivePolicy restoring = restoring(policies, workload);
       if (restoring != null) {
-        return new Decision(
-            workload,
-            governing,
-            List.copyOf(overlapping),
-            evaluation,
-            Decision.Action.RESTORE,
-            rollout,
-            1,
-            owner,
-            restoring);
+        return restore(workload, governing, overlapping, evaluation, rollout, owner, restoring);
       }
     }
     if (target == Target.CLUSTER && !writes(governing, leftToOwner)) {
@@ -154,16 +145,7 @@ public final class Governor {
       // rollout that would undo the restore: the departed policy's changes go back.
       EffectivePolicy restoring = restoring(policies, workload, governing, overlapping);
       if (restoring != null) {
-        return new Decision(
-            workload,
-            governing,
-            List.copyOf(overlapping),
-            evaluation,
-            Decision.Action.RESTORE,
-            rollout,
-            1,
-            owner,
-            restoring);
+        return restore(workload, governing, overlapping, evaluation, rollout, owner, restoring);
       }
     }
     Decision.Action action;
@@ -256,6 +238,27 @@ public final class Governor {
    * spec.gitops: Skip. Not even evaluated: nothing about it is reported, and it counts as exempt,
    * as a workload the exempt annotation skips does.
    */
+  /** A departed policy's changes go back ({@code restoring}'s record, one write). */
+  private static Decision restore(
+      Workload workload,
+      EffectivePolicy governing,
+      List<EffectivePolicy> overlapping,
+      Evaluation evaluation,
+      RolloutState rollout,
+      GitOpsOwner owner,
+      EffectivePolicy restoring) {
+    return new Decision(
+        workload,
+        governing,
+        List.copyOf(overlapping),
+        evaluation,
+        Decision.Action.RESTORE,
+        rollout,
+        1,
+        owner,
+        restoring);
+  }
+
   private static Evaluation skipped(EffectivePolicy policy, Workload workload, GitOpsOwner owner) {
     return new Evaluation(
         workload,

@@ -76,28 +76,17 @@ public final class SharedServices {
    * them: what else a change of the Service's targetPort would reach.
    */
   public static List<WorkloadPods> sharing(ObjectNode svc, Workload w, Inventory inventory) {
-    Map<String, String> selector = Trees.stringMap(svc.path("spec").path("selector"));
-    String namespace = w.effectiveNamespace();
-    List<WorkloadPods> selected = new ArrayList<>();
-    for (WorkloadPods p : inventory.workloadsSelectedBy(namespace, selector)) {
-      if (!same(p.ref(), w.ref())) selected.add(p);
-    }
-    if (selected.isEmpty()) return List.of();
-    Map<String, WorkloadPods> byName = byName(inventory.workloads(namespace));
-    ObjectRef self = ownerOf(WorkloadPods.of(w), byName);
-    List<WorkloadPods> out = new ArrayList<>();
-    for (WorkloadPods p : selected) {
-      ObjectRef owner = ownerOf(p, byName);
-      if (!same(owner, w.ref()) && !same(owner, self)) out.add(p);
-    }
-    return List.copyOf(out);
+    return List.copyOf(ownersOfOthers(svc, w, inventory).keySet());
   }
 
-  /**
-   * The workloads whose pods the Service selects, other than {@code w} and the objects of its own
-   * lineage (its ReplicaSets and Pods, or the Deployment that controls it), each named once.
-   */
+  /** The same workloads, each named once by its owner (a Deployment for its ReplicaSets). */
   private static List<ObjectRef> others(ObjectNode svc, Workload w, Inventory inventory) {
+    return List.copyOf(new LinkedHashSet<>(ownersOfOthers(svc, w, inventory).values()));
+  }
+
+  /** Each workload the Service selects outside {@code w}'s lineage, with its owner. */
+  private static Map<WorkloadPods, ObjectRef> ownersOfOthers(
+      ObjectNode svc, Workload w, Inventory inventory) {
     Map<String, String> selector = Trees.stringMap(svc.path("spec").path("selector"));
     String namespace = w.effectiveNamespace();
     // Most Services select one workload's pods: look at owners only when there are others.
@@ -105,15 +94,15 @@ public final class SharedServices {
     for (WorkloadPods p : inventory.workloadsSelectedBy(namespace, selector)) {
       if (!same(p.ref(), w.ref())) selected.add(p);
     }
-    if (selected.isEmpty()) return List.of();
+    if (selected.isEmpty()) return Map.of();
     Map<String, WorkloadPods> byName = byName(inventory.workloads(namespace));
     ObjectRef self = ownerOf(WorkloadPods.of(w), byName);
-    Set<ObjectRef> out = new LinkedHashSet<>();
+    Map<WorkloadPods, ObjectRef> out = new LinkedHashMap<>();
     for (WorkloadPods p : selected) {
       ObjectRef owner = ownerOf(p, byName);
-      if (!same(owner, w.ref()) && !same(owner, self)) out.add(owner);
+      if (!same(owner, w.ref()) && !same(owner, self)) out.put(p, owner);
     }
-    return List.copyOf(out);
+    return out;
   }
 
   /** The workloads by kind and name, first occurrence kept, in the inventory's order. */

@@ -48,10 +48,11 @@ public final class InputLoader {
         // of the repository, not a mistake; a directory with no object at all is.
         boolean any = false;
         for (Path p : found) {
-          ManifestFile file = seen.get(identity(p));
+          Path id = identity(p);
+          ManifestFile file = seen.get(id);
           if (file == null) {
             file = parse(p.toString(), p, read(p.toString(), p), false);
-            seen.put(identity(p), file);
+            seen.put(id, file);
             files.add(file);
           }
           any |= hasObject(file);
@@ -64,9 +65,10 @@ public final class InputLoader {
         }
       } else {
         if (!Files.exists(path)) throw new BadInputException(arg + ": no such file or directory");
-        if (!seen.containsKey(identity(path))) {
+        Path id = identity(path);
+        if (!seen.containsKey(id)) {
           ManifestFile file = parse(arg, path, read(arg, path));
-          seen.put(identity(path), file);
+          seen.put(id, file);
           files.add(file);
         }
       }

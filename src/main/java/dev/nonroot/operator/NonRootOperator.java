@@ -254,7 +254,7 @@ public final class NonRootOperator implements AutoCloseable {
       Operator operator, WorkloadKind kind, Collaborators shared, Settings settings) {
     @SuppressWarnings("unchecked")
     Class<R> type = (Class<R>) kind.type();
-    WorkloadController<R> controller = new WorkloadController<>(kind, type, shared);
+    WorkloadController<R> controller = new WorkloadController<>(kind, shared);
     InformerConfiguration<R> informer =
         InformerConfiguration.builder(type)
             .withName(kind.plural())

@@ -77,12 +77,10 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private static final Duration AFTER_CONFLICT = Duration.ofSeconds(1);
 
   private final WorkloadKind kind;
-  private final Class<R> type;
   private final Collaborators shared;
 
-  WorkloadController(WorkloadKind kind, Class<R> type, Collaborators shared) {
+  WorkloadController(WorkloadKind kind, Collaborators shared) {
     this.kind = kind;
-    this.type = type;
     this.shared = shared;
   }
 

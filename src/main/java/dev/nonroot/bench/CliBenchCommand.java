@@ -9,6 +9,7 @@ import dev.nonroot.cli.Main;
 import dev.nonroot.cli.ManifestFixer;
 import dev.nonroot.cli.Subcommand;
 import dev.nonroot.engine.policy.PolicyResolver;
+import dev.nonroot.manifest.ManifestDocument;
 import dev.nonroot.manifest.ManifestFile;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -122,12 +123,14 @@ public final class CliBenchCommand implements Subcommand {
 
     Map<String, Task> tasks = new LinkedHashMap<>();
     tasks.put("floor", () -> floor(in, out.resolve("cli-floor.out")));
+    tasks.put("rewrite", () -> rewrite(in, out.resolve("cli-rewrite.out")));
     tasks.put("fix", () -> command(out.resolve("cli-fix.out"), "fix", in));
     tasks.put("scan", () -> command(out.resolve("cli-scan.out"), "scan", in));
     tasks.put("snakeyaml", () -> snakeYaml(input, out.resolve("cli-snakeyaml.out")));
     Map<String, List<Double>> times = new LinkedHashMap<>();
     tasks.keySet().forEach(k -> times.put(k, new ArrayList<>()));
     List<Double> fixRatios = new ArrayList<>();
+    List<Double> rewriteRatios = new ArrayList<>();
     List<double[]> phases = new ArrayList<>();
     for (int round = 0; round < warmup + runs; round++) {
       boolean timed = round >= warmup;
@@ -143,11 +146,16 @@ public final class CliBenchCommand implements Subcommand {
       if (!timed) continue;
       thisRound.forEach((k, v) -> times.get(k).add(v));
       fixRatios.add(thisRound.get("fix") / thisRound.get("floor"));
+      rewriteRatios.add(thisRound.get("fix") / thisRound.get("rewrite"));
       phases.add(p);
     }
     if (!Files.readString(out.resolve("cli-fix.out"), StandardCharsets.UTF_8)
         .equals(Files.readString(out.resolve("cli-fix-phases.out"), StandardCharsets.UTF_8))) {
       throw new IllegalStateException("the phased fix wrote other text than fix");
+    }
+    if (!Files.readString(out.resolve("cli-rewrite.out"), StandardCharsets.UTF_8)
+        .equals(Files.readString(out.resolve("cli-floor.out"), StandardCharsets.UTF_8))) {
+      throw new IllegalStateException("rendering every document from its tree changed the text");
     }
 
     Map<String, Object> report = new LinkedHashMap<>();
@@ -159,6 +167,7 @@ public final class CliBenchCommand implements Subcommand {
     report.put("loadAverageAtStart", round3(loadBefore));
     times.forEach((k, v) -> spread(report, k + "Seconds", v));
     spread(report, "fixOverFloor", fixRatios);
+    spread(report, "fixOverRewrite", rewriteRatios);
     report.put("scanOverFloor", round3(median(times.get("scan")) / median(times.get("floor"))));
     report.put(
         "fixOverSnakeyaml", round3(median(times.get("fix")) / median(times.get("snakeyaml"))));
@@ -202,7 +211,10 @@ public final class CliBenchCommand implements Subcommand {
     return 0;
   }
 
-  /** The tasks in the order of this round: each goes first once every four rounds. */
+  /**
+   * The tasks in the order of this round: each goes first once in as many rounds as there are
+   * tasks.
+   */
   private static List<Map.Entry<String, Task>> rotated(Map<String, Task> tasks, int round) {
     List<Map.Entry<String, Task>> all = new ArrayList<>(tasks.entrySet());
     List<Map.Entry<String, Task>> out = new ArrayList<>();
@@ -215,6 +227,19 @@ public final class CliBenchCommand implements Subcommand {
     try (PrintStream stdout = stream(to)) {
       Console console = new Console(InputStream.nullInputStream(), stdout, nowhere());
       List<ManifestFile> files = InputLoader.load(List.of(in), console.in());
+      console.print(files.get(0).render());
+    }
+  }
+
+  /**
+   * The floor with every document written from its parsed tree instead of copied as read: what
+   * "write back the documents" costs when nothing may be assumed unchanged.
+   */
+  private static void rewrite(String in, Path to) throws IOException {
+    try (PrintStream stdout = stream(to)) {
+      Console console = new Console(InputStream.nullInputStream(), stdout, nowhere());
+      List<ManifestFile> files = InputLoader.load(List.of(in), console.in());
+      files.get(0).documents().forEach(ManifestDocument::markChanged);
       console.print(files.get(0).render());
     }
   }

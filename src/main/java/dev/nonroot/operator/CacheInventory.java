@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
-import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.model.WorkloadPods;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -79,11 +78,16 @@ final class CacheInventory implements Inventory {
     // A workload waiting for the rollout budget is decided again every poll; the uid matters only
     // for the patch made when its turn comes, which is decided again with it.
     if (!asksImageUsers) return Map.of();
-    Map<String, String> selector =
-        Trees.stringMap(workload.root().path("spec").path("selector").path("matchLabels"));
+    // A workload whose controller has never written its status has no pod running yet (every
+    // workload at its creation, which is when most are patched): a LIST could only come back empty.
+    if (workload.root().path("status").isEmpty()) return Map.of();
     List<JsonNode> running;
     try {
-      running = pods.selected(workload.ref().namespace(), selector, IMAGE_USER_PODS);
+      running =
+          pods.selected(
+              workload.ref().namespace(),
+              workload.root().path("spec").path("selector"),
+              IMAGE_USER_PODS);
     } catch (KubernetesClientException e) {
       LOG.warn(
           "could not list the pods of {} for the uid its image runs as ({}); using the policy's",

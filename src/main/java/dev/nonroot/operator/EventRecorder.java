@@ -3,6 +3,7 @@ package dev.nonroot.operator;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -12,12 +13,17 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +52,10 @@ import org.slf4j.LoggerFactory;
  *   <li>Thread-safe: emissions of one event name are serialized (striped locks), so concurrent
  *       repeats of the same event count exactly within one process; other events do not wait for it
  *       except on a stripe collision.
+ *   <li>Off the reconcile's path: the operator's recorder sends on one thread of its own, as
+ *       client-go's broadcaster does, so a remediation's patch does not wait for its Event. The
+ *       line is bounded; when it is full the caller sends itself (slower, never lost), and {@link
+ *       #close} sends what is left before the operator stops.
  * </ul>
  */
 final class EventRecorder {
@@ -82,14 +92,65 @@ final class EventRecorder {
       };
 
   private final Object[] stripes = new Object[STRIPES];
+  private final ExecutorService sender;
 
-  /** {@code apiErrors} hears the HTTP code of each refused call (0 or less: no answer). */
+  /**
+   * Sends each event before returning. {@code apiErrors} hears the HTTP code of each refused call
+   * (0 or less: no answer).
+   */
   EventRecorder(KubernetesClient client, String instance, Clock clock, IntConsumer apiErrors) {
+    this(client, instance, clock, apiErrors, null);
+  }
+
+  private EventRecorder(
+      KubernetesClient client,
+      String instance,
+      Clock clock,
+      IntConsumer apiErrors,
+      ExecutorService sender) {
     this.client = client;
     this.instance = instance;
     this.clock = clock;
     this.apiErrors = apiErrors;
+    this.sender = sender;
     for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
+  }
+
+  /** A recorder that sends on a thread of its own, at most {@code backlog} events behind. */
+  static EventRecorder queued(
+      KubernetesClient client, String instance, Clock clock, IntConsumer apiErrors, int backlog) {
+    ThreadPoolExecutor sender =
+        new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(backlog),
+            r -> {
+              Thread t = new Thread(r, "nonroot-events");
+              t.setDaemon(true);
+              return t;
+            },
+            new ThreadPoolExecutor.CallerRunsPolicy());
+    return new EventRecorder(client, instance, clock, apiErrors, sender);
+  }
+
+  /**
+   * Sends the events still in line, for at most {@code wait}; those left then are logged and
+   * dropped. Events are history, not state: a stop must not hang on them.
+   */
+  void close(Duration wait) {
+    if (sender == null) return;
+    sender.shutdown();
+    try {
+      if (!sender.awaitTermination(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        int left = sender.shutdownNow().size();
+        LOG.warn("{} events not sent: the operator stopped before they were", left);
+      }
+    } catch (InterruptedException e) {
+      sender.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
   }
 
   void normal(HasMetadata about, String reason, String message) {
@@ -118,9 +179,28 @@ final class EventRecorder {
               reason,
               text);
       String now = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-      synchronized (stripes[Math.floorMod(name.hashCode(), STRIPES)]) {
-        send(about, eventNamespace, name, type, reason, text, now);
-      }
+      // Read now: the object may be another version by the time the event is sent.
+      ObjectReference involved =
+          new ObjectReferenceBuilder()
+              .withApiVersion(about.getApiVersion())
+              .withKind(about.getKind())
+              .withNamespace(about.getMetadata().getNamespace())
+              .withName(about.getMetadata().getName())
+              .withUid(about.getMetadata().getUid())
+              .build();
+      String on = where;
+      Runnable send =
+          () -> {
+            try {
+              synchronized (stripes[Math.floorMod(name.hashCode(), STRIPES)]) {
+                send(involved, eventNamespace, name, type, reason, text, now);
+              }
+            } catch (RuntimeException e) {
+              LOG.warn("could not record event {} on {}: {}", reason, on, failure(e));
+            }
+          };
+      if (sender == null) send.run();
+      else sender.execute(send);
     } catch (RuntimeException e) {
       // Events are best effort: losing one must never fail a remediation.
       LOG.warn("could not record event {} on {}: {}", reason, where, failure(e));
@@ -129,7 +209,7 @@ final class EventRecorder {
 
   /** At most three calls: create → 409 → patch, or patch → 404 → create → 409 → patch. */
   private void send(
-      HasMetadata about,
+      ObjectReference involved,
       String namespace,
       String name,
       String type,
@@ -141,7 +221,7 @@ final class EventRecorder {
     for (int call = 1; ; call++) {
       try {
         if (next == null) {
-          create(about, namespace, name, type, reason, text, now);
+          create(involved, namespace, name, type, reason, text, now);
           remember(name, 1);
         } else {
           patch(namespace, name, next, now);
@@ -166,7 +246,7 @@ final class EventRecorder {
   }
 
   private void create(
-      HasMetadata about,
+      ObjectReference involved,
       String namespace,
       String name,
       String type,
@@ -179,14 +259,7 @@ final class EventRecorder {
             .withName(name)
             .withNamespace(namespace)
             .endMetadata()
-            .withInvolvedObject(
-                new ObjectReferenceBuilder()
-                    .withApiVersion(about.getApiVersion())
-                    .withKind(about.getKind())
-                    .withNamespace(about.getMetadata().getNamespace())
-                    .withName(about.getMetadata().getName())
-                    .withUid(about.getMetadata().getUid())
-                    .build())
+            .withInvolvedObject(involved)
             .withType(type)
             .withReason(reason)
             .withMessage(text)

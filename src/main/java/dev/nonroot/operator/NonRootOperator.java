@@ -123,14 +123,26 @@ public final class NonRootOperator implements AutoCloseable {
   /** How long a stop waits for reconciles under way: a few requests each. */
   private static final Duration RECONCILES_TO_FINISH = Duration.ofSeconds(10);
 
+  /**
+   * Events waiting to be sent before a reconcile sends its own (about a kilobyte each): a mass
+   * remediation writes them as fast as the API server takes them, without holding its patches.
+   */
+  private static final int EVENT_BACKLOG = 4096;
+
   private final Operator operator;
   private final OperatorMetrics metrics;
   private final Leadership leadership;
   private final KubernetesClient client;
+  private final EventRecorder events;
   private boolean closed;
 
   private NonRootOperator(
-      Operator operator, OperatorMetrics metrics, Leadership leadership, KubernetesClient client) {
+      Operator operator,
+      OperatorMetrics metrics,
+      Leadership leadership,
+      KubernetesClient client,
+      EventRecorder events) {
+    this.events = events;
     this.client = client;
     this.operator = operator;
     this.metrics = metrics;
@@ -205,12 +217,15 @@ public final class NonRootOperator implements AutoCloseable {
                 o.withReconciliationTerminationTimeout(election.stopGrace());
               }
             });
+    EventRecorder events =
+        EventRecorder.queued(
+            client, settings.identity(), settings.clock(), metrics::apiError, EVENT_BACKLOG);
     Collaborators shared =
         new Collaborators(
             new PolicyCatalog(),
             new VerdictIndex(),
             new WorkloadWriter(client, metrics::apiError),
-            new EventRecorder(client, settings.identity(), settings.clock(), metrics::apiError),
+            events,
             metrics,
             new PatchBudget(settings.patchesPerSecond(), settings.clock()),
             new StatusPacer(settings.clock()),
@@ -237,7 +252,7 @@ public final class NonRootOperator implements AutoCloseable {
     }
     shared.workloads().markSynced();
     shared.index().open();
-    NonRootOperator started = new NonRootOperator(operator, metrics, leadership, client);
+    NonRootOperator started = new NonRootOperator(operator, metrics, leadership, client, events);
     // Stopping takes the controllers' threads down and waits for them: not on the elector's
     // thread, which the stop also waits for.
     leadership.lost().thenRun(() -> new Thread(started::close, "leadership-lost").start());
@@ -300,6 +315,7 @@ public final class NonRootOperator implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    events.close(Duration.ofSeconds(5));
     // Only once quiet: nothing this instance sent may land after a standby took over.
     if (leading && quiet && !leadership.lost().isDone()) leadership.release(client);
     metrics.close();

@@ -2,6 +2,7 @@ package dev.nonroot.operator;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nonroot.api.Annotations;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodList;
@@ -11,7 +12,6 @@ import io.fabric8.kubernetes.client.dsl.FilterWatchListDeletable;
 import io.fabric8.kubernetes.client.dsl.PodResource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntConsumer;
 
 /**
@@ -40,10 +40,16 @@ final class RolloutPods {
         LIMIT);
   }
 
-  /** Up to {@code limit} pods matching a workload's selector labels, as trees. */
-  List<JsonNode> selected(String namespace, Map<String, String> matchLabels, long limit) {
-    if (matchLabels.isEmpty()) return List.of();
-    return list(client.pods().inNamespace(namespace).withLabels(matchLabels), limit);
+  /**
+   * Up to {@code limit} pods matching a workload's label selector (labels and expressions), as
+   * trees; none for a missing or empty selector, which would match every pod of the namespace.
+   */
+  List<JsonNode> selected(String namespace, JsonNode selector, long limit) {
+    if (selector.path("matchLabels").isEmpty() && selector.path("matchExpressions").isEmpty()) {
+      return List.of();
+    }
+    LabelSelector labels = ObjectTrees.typed(selector, LabelSelector.class);
+    return list(client.pods().inNamespace(namespace).withLabelSelector(labels), limit);
   }
 
   private List<JsonNode> list(

@@ -306,4 +306,37 @@ class EventRecorderTest {
     assertThat(requests.count(r -> r.method().equals("POST"))).isEqualTo(1);
     assertThat(requests.count(r -> r.method().equals("GET"))).isZero();
   }
+
+  /**
+   * The operator's recorder sends on a thread of its own, so a patch does not wait for its Event; a
+   * full line makes the caller send (nothing dropped), repeats still count exactly, and close sends
+   * what is left.
+   */
+  @Test
+  void aQueuedRecorderLosesNothingAndCountsExactlyWhenItsLineIsFull() {
+    EventRecorder recorder =
+        EventRecorder.queued(countingClient(), "nonroot-operator-0", clock, code -> {}, 2);
+    for (int i = 0; i < 20; i++) {
+      recorder.warning(web, EventRecorder.FAILED, MESSAGE);
+      Deployment other =
+          new DeploymentBuilder()
+              .withNewMetadata()
+              .withName("web-" + i)
+              .withNamespace("shop")
+              .withUid("uid-" + i)
+              .endMetadata()
+              .build();
+      recorder.normal(other, EventRecorder.REMEDIATED, "fixed");
+    }
+    recorder.close(Duration.ofSeconds(30));
+
+    assertThat(events()).hasSize(21);
+    assertThat(events())
+        .filteredOn(e -> e.getInvolvedObject().getName().equals("web"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getCount()).isEqualTo(20));
+    // Closed: later events are refused quietly, never thrown at a reconcile.
+    assertThatCode(() -> recorder.warning(web, EventRecorder.FAILED, MESSAGE))
+        .doesNotThrowAnyException();
+  }
 }

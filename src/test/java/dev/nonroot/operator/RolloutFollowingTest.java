@@ -308,8 +308,12 @@ class RolloutFollowingTest extends OperatorTestBase {
             });
   }
 
-  /** A pod of the workload as it runs before the operator touches it. */
+  /**
+   * A pod of the workload as it runs before the operator touches it, and the workload's status as
+   * its controller reports that pod.
+   */
   private void runningPod(String app, long uid) {
+    controllerObserved(app, 1);
     createPod(
         app + "-before",
         Map.of("app", app),
@@ -336,6 +340,31 @@ class RolloutFollowingTest extends OperatorTestBase {
         .contains("\"rule\":\"ImageUser\"");
     var api = deployment("api").getSpec().getTemplate().getSpec().getSecurityContext();
     assertThat(api.getRunAsUser()).isEqualTo(65532L);
+  }
+
+  /**
+   * A workload no controller has reported on yet (the usual case: it was just created) runs no pod
+   * whose uid could be kept, so its patch costs no pod LIST; the policy's uid applies.
+   */
+  @Test
+  void aWorkloadWithoutStatusIsPatchedWithoutListingItsPods() {
+    createPod(
+        "intranet-leftover",
+        Map.of("app", "intranet"),
+        Map.of("name", "nginx", "ready", true, "user", Map.of("linux", Map.of("uid", 999L))));
+    start();
+    rollingOut("intranet", 1);
+    rollingOut("api", 1);
+
+    assertThat(
+            harness.requests.matching(
+                q ->
+                    q.path().endsWith("/pods")
+                        && q.query() != null
+                        && q.query().contains("limit=5")))
+        .isEmpty();
+    var intranet = deployment("intranet").getSpec().getTemplate().getSpec().getSecurityContext();
+    assertThat(intranet.getRunAsUser()).isEqualTo(65532L);
   }
 
   @Test

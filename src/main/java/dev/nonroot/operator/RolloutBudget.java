@@ -9,6 +9,9 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -20,14 +23,28 @@ import java.util.stream.Stream;
  *
  * <p>What is rolling is what the caches show (a workload carrying a live RollingOut state, counted
  * once at the first look after every cache synced, so a restart does not forget the rollouts under
- * way) plus what this instance started since; a rollout leaves the count when a reconcile sees it
- * ended.
+ * way) plus what this instance started since; a rollout leaves the count when this instance writes
+ * its end, or a reconcile sees it ended.
+ *
+ * <p>A workload in line is not decided again on a timer: when a slot frees (a rollout ends, a
+ * workload leaves a line or is deleted, a patch is not written after all, the budget grows or is
+ * turned off), the workloads at the head of that policy's line that can now start are woken, each
+ * through its kind's controller. Deciding all 10,000 waiting workloads every --rollout-poll cost
+ * 1,000 decisions a second for the hours a line lasts; waking only on a free slot loses no slot to
+ * a poll either.
  */
 final class RolloutBudget {
   private final List<Supplier<Stream<? extends HasMetadata>>> caches = new ArrayList<>();
   private final Function<HasMetadata, ObjectRef> refs;
   private final Map<ObjectRef, String> rolling = new HashMap<>();
   private final Map<String, LinkedHashSet<ObjectRef>> waiting = new HashMap<>();
+
+  /** Each policy's maxConcurrent as its workloads last asked with it (0: no limit). */
+  private final Map<String, Integer> budgets = new HashMap<>();
+
+  /** How a workload of each kind is woken: its controller decides it again soon. */
+  private final Map<String, Consumer<ObjectRef>> wakers = new ConcurrentHashMap<>();
+
   private boolean seeded;
 
   RolloutBudget(Function<HasMetadata, ObjectRef> refs) {
@@ -38,26 +55,52 @@ final class RolloutBudget {
     caches.add(cache);
   }
 
+  /** How the workloads of {@code kind} are woken when their turn may have come. */
+  void wakeWith(String kind, Consumer<ObjectRef> waker) {
+    wakers.put(kind, waker);
+  }
+
   /**
    * Whether {@code ref} may start a rollout for {@code policy} now ({@code max} 0: no limit). A
    * workload already rolling out for it (a drift patch supersedes its own rollout) always may.
    */
-  synchronized boolean tryStart(String policy, ObjectRef ref, int max) {
+  boolean tryStart(String policy, ObjectRef ref, int max) {
+    List<ObjectRef> due = new ArrayList<>();
+    boolean start;
+    synchronized (this) {
+      Set<String> freed = new LinkedHashSet<>();
+      Integer before = budgets.put(policy, Math.max(max, 0));
+      start = admit(policy, ref, max, freed);
+      if (before != null && before > 0 && max <= 0) {
+        // Turned off: everyone in the line can start, once (each then leaves it on its own).
+        due.addAll(waiting.getOrDefault(policy, new LinkedHashSet<>()));
+      } else if (before != null && max > before) {
+        // A larger budget: more of the line can start at once.
+        freed.add(policy);
+      }
+      for (String p : freed) due.addAll(heads(p));
+    }
+    wake(due);
+    return start;
+  }
+
+  private boolean admit(String policy, ObjectRef ref, int max, Set<String> freed) {
     if (max <= 0) {
       // No limit (any more): a place it held in a line is nobody's.
-      leaveLines(ref, null);
+      leaveLines(ref, null, freed);
       return true;
     }
     seed();
-    if (policy.equals(rolling.get(ref))) {
-      leaveLines(ref, null);
+    String rollingFor = rolling.get(ref);
+    if (policy.equals(rollingFor)) {
+      leaveLines(ref, null, freed);
       return true;
     }
     // Now governed by this policy: its place in another policy's line is nobody's.
-    leaveLines(ref, policy);
+    leaveLines(ref, policy, freed);
     LinkedHashSet<ObjectRef> line = waiting.computeIfAbsent(policy, k -> new LinkedHashSet<>());
     line.add(ref);
-    long busy = rolling.values().stream().filter(policy::equals).count();
+    long busy = busy(policy);
     int position = 0;
     for (ObjectRef r : line) {
       if (r.equals(ref)) break;
@@ -66,6 +109,8 @@ final class RolloutBudget {
     if (busy + position >= max) return false;
     line.remove(ref);
     rolling.put(ref, policy);
+    // It rolled out for another policy before: that one has a slot more.
+    if (rollingFor != null) freed.add(rollingFor);
     return true;
   }
 
@@ -75,24 +120,68 @@ final class RolloutBudget {
    * workload that will never ask again (exempted, fixed by its owner) kept everyone behind it
    * waiting.
    */
-  synchronized void observe(ObjectRef ref, RolloutState followed) {
-    if (followed != null) rolling.put(ref, followed.policy());
-    else rolling.remove(ref);
-    leaveLines(ref, null);
+  void observe(ObjectRef ref, RolloutState followed) {
+    List<ObjectRef> due = new ArrayList<>();
+    synchronized (this) {
+      Set<String> freed = new LinkedHashSet<>();
+      String before = followed != null ? rolling.put(ref, followed.policy()) : rolling.remove(ref);
+      if (before != null && (followed == null || !before.equals(followed.policy()))) {
+        freed.add(before);
+      }
+      leaveLines(ref, null, freed);
+      for (String p : freed) due.addAll(heads(p));
+    }
+    wake(due);
   }
 
-  /** Takes {@code ref} out of every line but {@code policy}'s (null: every line). */
-  private void leaveLines(ObjectRef ref, String policy) {
+  /** A patch that was not written after all, a restore's rollout that ended, a deleted workload. */
+  void release(ObjectRef ref) {
+    List<ObjectRef> due = new ArrayList<>();
+    synchronized (this) {
+      Set<String> freed = new LinkedHashSet<>();
+      String before = rolling.remove(ref);
+      if (before != null) freed.add(before);
+      leaveLines(ref, null, freed);
+      for (String p : freed) due.addAll(heads(p));
+    }
+    wake(due);
+  }
+
+  /**
+   * Takes {@code ref} out of every line but {@code policy}'s (null: every line); a line it left
+   * goes into {@code freed}, as whoever was behind it may be able to start now.
+   */
+  private void leaveLines(ObjectRef ref, String policy, Set<String> freed) {
     waiting.forEach(
         (p, l) -> {
-          if (!p.equals(policy)) l.remove(ref);
+          if (!p.equals(policy) && l.remove(ref)) freed.add(p);
         });
   }
 
-  /** A patch that was not written after all, or a deleted workload. */
-  synchronized void release(ObjectRef ref) {
-    rolling.remove(ref);
-    leaveLines(ref, null);
+  private long busy(String policy) {
+    return rolling.values().stream().filter(policy::equals).count();
+  }
+
+  /**
+   * The workloads at the head of {@code policy}'s line that can start now: as many as it has free
+   * slots. None without a limit: turning it off woke the whole line at once.
+   */
+  private List<ObjectRef> heads(String policy) {
+    LinkedHashSet<ObjectRef> line = waiting.get(policy);
+    int max = budgets.getOrDefault(policy, 0);
+    if (line == null || line.isEmpty() || max <= 0) return List.of();
+    return line.stream().limit(Math.max(0, max - busy(policy))).toList();
+  }
+
+  /**
+   * Wakes each through its kind's controller. Outside the lock: a wake hands an event to JOSDK,
+   * which must never wait for a reconcile that is asking this budget.
+   */
+  private void wake(List<ObjectRef> due) {
+    for (ObjectRef r : due) {
+      Consumer<ObjectRef> waker = wakers.get(r.kind());
+      if (waker != null) waker.accept(r);
+    }
   }
 
   /** Whether {@code ref} waits in a line for its turn. */

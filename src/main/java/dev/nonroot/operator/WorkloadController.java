@@ -165,6 +165,16 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 wake(wake, inNamespace(primaries, now.getMetadata().getNamespace()));
               }
             });
+    // A workload waiting in the rollout budget's line is decided again when a slot frees, not on
+    // a timer: the budget says which of this kind's workloads may start now.
+    shared
+        .rollouts()
+        .wakeWith(
+            kind.name(),
+            ref ->
+                wake.propagateEvent(
+                    new ResourceID(
+                        ref.name(), ref.namespace().isEmpty() ? null : ref.namespace())));
     List<EventSource<?, R>> sources = new ArrayList<>(shared.informers().hostedBy(context));
     sources.add(wake);
     return sources;
@@ -336,7 +346,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                     + " of policy "
                     + policy
                     + " rolling out, spec.rollout.maxConcurrent)");
-        return deferred(ref, waiting, policies, false, shared.rolloutPoll());
+        return waitInLine(ref, waiting, policies);
       }
       if (inLine) {
         // Its turn came, on a plan made without the uid its image runs as: decide again with it
@@ -466,6 +476,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                 progress.uids(),
                 now);
         write(resource, RolloutPatch.ended(workload, ended), context);
+        // Its slot is free now: the head of the line need not wait for this write's watch event.
+        shared.rollouts().release(refOf(resource));
         shared.metrics().increment(OperatorMetrics.ROLLOUTS_ENDED);
         DecisionLog.ended(
             refOf(resource),
@@ -484,6 +496,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
         return UpdateControl.noUpdate();
       }
       revert(resource, tree, workload, state, progress, inventory, context, now);
+      shared.rollouts().release(refOf(resource));
       return UpdateControl.noUpdate();
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {
@@ -681,9 +694,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       if (max > 0 && !shared.workloads().synced()) {
         return deferred(ref, verdict, policies, false, AFTER_CONFLICT);
       }
-      if (!shared.rollouts().tryStart(policy, ref, max)) {
-        return deferred(ref, verdict, policies, false, shared.rolloutPoll());
-      }
+      if (!shared.rollouts().tryStart(policy, ref, max)) return waitInLine(ref, verdict, policies);
     } else {
       // Nothing rolls out: no slot, and no place in a line.
       shared.rollouts().observe(ref, null);
@@ -880,6 +891,17 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     } catch (DateTimeParseException e) {
       return true;
     }
+  }
+
+  /**
+   * Keeps the verdict decided so far while the workload waits in the rollout budget's line. No
+   * timer but the resync's: the budget wakes it when a slot frees for it. Every waiting workload
+   * decided again every --rollout-poll was 1,000 decisions a second for 10,000 of them.
+   */
+  private UpdateControl<R> waitInLine(ObjectRef ref, Verdict verdict, PolicySet policies) {
+    shared.index().put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
+    shared.metrics().increment(OperatorMetrics.DECISIONS_DEFERRED);
+    return UpdateControl.noUpdate();
   }
 
   /** Keeps the verdict decided so far and asks to be decided again after {@code after}. */

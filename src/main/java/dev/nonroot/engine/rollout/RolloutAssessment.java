@@ -370,7 +370,8 @@ public final class RolloutAssessment {
     }
   }
 
-  static String human(Duration d) {
+  /** A duration as a policy spells it: {@code 90s}, {@code 5m}, {@code 1h}. */
+  public static String human(Duration d) {
     long s = d.getSeconds();
     if (s % 3600 == 0 && s > 0) return s / 3600 + "h";
     if (s % 60 == 0 && s > 0) return s / 60 + "m";

@@ -3,6 +3,7 @@ package dev.nonroot.engine.status;
 import dev.nonroot.api.NonRootPolicyStatus;
 import dev.nonroot.api.OnDeleteMode;
 import dev.nonroot.engine.policy.EffectivePolicy;
+import dev.nonroot.engine.rollout.RolloutAssessment;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,8 +71,8 @@ public record Departure(boolean release, String reason, String message, Duration
           restoring
               + " workload(s) keep this policy's changes: their restore did not finish within"
               + " spec.onDeleteTimeout ("
-              + policy.onDeleteTimeout().toMinutes()
-              + "m); `nonroot-operator revert` puts back what their records still name"
+              + RolloutAssessment.human(policy.onDeleteTimeout())
+              + "); `nonroot-operator revert` puts back what their records still name"
               + keptNote,
           null);
     }

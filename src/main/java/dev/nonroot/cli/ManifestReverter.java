@@ -1,18 +1,30 @@
 package dev.nonroot.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nonroot.engine.ServiceRestore;
+import dev.nonroot.engine.model.Inventory;
+import dev.nonroot.engine.model.NamespaceInfo;
+import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Workload;
+import dev.nonroot.engine.model.WorkloadPods;
 import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.rollout.Undo;
 import dev.nonroot.manifest.ManifestDocument;
 import dev.nonroot.manifest.ManifestFile;
 import dev.nonroot.manifest.ManifestObject;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * revert without the I/O: asks the engine's {@link Undo} about every object that carries a
  * nonroot.dev/changes record (workloads and Services alike, {@code kind: List} items included),
  * applies what it restores to the documents' trees (marking them changed), and notes each field it
- * leaves because someone changed it since.
+ * leaves because someone changed it since. A Service that another workload of the input still needs
+ * on its moved port stays, and so do the moves of that port behind it (both are noted).
  */
 final class ManifestReverter {
   /** What revert did, for the summary and the notes on standard error. */
@@ -34,13 +46,20 @@ final class ManifestReverter {
     int kept = 0;
     int damaged = 0;
     List<String> notes = new ArrayList<>();
+    Shared shared = Shared.of(files);
     for (ManifestFile f : files) {
       for (ManifestDocument d : f.documents()) {
         for (ManifestObject o : d.objects()) {
-          Undo undo = Undo.of(o.node());
+          Undo undo = Undo.of(o.node(), shared.served(o));
           if (!undo.recorded()) continue;
           recorded++;
           String where = f.name() + ":" + o.line() + ": " + name(undo) + ": ";
+          String stays = shared.services().get(undo.ref());
+          if (stays != null && !undo.damaged()) {
+            kept++;
+            notes.add(where + "left as it is: " + stays);
+            continue;
+          }
           if (undo.damaged()) {
             damaged++;
             notes.add(
@@ -63,6 +82,75 @@ final class ManifestReverter {
     }
     int filesChanged = (int) files.stream().filter(ManifestFile::changed).count();
     return new Result(recorded, objects, fields, filesChanged, kept, damaged, List.copyOf(notes));
+  }
+
+  /**
+   * The Services of the input that stay (the engine's {@link ServiceRestore}: another workload of
+   * the input still listens on the moved port once everything is reverted), with why, and for each
+   * workload in front of which one stays the moved ports its own undo keeps.
+   */
+  private record Shared(
+      Map<ObjectRef, String> services, Map<ManifestObject, Map<String, String>> ports) {
+    static Shared of(List<ManifestFile> files) {
+      ManifestInventory read = ManifestInventory.of(files);
+      Map<String, List<WorkloadPods>> after = new HashMap<>();
+      // By identity: the trees are edited once the revert applies.
+      Map<ManifestObject, Workload> recorded = new IdentityHashMap<>();
+      List<ManifestObject> order = new ArrayList<>();
+      for (ManifestFile f : files) {
+        for (ManifestDocument d : f.documents()) {
+          for (ManifestObject o : d.objects()) {
+            Optional<Workload> w = Workload.of(o.node());
+            if (w.isEmpty()) continue;
+            ObjectNode reverted = o.node().deepCopy();
+            Undo undo = Undo.of(reverted);
+            if (undo.recorded() && !undo.damaged()) {
+              recorded.put(o, w.get());
+              order.add(o);
+              undo.applyTo(reverted);
+            }
+            Workload back = Workload.of(reverted).orElse(w.get());
+            after
+                .computeIfAbsent(back.effectiveNamespace(), k -> new ArrayList<>())
+                .add(WorkloadPods.of(back));
+          }
+        }
+      }
+      Map<ObjectRef, String> services = new HashMap<>();
+      Map<ManifestObject, Map<String, String>> ports = new IdentityHashMap<>();
+      if (recorded.isEmpty()) return new Shared(services, ports);
+      // What each Service finds behind it: the workloads as the revert leaves them.
+      Inventory reverted =
+          new Inventory() {
+            @Override
+            public List<ObjectNode> services(String namespace) {
+              return read.services(namespace);
+            }
+
+            @Override
+            public Optional<NamespaceInfo> namespace(String name) {
+              return read.namespace(name);
+            }
+
+            @Override
+            public List<WorkloadPods> workloads(String namespace) {
+              return after.getOrDefault(namespace, List.of());
+            }
+          };
+      for (ManifestObject o : order) {
+        List<ServiceRestore> restores = ServiceRestore.of(recorded.get(o), null, reverted);
+        for (ServiceRestore r : restores) {
+          if (r.kept() != null) services.putIfAbsent(r.service(), r.kept());
+        }
+        Map<String, String> served = ServiceRestore.served(restores);
+        if (!served.isEmpty()) ports.put(o, served);
+      }
+      return new Shared(services, ports);
+    }
+
+    Map<String, String> served(ManifestObject o) {
+      return ports.getOrDefault(o, Map.of());
+    }
   }
 
   private static String name(Undo undo) {

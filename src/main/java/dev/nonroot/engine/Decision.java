@@ -143,7 +143,17 @@ public record Decision(
    * the record, and, when that starts a rollout to follow, the Restoring state.
    */
   public Undo restore(String now) {
-    Undo plain = Undo.ofPolicy(workload.root(), restoring.name(), null);
+    return restore(now, List.of());
+  }
+
+  /**
+   * The same, given what the restore does to the Services in front of the workload ({@link
+   * ServiceRestore#of}): a port move whose Service stays for another workload stays too, with the
+   * probes and listen settings that moved with it, and is named as kept.
+   */
+  public Undo restore(String now, List<ServiceRestore> services) {
+    Map<String, String> served = ServiceRestore.served(services);
+    Undo plain = Undo.ofPolicy(workload.root(), restoring.name(), null, served);
     if (plain.restoredFields() == 0 || !RolloutAssessment.follows(workload.kind().name())) {
       return plain;
     }
@@ -163,7 +173,7 @@ public record Decision(
             null,
             Map.of(),
             now);
-    return Undo.ofPolicy(workload.root(), restoring.name(), state);
+    return Undo.ofPolicy(workload.root(), restoring.name(), state, served);
   }
 
   /**

@@ -687,7 +687,9 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       String now) {
     ObjectRef ref = refOf(resource);
     String policy = decision.restoring().name();
-    Undo undo = decision.restore(now);
+    // The Services first: a port move whose Service stays for another workload stays too.
+    List<ServiceRestore> services = ServiceRestore.of(workload, policy, inventory);
+    Undo undo = decision.restore(now, services);
     boolean rollsOut = undo.restoredFields() > 0 && RolloutAssessment.follows(kind.name());
     if (rollsOut) {
       int max = decision.restoring().maxConcurrentRollouts();
@@ -707,7 +709,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     shared.index().put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
     try {
       write(resource, undo.patch(RecordedPatch.Guard.RESOURCE_VERSION), context);
-      ServicesRestored services = restoreServices(resource, workload, policy, inventory);
+      ServicesRestored restored = restoreServices(resource, services, inventory);
       shared.metrics().increment(OperatorMetrics.RESTORES);
       DecisionLog.changed(ref, policy, DecisionLog.RESTORED, undo.restoredFields());
       shared
@@ -728,15 +730,18 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
                           + ", which governs it now, does not patch it"
                       : "")
                   + ")"
-                  + (services.written() > 0 ? " and " + services.written() + " Service(s)" : "")
-                  + (services.kept().isEmpty() ? "" : "; " + String.join("; ", services.kept())));
+                  + (restored.written() > 0 ? " and " + restored.written() + " Service(s)" : "")
+                  + (restored.kept().isEmpty() ? "" : "; " + String.join("; ", restored.kept())));
       if (!undo.kept().isEmpty()) {
+        List<ChangeRecord.Entry> served = undo.servedEntries();
         shared
             .events()
             .warning(
                 resource,
                 EventRecorder.RESTORE_KEPT,
-                "left as changed since by someone else: "
+                (served.isEmpty()
+                        ? "left as changed since by someone else: "
+                        : "left as they are: ")
                     + undo.kept().stream()
                         .limit(5)
                         .map(e -> e.field() + " " + undo.why(e))
@@ -775,11 +780,11 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
    * {@link ServiceRestore} decides): that one stays, and why is returned for the Event.
    */
   private ServicesRestored restoreServices(
-      R resource, Workload workload, String policy, CacheInventory inventory) {
+      R resource, List<ServiceRestore> restores, CacheInventory inventory) {
     int services = 0;
     List<String> kept = new ArrayList<>();
     String namespace = resource.getMetadata().getNamespace();
-    for (ServiceRestore r : ServiceRestore.of(workload, policy, inventory)) {
+    for (ServiceRestore r : restores) {
       if (r.undo() == null) {
         kept.add(r.kept());
         continue;
@@ -819,7 +824,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       // A Service the restore's write could not put back (another write raced it) goes back
       // before the restore ends: once the state is gone, nothing would take it back, and it would
       // send the traffic to the moved port no pod listens on any more.
-      restoreServices(resource, workload, state.policy(), inventory);
+      restoreServices(resource, ServiceRestore.of(workload, state.policy(), inventory), inventory);
       write(resource, RolloutPatch.restoreEnded(workload), context);
     } catch (KubernetesClientException e) {
       if (e.getCode() == 409 || e.getCode() == 404) {

@@ -128,6 +128,80 @@ class RevertCommandTest {
     assertThat(Files.getLastModifiedTime(file)).isEqualTo(OLD);
   }
 
+  /**
+   * A Service whose targetPort the fix moved also selects a workload that listens on 8080 of its
+   * own (written for the new port, no record): moving the Service back would cut it off, so the
+   * Service stays, and so does the fixed workload's own move (its port and PORT), or the Service's
+   * traffic to its pods would find no listener. Both are named on standard error; the rest of the
+   * fix goes back.
+   */
+  @Test
+  void aServiceAnotherWorkloadStillNeedsStaysAndSoDoesThePortMoveBehindIt() throws Exception {
+    String export =
+        """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: api, namespace: shop, resourceVersion: "7"}
+          spec:
+            selector: {matchLabels: {app: api}}
+            template:
+              metadata: {labels: {app: api}}
+              spec:
+                containers:
+                - name: httpbin
+                  image: kennethreitz/httpbin
+                  env: [{name: PORT, value: "80"}]
+                  ports: [{containerPort: 80}]
+        - apiVersion: v1
+          kind: Service
+          metadata: {name: api, namespace: shop, resourceVersion: "8"}
+          spec:
+            selector: {app: api}
+            ports: [{port: 80, targetPort: 80}]
+        """;
+    String patched =
+        operatorWrote(
+            export,
+            list ->
+                ((ArrayNode) list.get("items"))
+                    .add(
+                        item(
+                            """
+                            apiVersion: apps/v1
+                            kind: Deployment
+                            metadata: {name: api-next, namespace: shop}
+                            spec:
+                              selector: {matchLabels: {app: api, track: next}}
+                              template:
+                                metadata: {labels: {app: api, track: next}}
+                                spec:
+                                  containers:
+                                  - name: httpbin
+                                    image: kennethreitz/httpbin
+                                    ports: [{containerPort: 8080}]
+                            """)));
+
+    CliRun r = CliRun.withStdin(patched, "revert", "-");
+
+    assertThat(r.exit()).as(r.err()).isEqualTo(ExitCodes.OK);
+    JsonNode out = tree(r.out());
+    JsonNode api = out.at("/items/0");
+    assertThat(api.at("/spec/template/spec/containers/0/ports/0/containerPort").asInt())
+        .isEqualTo(8080);
+    assertThat(api.at("/spec/template/spec/containers/0/env/0/value").asText()).isEqualTo("8080");
+    assertThat(api.at("/spec/template/spec/securityContext").isMissingNode()).isTrue();
+    assertThat(out.at("/items/1/spec/ports/0/targetPort").asInt()).isEqualTo(8080);
+    assertThat(r.err())
+        .contains("Service shop/api: left as it is: Service shop/api stays on port 8080")
+        .contains(
+            "ports[0].containerPort left as it is: kept: Service shop/api stays on port 8080 for"
+                + " Deployment shop/api-next")
+        .contains("env[PORT].value left as it is: kept: Service shop/api");
+  }
+
   @Test
   void inPlaceRefusesStandardInput() {
     CliRun r = CliRun.withStdin(EXPORT, "revert", "--in-place", "-");
@@ -311,6 +385,14 @@ class RevertCommandTest {
       return out;
     }
     return after;
+  }
+
+  private static JsonNode item(String yaml) {
+    try {
+      return YAML.readTree(yaml);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
   }
 
   private static JsonNode tree(String yaml) throws Exception {

@@ -25,7 +25,6 @@ import dev.nonroot.engine.status.Verdict;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -78,6 +77,8 @@ class RolloutLifecycleTest {
   private static final String T2 = "2026-12-02T10:05:00Z";
   private static final String T3 = "2026-12-02T10:06:00Z";
   private static final String T4 = "2026-12-02T10:11:00Z";
+  private static final String T5 = "2026-12-02T10:12:00Z";
+  private static final String T6 = "2026-12-02T10:17:00Z";
 
   private static Decision decide(JsonNode object) {
     return Governor.decide(
@@ -290,13 +291,10 @@ class RolloutLifecycleTest {
    * A user puts back the original manifest (kubectl apply merges ports by number: 80 comes back
    * beside 8080, the probe and PORT back on 80); the operator's re-fix removes the duplicate 80 and
    * moves the probe and PORT again. If that rollout fails, the revert must give the template it
-   * patched back, the duplicate item included: otherwise it is not the template the state names,
-   * the remediation is not held, and it is applied (and rolled out) once more.
+   * patched back, the duplicate item included where it stood: otherwise it is not the template the
+   * state names, and the same re-fix is applied (and rolled out) once more instead of the rescue.
    */
   @Test
-  @Disabled(
-      "defect: a removed duplicate port item is never put back (Reversion finds no item to"
-          + " locate and lists it as changed by someone else); needs an insert, not a replace")
   void aRevertPutsBackARemovedDuplicatePortItem() {
     ObjectNode remediated = remediate(tree(MOVABLE_WITH_PROBE), T1);
     ObjectNode reapplied = remediated.deepCopy();
@@ -311,7 +309,15 @@ class RolloutLifecycleTest {
     ObjectNode reverted = revert(refixed, T4);
 
     assertThat(template(reverted)).isEqualTo(template(before));
-    assertThat(decide(reverted).action()).isEqualTo(Decision.Action.HELD);
+    // The state knows this template: the same re-fix is not applied again. It moved the port's
+    // references, so it gets its one rescue with the ports kept, and is held after that.
+    Decision rescue = decide(reverted);
+    assertThat(rescue.action()).isEqualTo(Decision.Action.PATCH);
+    assertThat(rescue.attempt()).isEqualTo(2);
+    assertThat(rescue.governing().portStrategy()).isEqualTo(PortStrategy.Sysctl);
+    ObjectNode again = revert(remediate(reverted, T5), T6);
+    assertThat(template(again)).isEqualTo(template(before));
+    assertThat(decide(again).action()).isEqualTo(Decision.Action.HELD);
   }
 
   /**

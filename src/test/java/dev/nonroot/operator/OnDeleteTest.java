@@ -367,12 +367,13 @@ class OnDeleteTest extends OperatorTestBase {
 
   /**
    * api's Service also selects a canary whose pods listen on the moved 8080. api leaves the match:
-   * its own template goes back, but the Service stays on 8080 (moving it back would cut the canary
-   * off) and the restore's Event says why. It goes back with the canary's own restore.
+   * the Service stays on 8080 (moving it back would cut the canary off) and the restore's Event
+   * says why; so api's own pods keep listening on 8080 (its port and its PORT setting), or the
+   * Service's traffic to them would find no listener, and a Warning Event names the Service and the
+   * canary. The rest of the policy's changes go back.
    */
   @Test
-  void aSharedServiceStaysWhileAnotherWorkloadItSelectsStillListensOnTheMovedPort()
-      throws Exception {
+  void aSharedServiceStaysAndTheLeavingWorkloadKeepsThePortItServes() throws Exception {
     harness.apply("/operator/policy-revert.yaml");
     start(null);
     remediateBoth();
@@ -382,7 +383,13 @@ class OnDeleteTest extends OperatorTestBase {
     exempt("api");
 
     Deployment api = inPhase("api", Phase.Restoring);
-    assertThat(templateHash(api)).isEqualTo(originalApi);
+    var httpbin = api.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(httpbin.getPorts().get(0).getContainerPort()).isEqualTo(8080);
+    assertThat(httpbin.getEnv().get(0).getValue()).isEqualTo("8080");
+    assertThat(httpbin.getSecurityContext()).isNull();
+    assertThat(api.getSpec().getTemplate().getSpec().getSecurityContext().getRunAsNonRoot())
+        .isNull();
+    assertThat(api.getMetadata().getAnnotations()).doesNotContainKey(Annotations.CHANGES);
     List<Event> restored =
         eventually(
             () ->
@@ -393,14 +400,40 @@ class OnDeleteTest extends OperatorTestBase {
     assertThat(restored.get(0).getMessage())
         .contains("Service web/api stays on port 8080")
         .contains("Deployment web/api-canary");
+    List<Event> kept =
+        eventually(
+            () ->
+                events("web", EventRecorder.RESTORE_KEPT).stream()
+                    .filter(e -> e.getInvolvedObject().getName().equals("api"))
+                    .toList(),
+            l -> !l.isEmpty());
+    assertThat(kept.get(0).getType()).isEqualTo("Warning");
+    assertThat(kept.get(0).getMessage())
+        .contains("containerPort", "env[PORT].value")
+        .contains("Service web/api stays on port 8080")
+        .contains("Deployment web/api-canary");
     assertThat(targetPort()).isEqualTo(8080);
     harness.deploymentObserved("web", "api", 1);
     eventually(() -> deployment("api"), d -> rollout(d).isEmpty());
+    // The end of the restore's rollout looks at the Service again: api listens on 8080 now.
     assertThat(targetPort()).isEqualTo(8080);
 
-    // The canary leaves too: no pod it selects listens on 8080 any more.
+    // The canary leaves too: api's pods listen on 8080, so the Service stays, and so does the
+    // canary's port.
     exempt("api-canary");
-    await().atMost(Duration.ofSeconds(30)).until(() -> targetPort() == 80);
+    Deployment canary = inPhase("api-canary", Phase.Restoring);
+    assertThat(
+            canary
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getPorts()
+                .get(0)
+                .getContainerPort())
+        .isEqualTo(8080);
+    assertThat(targetPort()).isEqualTo(8080);
   }
 
   @Test

@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * Turns changes into an RFC 6902 JSON Patch against the object they were planned on. JSON Patch
  * replaces whole values at exact paths, so it behaves the same on a real API server and on the
- * mock.
+ * mock. A list item a change inserts is an "add" at its index, which RFC 6902 inserts there.
  */
 public final class JsonPatchWriter {
   private final JsonNode original;
@@ -25,7 +25,10 @@ public final class JsonPatchWriter {
   }
 
   public JsonPatchWriter addAll(List<Change> changes) {
-    for (Change c : changes) add(c.path(), c.newValue());
+    for (Change c : changes) {
+      if (c.inserts()) ops.add(op("add", c.path().pointer(), c.newValue()));
+      else add(c.path(), c.newValue());
+    }
     return this;
   }
 

@@ -15,7 +15,18 @@ public final class PlanApplier {
   private PlanApplier() {}
 
   public static void apply(ObjectNode root, List<Change> changes) {
-    for (Change c : changes) apply(root, c.path(), c.newValue());
+    for (Change c : changes) {
+      if (c.inserts()) insert(root, c.path(), c.newValue());
+      else apply(root, c.path(), c.newValue());
+    }
+  }
+
+  /** Inserts {@code value} into the list at {@code path}'s parent, at its index (or the end). */
+  public static void insert(ObjectNode root, FieldPath path, JsonNode value) {
+    if (!(ensureObject(root, path.parent()) instanceof ArrayNode arr)) {
+      throw new IllegalArgumentException("cannot insert at " + path + ": parent is not a list");
+    }
+    arr.insert(Math.min(Integer.parseInt(path.lastToken()), arr.size()), value.deepCopy());
   }
 
   public static void apply(ObjectNode root, FieldPath path, JsonNode value) {

@@ -51,10 +51,23 @@ public final class ChangeRecord {
    * A list item of a container, by its Kubernetes key rather than its position: in {@code ports} by
    * {@code name}, else by {@code port} and {@code protocol} as the item was before the operator
    * first changed it (null protocol: not known, from an older record); in {@code env} by {@code
-   * name}.
+   * name}. {@code at}: for an item the operator removed, the index it stood at (null: not recorded,
+   * as in older records).
    */
-  public record Item(String list, String name, Integer port, String protocol) {
+  public record Item(String list, String name, Integer port, String protocol, Integer at) {
     static final String PORTS = "ports";
+
+    Item(String list, String name, Integer port, String protocol) {
+      this(list, name, port, protocol, null);
+    }
+
+    /**
+     * The same key, for a change of the whole item (a removal) made while it stood at {@code
+     * index}: where a revert inserts it again. Not part of the key.
+     */
+    Item standingAt(int index) {
+      return new Item(list, name, port, protocol, index);
+    }
 
     /**
      * The key of {@code item} (as it is before a change) in {@code list}, or null if it has none.
@@ -109,6 +122,7 @@ public final class ChangeRecord {
         key = new Item(Item.PORTS, null, Trees.intValue(oldValue), "TCP");
       }
       if (key == null) return p;
+      if (m.group(3) == null) key = key.standingAt(Integer.parseInt(m.group(2)));
       return new Place(p.list(), container, key, m.group(3) == null ? "" : m.group(3));
     }
 
@@ -140,24 +154,49 @@ public final class ChangeRecord {
     Optional<FieldPath> locate(JsonNode object, JsonNode to) {
       if (!isPointer(path)) return Optional.empty();
       if (!inContainer()) return Optional.of(FieldPath.ofPointer(path));
-      if (!isPointer(list)) return Optional.empty();
-      JsonNode items = object.at(list);
-      int found = -1;
-      for (int i = 0; i < items.size(); i++) {
-        // Unnamed containers are named by position, as the rules name them.
-        if (!container.equals(items.get(i).path("name").asText("#" + i))) continue;
-        if (found >= 0) return Optional.empty();
-        found = i;
-      }
+      int found = containerIndex(object);
       if (found < 0) return Optional.empty();
       FieldPath at = FieldPath.ofPointer(list).index(found, container);
       if (item == null) return Optional.of(at.resolve(path));
-      JsonNode listed = items.get(found).path(item.list());
+      JsonNode listed = object.at(list).get(found).path(item.list());
       int index = itemIndex(listed, to);
       if (index < 0) return Optional.empty();
       String name = listed.get(index).path("name").asText("");
       return Optional.of(
           at.key(item.list()).index(index, name.isEmpty() ? null : name).resolve(path));
+    }
+
+    /**
+     * Where a whole item that was removed from here goes back into {@code object}: its container's
+     * list, at the index it stood at (the end of the list when the record does not say, where
+     * {@code kubectl apply} adds an item, or when the list is shorter now). Empty when this is not
+     * a whole item, or its container (or the list) is gone.
+     */
+    Optional<FieldPath> slot(JsonNode object) {
+      if (!inContainer() || item == null || !path.isEmpty() || !isPointer(list)) {
+        return Optional.empty();
+      }
+      int found = containerIndex(object);
+      if (found < 0) return Optional.empty();
+      JsonNode listed = object.at(list).get(found).path(item.list());
+      if (!listed.isArray()) return Optional.empty();
+      int index = item.at() == null ? listed.size() : Math.min(item.at(), listed.size());
+      return Optional.of(
+          FieldPath.ofPointer(list).index(found, container).key(item.list()).index(index, null));
+    }
+
+    /** The index of the one container of that name in the list, else -1. */
+    private int containerIndex(JsonNode object) {
+      if (!isPointer(list)) return -1;
+      JsonNode items = object.at(list);
+      int found = -1;
+      for (int i = 0; i < items.size(); i++) {
+        // Unnamed containers are named by position, as the rules name them.
+        if (!container.equals(items.get(i).path("name").asText("#" + i))) continue;
+        if (found >= 0) return -1;
+        found = i;
+      }
+      return found;
     }
 
     private int itemIndex(JsonNode listed, JsonNode to) {
@@ -258,6 +297,20 @@ public final class ChangeRecord {
     public Optional<FieldPath> locate(JsonNode object) {
       return place.locate(object, to);
     }
+
+    /** Whether this entry's latest change removed a whole port or env item. */
+    public boolean removedItem() {
+      return to == null && place.item() != null && place.path().isEmpty();
+    }
+
+    /**
+     * For an entry whose change removed a whole item that no item of {@code object} holds again:
+     * where inserting it puts it back ({@link Place#slot}); empty otherwise.
+     */
+    public Optional<FieldPath> insertion(JsonNode object) {
+      if (!removedItem() || locate(object).isPresent()) return Optional.empty();
+      return place.slot(object);
+    }
   }
 
   private final Map<String, Entry> entries = new LinkedHashMap<>();
@@ -325,6 +378,10 @@ public final class ChangeRecord {
     if (Item.PORTS.equals(list)) {
       if (rest.isEmpty() && original != null && original.isObject()) {
         key = Item.of(list, original);
+        // The index is the annotation's, which anyone can edit: one too large to be read is none.
+        if (key != null && m.group(2).length() < 10) {
+          key = key.standingAt(Integer.parseInt(m.group(2)));
+        }
       } else if (rest.equals("/containerPort") && Trees.intValue(original) != null) {
         key = new Item(list, null, Trees.intValue(original), null);
       }
@@ -349,7 +406,8 @@ public final class ChangeRecord {
         o.path("list").asText(),
         text(o, "name"),
         o.hasNonNull("containerPort") ? o.get("containerPort").asInt() : null,
-        text(o, "protocol"));
+        text(o, "protocol"),
+        o.path("at").canConvertToInt() && o.path("at").asInt() >= 0 ? o.get("at").asInt() : null);
   }
 
   /**
@@ -508,6 +566,7 @@ public final class ChangeRecord {
         if (p.item().name() != null) item.put("name", p.item().name());
         if (p.item().port() != null) item.put("containerPort", p.item().port());
         if (p.item().protocol() != null) item.put("protocol", p.item().protocol());
+        if (p.item().at() != null) item.put("at", p.item().at());
       }
       o.put("path", p.path()).put("field", e.field());
       o.put("rule", e.rule()).put("policy", e.policy());

@@ -12,6 +12,7 @@ import dev.nonroot.engine.record.ChangeRecord;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -94,8 +95,25 @@ public record Reversion(
     List<Change> changes = new ArrayList<>();
     List<ChangeRecord.Entry> restored = new ArrayList<>();
     List<ChangeRecord.Entry> kept = new ArrayList<>();
+    List<Change> inserts = new ArrayList<>();
     for (ChangeRecord.Entry e : record.entries()) {
       if (e.reverted() || !e.policy().equals(policy) || !when.test(e.time())) continue;
+      Optional<FieldPath> slot = e.insertion(object);
+      if (slot.isPresent()) {
+        // An item the remediation removed (a port declared again beside its own earlier move):
+        // it goes back where it stood, so the template is the one before the remediation.
+        inserts.add(
+            new Change(
+                ref,
+                slot.get(),
+                e.container(),
+                null,
+                e.from(),
+                Rule.Revert,
+                "put back: the rollout of this change failed"));
+        restored.add(e);
+        continue;
+      }
       Optional<FieldPath> at = e.stillApplied(object);
       if (at.isEmpty()) {
         kept.add(e);
@@ -112,8 +130,22 @@ public record Reversion(
               "put back: the rollout of this change failed"));
       restored.add(e);
     }
+    changes.addAll(inOrder(inserts));
     changes.addAll(emptiedParents(ref, object, changes, created, Set.of()));
     return new Reversion(List.copyOf(changes), List.copyOf(restored), List.copyOf(kept));
+  }
+
+  /**
+   * Insertions after every other change (their paths were found in the object as it is), and in
+   * each list from the lowest index up: the indexes are those the items had side by side before the
+   * remediation removed them, from the end.
+   */
+  private static List<Change> inOrder(List<Change> inserts) {
+    List<Change> out = new ArrayList<>(inserts);
+    out.sort(
+        Comparator.comparing((Change c) -> c.path().parent().pointer())
+            .thenComparingInt(c -> Integer.parseInt(c.path().lastToken())));
+    return out;
   }
 
   /**
@@ -132,11 +164,10 @@ public record Reversion(
     List<ChangeRecord.Entry> restored = new ArrayList<>();
     List<ChangeRecord.Entry> kept = new ArrayList<>();
     ObjectNode trial = object instanceof ObjectNode o ? o.deepCopy() : null;
+    List<ChangeRecord.Entry> removed = new ArrayList<>();
     for (ChangeRecord.Entry e : record.entries()) {
-      if (removedItem(e) && e.locate(object).isEmpty()) {
-        // A port item the operator removed as a re-declared duplicate of one it had moved: the
-        // moved port going back is what restores it; adding the item again would declare it twice.
-        restored.add(e);
+      if (e.removedItem() && e.locate(object).isEmpty()) {
+        removed.add(e);
         continue;
       }
       Optional<FieldPath> at = e.stillApplied(object);
@@ -169,13 +200,28 @@ public record Reversion(
       changes.add(back);
       restored.add(e);
     }
+    List<Change> inserts = new ArrayList<>();
+    for (ChangeRecord.Entry e : removed) {
+      // A port item the operator removed as a re-declared duplicate of one it had moved: when the
+      // moved port goes back, that restores it, and adding the item again would declare it twice.
+      // When it does not (changed since), the item goes back where it stood, as it was.
+      Optional<FieldPath> slot = trial == null ? Optional.empty() : e.insertion(trial);
+      if (slot.isPresent() && e.original() != null) {
+        inserts.add(
+            new Change(
+                ref,
+                slot.get(),
+                e.container(),
+                null,
+                e.original(),
+                Rule.Revert,
+                "put back: the value before the operator first changed it"));
+      }
+      restored.add(e);
+    }
+    changes.addAll(inOrder(inserts));
     changes.addAll(emptiedParents(ref, object, changes, null, keep));
     return new Reversion(List.copyOf(changes), List.copyOf(restored), List.copyOf(kept));
-  }
-
-  /** An entry that recorded the removal of a whole port or env item. */
-  private static boolean removedItem(ChangeRecord.Entry e) {
-    return e.to() == null && e.place().item() != null && e.place().path().isEmpty();
   }
 
   /**

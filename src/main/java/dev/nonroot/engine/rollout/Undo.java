@@ -40,6 +40,7 @@ public final class Undo {
   private final boolean recorded;
   private final boolean damaged;
   private final Reversion fields;
+  private final Map<ChangeRecord.Entry, String> served;
   private final List<Change> changes;
 
   private Undo(
@@ -48,18 +49,29 @@ public final class Undo {
       boolean recorded,
       boolean damaged,
       Reversion fields,
+      Map<ChangeRecord.Entry, String> served,
       List<Change> changes) {
     this.ref = ref;
     this.object = object;
     this.recorded = recorded;
     this.damaged = damaged;
     this.fields = fields;
+    this.served = served;
     this.changes = changes;
   }
 
   /** The undo of {@code object} as it is now. */
   public static Undo of(JsonNode object) {
-    return of(object, null, null);
+    return of(object, null, null, Map.of());
+  }
+
+  /**
+   * The same, keeping the port moves a Service that stays still sends traffic to ({@code served}:
+   * the moved port, {@code "8080/TCP"}, and why the Service stays): those entries are left as they
+   * are, with what moved with them, and {@link #why} gives that reason.
+   */
+  public static Undo of(JsonNode object, Map<String, String> served) {
+    return of(object, null, null, served);
   }
 
   /**
@@ -70,10 +82,20 @@ public final class Undo {
    * hash, which is computed here), it replaces the rollout annotation instead of removing it.
    */
   public static Undo ofPolicy(JsonNode object, String policy, RolloutState restoring) {
-    return of(object, policy, restoring);
+    return of(object, policy, restoring, Map.of());
   }
 
-  private static Undo of(JsonNode object, String policy, RolloutState restoring) {
+  /**
+   * The same, keeping the port moves a Service that stays still sends traffic to ({@link
+   * #of(JsonNode, Map)}): their entries leave the record like those of fields changed since.
+   */
+  public static Undo ofPolicy(
+      JsonNode object, String policy, RolloutState restoring, Map<String, String> served) {
+    return of(object, policy, restoring, served);
+  }
+
+  private static Undo of(
+      JsonNode object, String policy, RolloutState restoring, Map<String, String> servedPorts) {
     JsonNode meta = object.path("metadata");
     ObjectRef ref =
         new ObjectRef(
@@ -101,10 +123,12 @@ public final class Undo {
             .filter(w -> fromServer)
             .map(w -> Set.of(w.podSpecPath().key("securityContext")))
             .orElse(Set.of());
+    Map<ChangeRecord.Entry, String> served =
+        damaged ? Map.of() : ServedPorts.of(object, record, servedPorts);
     Reversion fields =
         damaged || record.isEmpty()
             ? new Reversion(List.of(), List.of(), List.of())
-            : Reversion.undo(ref, object, record, keep);
+            : Reversion.undo(ref, object, record.without(List.copyOf(served.keySet())), keep);
     List<Change> changes = new ArrayList<>(fields.changes());
     if (!damaged && !record.isEmpty()) {
       // What stays in the record: the CLI's undo keeps the entries it could not put back; a
@@ -130,7 +154,8 @@ public final class Undo {
         changes.add(restoringState(ref, object, workload.get(), changes, restoring));
       }
     }
-    return new Undo(ref, object, annotation != null, damaged, fields, List.copyOf(changes));
+    return new Undo(
+        ref, object, annotation != null, damaged, fields, Map.copyOf(served), List.copyOf(changes));
   }
 
   /**
@@ -239,13 +264,35 @@ public final class Undo {
     return fields.restored();
   }
 
-  /** The recorded fields left as they are: changed since by someone else, or gone. */
+  /**
+   * The recorded fields left as they are: changed since by someone else, or gone, then the port
+   * moves a Service that stays still sends traffic to, with what moved with them.
+   */
   public List<ChangeRecord.Entry> kept() {
-    return fields.kept();
+    if (served.isEmpty()) return fields.kept();
+    List<ChangeRecord.Entry> out = new ArrayList<>(fields.kept());
+    out.addAll(servedEntries());
+    return out;
   }
 
-  /** Why a kept entry stays: what its field holds now, against what the operator set. */
+  /** The kept entries of port moves a Service that stays still sends traffic to. */
+  public List<ChangeRecord.Entry> servedEntries() {
+    List<ChangeRecord.Entry> out = new ArrayList<>();
+    if (served.isEmpty()) return out;
+    // In record order, as the other lists.
+    for (ChangeRecord.Entry e : RecordedPatch.recordOf(object).entries()) {
+      if (served.containsKey(e)) out.add(e);
+    }
+    return out;
+  }
+
+  /**
+   * Why a kept entry stays: what its field holds now, against what the operator set; or the Service
+   * that still sends traffic to its moved port.
+   */
   public String why(ChangeRecord.Entry kept) {
+    String service = served.get(kept);
+    if (service != null) return "kept: " + service;
     Optional<FieldPath> at = kept.locate(object);
     if (at.isEmpty()) {
       return kept.container() == null

@@ -3,6 +3,7 @@ package dev.nonroot.engine.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.Decision;
 import dev.nonroot.engine.EngineInputs;
@@ -152,5 +153,71 @@ class UndoTest {
     ((ObjectNode) expected.at("/spec/template/spec")).remove("securityContext");
     assertThat(RfcJsonPatch.apply(reverted, undo.patch(RecordedPatch.Guard.RESOURCE_VERSION)))
         .isEqualTo(expected);
+  }
+
+  /** httpbin with a second port: Auto moves its 80 with PORT, and keeps 9000. */
+  private static final String MOVABLE =
+      """
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: web, namespace: shop, resourceVersion: "7"}
+      spec:
+        selector: {matchLabels: {app: web}}
+        template:
+          metadata: {labels: {app: web}}
+          spec:
+            containers:
+            - name: web
+              image: kennethreitz/httpbin
+              env: [{name: PORT, value: "80"}]
+              ports: [{containerPort: 80}, {containerPort: 9000}]
+      """;
+
+  /**
+   * MOVABLE remediated, its original manifest applied again (80 and PORT back, beside the moved
+   * 8080), and remediated once more: the re-fix removes the re-declared 80.
+   */
+  private static ObjectNode refixed() {
+    ObjectNode live = EngineInputs.tree(MOVABLE);
+    ObjectNode reapplied = (ObjectNode) remediated(live);
+    ObjectNode web = (ObjectNode) reapplied.at("/spec/template/spec/containers/0");
+    ((ObjectNode) web.at("/env/0")).put("value", "80");
+    ((ArrayNode) web.get("ports")).insertObject(1).put("containerPort", 80);
+    ObjectNode refixed = (ObjectNode) remediated(reapplied);
+    assertThat(refixed.at("/spec/template/spec/containers/0/ports")).hasSize(2);
+    return refixed;
+  }
+
+  /** The moved port going back restores the removed one: the undo declares 80 once. */
+  @Test
+  void theUndoOfAReFixDeclaresTheOriginalPortOnce() {
+    ObjectNode refixed = refixed();
+
+    Undo undo = Undo.of(refixed);
+    undo.applyTo(refixed);
+
+    assertThat(undo.kept()).isEmpty();
+    assertThat(refixed).isEqualTo(EngineInputs.tree(MOVABLE));
+  }
+
+  /**
+   * When the moved port stays (changed since), nothing else declares the removed 80 again: it goes
+   * back where it stood, as the value it had before the operator removed it.
+   */
+  @Test
+  void aRemovedPortWhoseMovedPortStaysGoesBackWhereItStood() {
+    ObjectNode refixed = refixed();
+    ((ObjectNode) refixed.at("/spec/template/spec/containers/0/ports/0"))
+        .put("containerPort", 9090);
+
+    Undo undo = Undo.of(refixed);
+    JsonNode back = RfcJsonPatch.apply(refixed, undo.patch(RecordedPatch.Guard.RESOURCE_VERSION));
+
+    assertThat(undo.kept())
+        .singleElement()
+        .satisfies(e -> assertThat(e.field()).endsWith("containerPort"));
+    assertThat(back.at("/spec/template/spec/containers/0/ports"))
+        .hasToString("[{\"containerPort\":9090},{\"containerPort\":80},{\"containerPort\":9000}]");
+    assertThat(back.at("/spec/template/spec/containers/0/env/0/value").asText()).isEqualTo("80");
   }
 }

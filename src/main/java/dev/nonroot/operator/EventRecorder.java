@@ -24,6 +24,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Thread-safe: emissions of one event name are serialized (striped locks), so concurrent
  *       repeats of the same event count exactly within one process; other events do not wait for it
  *       except on a stripe collision.
- *   <li>Off the reconcile's path: the operator's recorder sends on one thread of its own, as
+ *   <li>Off the reconcile's path: the operator's recorder sends on a few threads of its own, as
  *       client-go's broadcaster does, so a remediation's patch does not wait for its Event. The
  *       line is bounded; when it is full the caller sends itself (slower, never lost), and {@link
  *       #close} sends what is left before the operator stops.
@@ -73,6 +74,14 @@ final class EventRecorder {
   static final String RESTORE_FAILED = "RestoreFailed";
   static final int MAX_REMEMBERED = 10_000;
   static final int MAX_MESSAGE = 1024;
+
+  /**
+   * Threads sending queued events. One sent about 50 a second against a busy API server (a round
+   * trip each), so the Events of a mass remediation trailed its patches by minutes; a few keep up
+   * without taking the patches' share. Repeats of one event still count exactly (striped locks).
+   */
+  private static final int SENDERS = 4;
+
   private static final int MAX_NAME = 253;
   private static final int STRIPES = 64;
   private static final Logger LOG = LoggerFactory.getLogger(EventRecorder.class);
@@ -90,6 +99,8 @@ final class EventRecorder {
           return size() > MAX_REMEMBERED;
         }
       };
+
+  private static final AtomicInteger THREADS = new AtomicInteger();
 
   private final Object[] stripes = new Object[STRIPES];
   private final ExecutorService sender;
@@ -116,18 +127,18 @@ final class EventRecorder {
     for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
   }
 
-  /** A recorder that sends on a thread of its own, at most {@code backlog} events behind. */
+  /** A recorder that sends on threads of its own, at most {@code backlog} events behind. */
   static EventRecorder queued(
       KubernetesClient client, String instance, Clock clock, IntConsumer apiErrors, int backlog) {
     ThreadPoolExecutor sender =
         new ThreadPoolExecutor(
-            1,
-            1,
+            SENDERS,
+            SENDERS,
             0,
             TimeUnit.MILLISECONDS,
             new ArrayBlockingQueue<>(backlog),
             r -> {
-              Thread t = new Thread(r, "nonroot-events");
+              Thread t = new Thread(r, "nonroot-events-" + THREADS.incrementAndGet());
               t.setDaemon(true);
               return t;
             },

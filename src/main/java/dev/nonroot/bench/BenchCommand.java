@@ -596,6 +596,9 @@ public final class BenchCommand implements Subcommand {
             .withMasterUrl(url)
             .withNamespace("default")
             .withHttp2Disable(true)
+            // The embedded server answers a LIST in one response, built on its one event-loop
+            // thread (it ignores limit): at 100,000 objects that outlasts the default 10 s.
+            .withRequestTimeout((int) TimeUnit.MINUTES.toMillis(10))
             .build();
     KubernetesClientBuilder b = new KubernetesClientBuilder().withConfig(config);
     if (counter != null) {

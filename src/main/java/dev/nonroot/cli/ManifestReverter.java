@@ -5,9 +5,11 @@ import dev.nonroot.engine.ServiceRestore;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.NamespaceInfo;
 import dev.nonroot.engine.model.ObjectRef;
+import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.model.WorkloadPods;
 import dev.nonroot.engine.record.ChangeRecord;
+import dev.nonroot.engine.record.RecordedPatch;
 import dev.nonroot.engine.rollout.Undo;
 import dev.nonroot.manifest.ManifestDocument;
 import dev.nonroot.manifest.ManifestFile;
@@ -95,18 +97,25 @@ final class ManifestReverter {
       ManifestInventory read = ManifestInventory.of(files);
       Map<String, List<WorkloadPods>> after = new HashMap<>();
       // By identity: the trees are edited once the revert applies.
-      Map<ManifestObject, Workload> recorded = new IdentityHashMap<>();
+      Map<ManifestObject, Workload> workloads = new IdentityHashMap<>();
       List<ManifestObject> order = new ArrayList<>();
+      boolean anyRecorded = false;
       for (ManifestFile f : files) {
         for (ManifestDocument d : f.documents()) {
           for (ManifestObject o : d.objects()) {
             Optional<Workload> w = Workload.of(o.node());
-            if (w.isEmpty()) continue;
+            if (w.isEmpty()) {
+              anyRecorded |= Trees.valueAt(o.node(), RecordedPatch.RECORD) != null;
+              continue;
+            }
             ObjectNode reverted = o.node().deepCopy();
             Undo undo = Undo.of(reverted);
+            // Every workload, recorded or not: one that listens on a moved port of its own (the
+            // operator's restore kept its move, without a record) keeps the Service there too.
+            workloads.put(o, w.get());
+            order.add(o);
             if (undo.recorded() && !undo.damaged()) {
-              recorded.put(o, w.get());
-              order.add(o);
+              anyRecorded = true;
               undo.applyTo(reverted);
             }
             Workload back = Workload.of(reverted).orElse(w.get());
@@ -118,7 +127,7 @@ final class ManifestReverter {
       }
       Map<ObjectRef, String> services = new HashMap<>();
       Map<ManifestObject, Map<String, String>> ports = new IdentityHashMap<>();
-      if (recorded.isEmpty()) return new Shared(services, ports);
+      if (!anyRecorded) return new Shared(services, ports);
       // What each Service finds behind it: the workloads as the revert leaves them.
       Inventory reverted =
           new Inventory() {
@@ -138,7 +147,7 @@ final class ManifestReverter {
             }
           };
       for (ManifestObject o : order) {
-        List<ServiceRestore> restores = ServiceRestore.of(recorded.get(o), null, reverted);
+        List<ServiceRestore> restores = ServiceRestore.of(workloads.get(o), null, reverted);
         for (ServiceRestore r : restores) {
           if (r.kept() != null) services.putIfAbsent(r.service(), r.kept());
         }

@@ -202,6 +202,57 @@ class RevertCommandTest {
         .contains("env[PORT].value left as it is: kept: Service shop/api");
   }
 
+  /**
+   * After the operator's restore (spec.onDelete: Revert) kept a workload's port move for the shared
+   * Service that stays, the workload carries no record any more: it listens on 8080 of its own. A
+   * revert of the export must not move the Service back to 80, or its traffic finds no listener.
+   */
+  @Test
+  void aServiceStaysForAWorkloadWhoseKeptMoveHasNoRecordLeft() throws Exception {
+    String export =
+        """
+        apiVersion: v1
+        kind: List
+        items:
+        - apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: api, namespace: shop, resourceVersion: "7"}
+          spec:
+            selector: {matchLabels: {app: api}}
+            template:
+              metadata: {labels: {app: api}}
+              spec:
+                containers:
+                - name: httpbin
+                  image: kennethreitz/httpbin
+                  env: [{name: PORT, value: "80"}]
+                  ports: [{containerPort: 80}]
+        - apiVersion: v1
+          kind: Service
+          metadata: {name: api, namespace: shop, resourceVersion: "8"}
+          spec:
+            selector: {app: api}
+            ports: [{port: 80, targetPort: 80}]
+        """;
+    String restored =
+        operatorWrote(
+            export,
+            list -> {
+              // What the restore left: the moved port and PORT kept, the record gone.
+              ObjectNode meta = (ObjectNode) list.at("/items/0/metadata");
+              meta.remove("annotations");
+            });
+
+    CliRun r = CliRun.withStdin(restored, "revert", "-");
+
+    JsonNode out = tree(r.out());
+    assertThat(out.at("/items/0/spec/template/spec/containers/0/ports/0/containerPort").asInt())
+        .isEqualTo(8080);
+    assertThat(out.at("/items/1/spec/ports/0/targetPort").asInt())
+        .as("the Service sends where the pods listen")
+        .isEqualTo(8080);
+  }
+
   @Test
   void inPlaceRefusesStandardInput() {
     CliRun r = CliRun.withStdin(EXPORT, "revert", "--in-place", "-");

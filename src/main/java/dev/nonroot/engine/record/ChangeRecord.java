@@ -169,8 +169,10 @@ public final class ChangeRecord {
     /**
      * Where a whole item that was removed from here goes back into {@code object}: its container's
      * list, at the index it stood at (the end of the list when the record does not say, where
-     * {@code kubectl apply} adds an item, or when the list is shorter now). Empty when this is not
-     * a whole item, or its container (or the list) is gone.
+     * {@code kubectl apply} adds an item). The index may lie past the end of the list as it is now:
+     * items removed beside it go back first, and whoever inserts clamps it to the list as those
+     * insertions leave it. Empty when this is not a whole item, or its container (or the list) is
+     * gone.
      */
     Optional<FieldPath> slot(JsonNode object) {
       if (!inContainer() || item == null || !path.isEmpty() || !isPointer(list)) {
@@ -180,7 +182,7 @@ public final class ChangeRecord {
       if (found < 0) return Optional.empty();
       JsonNode listed = object.at(list).get(found).path(item.list());
       if (!listed.isArray()) return Optional.empty();
-      int index = item.at() == null ? listed.size() : Math.min(item.at(), listed.size());
+      int index = item.at() == null ? listed.size() : item.at();
       return Optional.of(
           FieldPath.ofPointer(list).index(found, container).key(item.list()).index(index, null));
     }

@@ -13,8 +13,10 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -130,21 +132,42 @@ public record Reversion(
               "put back: the rollout of this change failed"));
       restored.add(e);
     }
-    changes.addAll(inOrder(inserts));
+    changes.addAll(inOrder(inserts, object));
     changes.addAll(emptiedParents(ref, object, changes, created, Set.of()));
     return new Reversion(List.copyOf(changes), List.copyOf(restored), List.copyOf(kept));
   }
 
   /**
-   * Insertions after every other change (their paths were found in the object as it is), and in
-   * each list from the lowest index up: the indexes are those the items had side by side before the
-   * remediation removed them, from the end.
+   * Insertions after every other change (their paths were found in {@code base}, the object as it
+   * is), and in each list from the lowest index up: the indexes are those the items had side by
+   * side before the remediation removed them, from the end. An index past the end of the list goes
+   * to its end as the insertions before it leave it (not as it is now: two items removed from the
+   * middle and the end of a list would go back swapped, and the template would not be the one
+   * before the remediation).
    */
-  private static List<Change> inOrder(List<Change> inserts) {
-    List<Change> out = new ArrayList<>(inserts);
-    out.sort(
+  private static List<Change> inOrder(List<Change> inserts, JsonNode base) {
+    List<Change> sorted = new ArrayList<>(inserts);
+    sorted.sort(
         Comparator.comparing((Change c) -> c.path().parent().pointer())
             .thenComparingInt(c -> Integer.parseInt(c.path().lastToken())));
+    List<Change> out = new ArrayList<>(sorted.size());
+    Map<String, Integer> inserted = new HashMap<>();
+    for (Change c : sorted) {
+      FieldPath list = c.path().parent();
+      JsonNode items = base == null ? null : Trees.valueAt(base, list);
+      int before = inserted.merge(list.pointer(), 1, Integer::sum) - 1;
+      int end = (items == null ? 0 : items.size()) + before;
+      int index = Math.min(Integer.parseInt(c.path().lastToken()), end);
+      out.add(
+          new Change(
+              c.target(),
+              list.index(index, null),
+              c.container(),
+              c.oldValue(),
+              c.newValue(),
+              c.rule(),
+              c.reason()));
+    }
     return out;
   }
 
@@ -219,7 +242,7 @@ public record Reversion(
       }
       restored.add(e);
     }
-    changes.addAll(inOrder(inserts));
+    changes.addAll(inOrder(inserts, trial));
     changes.addAll(emptiedParents(ref, object, changes, null, keep));
     return new Reversion(List.copyOf(changes), List.copyOf(restored), List.copyOf(kept));
   }

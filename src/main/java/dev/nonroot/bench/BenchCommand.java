@@ -229,7 +229,7 @@ public final class BenchCommand implements Subcommand {
           double eventsSent = (eventsSent(counter, timeout) - operatorStart) / 1e9;
           report.put("eventsSentSeconds", eventsSent);
           say(
-              "events: %d sent, the last at %.2f s (they go out behind the patches)",
+              "events: %d sent, all by %.2f s (they go out behind the patches)",
               counter.writes(RequestCounter.Target.EVENT), eventsSent);
           settle(admin, timeout);
           Map<RequestCounter.Target, Long> w = counter.writes();
@@ -531,8 +531,10 @@ public final class BenchCommand implements Subcommand {
     return max;
   }
 
-  /** Waits until the statuses stop changing (two identical readings a second apart). */
-  /** When the operator's last Event write went out: none for 3 s after it. */
+  /**
+   * When the operator's last Event write went out (none for 3 s after it); when every Event was
+   * already out as this starts watching, the moment it started: an upper bound.
+   */
   private static long eventsSent(RequestCounter counter, long timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout;
     long seen = counter.writes(RequestCounter.Target.EVENT);
@@ -549,6 +551,7 @@ public final class BenchCommand implements Subcommand {
     return changed;
   }
 
+  /** Waits until the statuses stop changing (two identical readings a second apart). */
   private static void settle(KubernetesClient admin, long timeout) throws Exception {
     String last = null;
     long deadline = System.nanoTime() + timeout;

@@ -142,7 +142,11 @@ final class EventRecorder {
               t.setDaemon(true);
               return t;
             },
-            new ThreadPoolExecutor.CallerRunsPolicy());
+            (send, pool) -> {
+              // Full: the reconcile sends its Event itself. Stopped: said, not silently dropped.
+              if (!pool.isShutdown()) send.run();
+              else LOG.warn("an event was not sent: the operator is stopping");
+            });
     return new EventRecorder(client, instance, clock, apiErrors, sender);
   }
 

@@ -129,9 +129,6 @@ public final class NonRootOperator implements AutoCloseable {
    */
   private static final int EVENT_BACKLOG = 4096;
 
-  /** Objects per page when an informer lists a workload kind (client-go's reflectors use 500). */
-  private static final long LIST_PAGE = 500;
-
   private final Operator operator;
   private final OperatorMetrics metrics;
   private final Leadership leadership;
@@ -279,9 +276,6 @@ public final class NonRootOperator implements AutoCloseable {
             .withName(kind.plural())
             .withWatchAllNamespaces()
             .withOnUpdateFilter(controller::relevantUpdate)
-            // Listed in pages, as client-go's reflectors do: 100,000 Deployments in one response
-            // would be hundreds of megabytes held at once by the API server and by this process.
-            .withInformerListLimit(LIST_PAGE)
             // The cache keeps what decisions read, not what 10,000 copies of managedFields weigh.
             .withItemStore(new TransformingItemStore<>(CacheTrim::workload))
             .buildForController();

@@ -48,7 +48,13 @@ final class RolloutPods {
     if (selector.path("matchLabels").isEmpty() && selector.path("matchExpressions").isEmpty()) {
       return List.of();
     }
-    LabelSelector labels = ObjectTrees.typed(selector, LabelSelector.class);
+    LabelSelector labels;
+    try {
+      labels = ObjectTrees.typed(selector, LabelSelector.class);
+    } catch (IllegalArgumentException e) {
+      // The API server validates selectors; a shape it would refuse selects nothing here.
+      return List.of();
+    }
     return list(client.pods().inNamespace(namespace).withLabelSelector(labels), limit);
   }
 

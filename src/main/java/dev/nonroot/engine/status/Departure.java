@@ -59,8 +59,11 @@ public record Departure(boolean release, String reason, String message, Duration
           true,
           "Restored",
           kept == 0
-              ? "every workload has its changes back (spec.onDelete: Revert)"
-              : "every workload left to it has its changes back (spec.onDelete: Revert)" + keptNote,
+              ? "every workload has its changes back (spec.onDelete: Revert), but for the fields"
+                  + " a RestoreKeptChanges Warning on it names"
+              : "every workload left to it has its changes back (spec.onDelete: Revert), but for"
+                  + " the fields a RestoreKeptChanges Warning on it names"
+                  + keptNote,
           null);
     }
     Instant deadline = deleted.plus(policy.onDeleteTimeout());

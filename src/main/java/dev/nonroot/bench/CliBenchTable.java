@@ -25,7 +25,7 @@ final class CliBenchTable {
               "fixOverFloor",
               "<= " + CliBenchCommand.TARGET_FLOOR_RATIO,
               v -> v <= CliBenchCommand.TARGET_FLOOR_RATIO),
-          new Row("floor, every document rendered from its tree", "rewriteSeconds", "", null),
+          new Row("floor, every document re-rendered", "rewriteSeconds", "", null),
           new Row("fix / that floor (same round)", "fixOverRewrite", "", null),
           new Row("scan", "scanSeconds", "", null),
           new Row("scan / floor", "scanOverFloor", "", null),

@@ -3,7 +3,6 @@ package dev.nonroot.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.ServiceRestore;
 import dev.nonroot.engine.model.Inventory;
-import dev.nonroot.engine.model.NamespaceInfo;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Trees;
 import dev.nonroot.engine.model.Workload;
@@ -129,23 +128,7 @@ final class ManifestReverter {
       Map<ManifestObject, Map<String, String>> ports = new IdentityHashMap<>();
       if (!anyRecorded) return new Shared(services, ports);
       // What each Service finds behind it: the workloads as the revert leaves them.
-      Inventory reverted =
-          new Inventory() {
-            @Override
-            public List<ObjectNode> services(String namespace) {
-              return read.services(namespace);
-            }
-
-            @Override
-            public Optional<NamespaceInfo> namespace(String name) {
-              return read.namespace(name);
-            }
-
-            @Override
-            public List<WorkloadPods> workloads(String namespace) {
-              return after.getOrDefault(namespace, List.of());
-            }
-          };
+      Inventory reverted = read.withWorkloads(ns -> after.getOrDefault(ns, List.of()));
       for (ManifestObject o : order) {
         List<ServiceRestore> restores = ServiceRestore.of(workloads.get(o), null, reverted);
         for (ServiceRestore r : restores) {

@@ -136,15 +136,7 @@ final class RolloutBudget {
 
   /** A patch that was not written after all, a restore's rollout that ended, a deleted workload. */
   void release(ObjectRef ref) {
-    List<ObjectRef> due = new ArrayList<>();
-    synchronized (this) {
-      Set<String> freed = new LinkedHashSet<>();
-      String before = rolling.remove(ref);
-      if (before != null) freed.add(before);
-      leaveLines(ref, null, freed);
-      for (String p : freed) due.addAll(heads(p));
-    }
-    wake(due);
+    observe(ref, null);
   }
 
   /**

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The other objects a workload's evaluation looks at. The CLI builds one from the documents it
@@ -100,6 +101,30 @@ public interface Inventory {
       @Override
       public List<ObjectNode> networkPolicies(String namespace) {
         return self.networkPolicies(namespace);
+      }
+    };
+  }
+
+  /**
+   * This inventory's Services and namespaces with other workloads behind them (what the Services
+   * would find once a revert is applied); the rest is the defaults, computed on those workloads.
+   */
+  default Inventory withWorkloads(Function<String, List<WorkloadPods>> byNamespace) {
+    Inventory self = this;
+    return new Inventory() {
+      @Override
+      public List<ObjectNode> services(String namespace) {
+        return self.services(namespace);
+      }
+
+      @Override
+      public Optional<NamespaceInfo> namespace(String name) {
+        return self.namespace(name);
+      }
+
+      @Override
+      public List<WorkloadPods> workloads(String namespace) {
+        return byNamespace.apply(namespace);
       }
     };
   }

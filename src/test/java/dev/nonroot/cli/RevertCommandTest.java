@@ -44,6 +44,33 @@ class RevertCommandTest {
   /** A `kubectl get deploy,sts,svc -n shop -o yaml` of the workloads before the operator. */
   private static final String EXPORT = CliRun.fixture("revert/shop-export.yaml");
 
+  /** httpbin listening on its PORT 80, behind a Service: an export before the operator's fix. */
+  private static final String API_BEHIND_ITS_SERVICE =
+      """
+      apiVersion: v1
+      kind: List
+      items:
+      - apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api, namespace: shop, resourceVersion: "7"}
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec:
+              containers:
+              - name: httpbin
+                image: kennethreitz/httpbin
+                env: [{name: PORT, value: "80"}]
+                ports: [{containerPort: 80}]
+      - apiVersion: v1
+        kind: Service
+        metadata: {name: api, namespace: shop, resourceVersion: "8"}
+        spec:
+          selector: {app: api}
+          ports: [{port: 80, targetPort: 80}]
+      """;
+
   @Test
   void theFixtureIsWhatKubectlPrints() throws Exception {
     ManifestFile export = ManifestFile.parse("export", null, EXPORT);
@@ -137,34 +164,9 @@ class RevertCommandTest {
    */
   @Test
   void aServiceAnotherWorkloadStillNeedsStaysAndSoDoesThePortMoveBehindIt() throws Exception {
-    String export =
-        """
-        apiVersion: v1
-        kind: List
-        items:
-        - apiVersion: apps/v1
-          kind: Deployment
-          metadata: {name: api, namespace: shop, resourceVersion: "7"}
-          spec:
-            selector: {matchLabels: {app: api}}
-            template:
-              metadata: {labels: {app: api}}
-              spec:
-                containers:
-                - name: httpbin
-                  image: kennethreitz/httpbin
-                  env: [{name: PORT, value: "80"}]
-                  ports: [{containerPort: 80}]
-        - apiVersion: v1
-          kind: Service
-          metadata: {name: api, namespace: shop, resourceVersion: "8"}
-          spec:
-            selector: {app: api}
-            ports: [{port: 80, targetPort: 80}]
-        """;
     String patched =
         operatorWrote(
-            export,
+            API_BEHIND_ITS_SERVICE,
             list ->
                 ((ArrayNode) list.get("items"))
                     .add(
@@ -209,34 +211,9 @@ class RevertCommandTest {
    */
   @Test
   void aServiceStaysForAWorkloadWhoseKeptMoveHasNoRecordLeft() throws Exception {
-    String export =
-        """
-        apiVersion: v1
-        kind: List
-        items:
-        - apiVersion: apps/v1
-          kind: Deployment
-          metadata: {name: api, namespace: shop, resourceVersion: "7"}
-          spec:
-            selector: {matchLabels: {app: api}}
-            template:
-              metadata: {labels: {app: api}}
-              spec:
-                containers:
-                - name: httpbin
-                  image: kennethreitz/httpbin
-                  env: [{name: PORT, value: "80"}]
-                  ports: [{containerPort: 80}]
-        - apiVersion: v1
-          kind: Service
-          metadata: {name: api, namespace: shop, resourceVersion: "8"}
-          spec:
-            selector: {app: api}
-            ports: [{port: 80, targetPort: 80}]
-        """;
     String restored =
         operatorWrote(
-            export,
+            API_BEHIND_ITS_SERVICE,
             list -> {
               // What the restore left: the moved port and PORT kept, the record gone.
               ObjectNode meta = (ObjectNode) list.at("/items/0/metadata");

@@ -7,15 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nonroot.engine.model.Inventory;
-import dev.nonroot.engine.model.Workload;
 import dev.nonroot.engine.policy.ResolvedPolicy;
-import dev.nonroot.engine.record.RecordedPatch;
-import dev.nonroot.engine.rollout.Reversion;
-import dev.nonroot.engine.rollout.RolloutPatch;
-import dev.nonroot.engine.rollout.RolloutState;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,29 +37,12 @@ class RemovedPortsOrderTest {
   private static final String T3 = "2026-12-02T10:06:00Z";
   private static final String T4 = "2026-12-02T10:11:00Z";
 
-  private static Decision decide(JsonNode object) {
-    return Governor.decide(
-        PolicySet.of(List.of(REMAP)), Workload.of(object).orElseThrow(), Inventory.EMPTY);
-  }
-
   private static ObjectNode remediate(JsonNode object, String now) {
-    Decision d = decide(object);
-    assertThat(d.action()).isEqualTo(Decision.Action.PATCH);
-    return (ObjectNode)
-        RfcJsonPatch.apply(
-            object,
-            RolloutPatch.remediation(
-                d.workload(), d.evaluation().changes(), "baseline", d.rolloutStart(now), now));
+    return OperatorWrites.remediate(REMAP, object, now);
   }
 
   private static ObjectNode revert(JsonNode object, String now) {
-    RolloutState state = RolloutState.of(object).orElseThrow();
-    Workload w = Workload.of(object).orElseThrow();
-    Reversion back = Reversion.of(w.ref(), object, RecordedPatch.recordOf(object), state);
-    RolloutState ended =
-        state.ended(
-            RolloutState.Phase.Reverted, "CrashLoopBackOff", "back-off", null, Map.of(), now);
-    return (ObjectNode) RfcJsonPatch.apply(object, RolloutPatch.revert(w, back, ended));
+    return OperatorWrites.revert(object, "back-off", now);
   }
 
   @Test

@@ -18,7 +18,6 @@ import dev.nonroot.engine.policy.ResolvedPolicy;
 import dev.nonroot.engine.record.ChangeRecord;
 import dev.nonroot.engine.record.RecordedPatch;
 import dev.nonroot.engine.rollout.Reversion;
-import dev.nonroot.engine.rollout.RolloutPatch;
 import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rollout.TemplateHash;
 import dev.nonroot.engine.status.Verdict;
@@ -81,35 +80,17 @@ class RolloutLifecycleTest {
   private static final String T6 = "2026-12-02T10:17:00Z";
 
   private static Decision decide(JsonNode object) {
-    return Governor.decide(
-        PolicySet.of(List.of(BASELINE)), Workload.of(object).orElseThrow(), Inventory.EMPTY);
+    return OperatorWrites.decide(BASELINE, object);
   }
 
   /** What the operator writes for a PATCH decision, applied. */
   private static ObjectNode remediate(JsonNode object, String now) {
-    Decision d = decide(object);
-    assertThat(d.action()).isEqualTo(Decision.Action.PATCH);
-    return (ObjectNode)
-        RfcJsonPatch.apply(
-            object,
-            RolloutPatch.remediation(
-                d.workload(), d.evaluation().changes(), "baseline", d.rolloutStart(now), now));
+    return OperatorWrites.remediate(BASELINE, object, now);
   }
 
-  /** What the operator writes when the rollout started at {@code started} failed, applied. */
+  /** What the operator writes when the rollout under way failed, applied. */
   private static ObjectNode revert(JsonNode object, String now) {
-    RolloutState state = RolloutState.of(object).orElseThrow();
-    Workload w = Workload.of(object).orElseThrow();
-    Reversion back = Reversion.of(w.ref(), object, RecordedPatch.recordOf(object), state);
-    RolloutState ended =
-        state.ended(
-            RolloutState.Phase.Reverted,
-            "CrashLoopBackOff",
-            "pod web-1 container web: back-off",
-            null,
-            Map.of(),
-            now);
-    return (ObjectNode) RfcJsonPatch.apply(object, RolloutPatch.revert(w, back, ended));
+    return OperatorWrites.revert(object, "pod web-1 container web: back-off", now);
   }
 
   private static JsonNode template(JsonNode object) {

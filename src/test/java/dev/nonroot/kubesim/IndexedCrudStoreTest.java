@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -177,6 +179,38 @@ class IndexedCrudStoreTest {
     assertThatThrownBy(() -> client.resource(deployment("g", "web", "web")).create())
         .isInstanceOf(KubernetesClientException.class)
         .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(409));
+  }
+
+  /**
+   * A write that changes nothing keeps the resourceVersion; one that changes a long list is
+   * compared in linear time (fabric8's diff is quadratic in a list's length: minutes for this one).
+   */
+  @Test
+  void aWriteIsComparedWithTheStoredVersionInLinearTime() {
+    Deployment d = deployment("big", "web", "web");
+    List<EnvVar> env = new ArrayList<>();
+    for (int i = 0; i < 20_000; i++) env.add(new EnvVar("VAR_" + i, "value-" + i, null));
+    d.getSpec().getTemplate().getSpec().getContainers().get(0).setEnv(env);
+    Deployment created = client.resource(d).create();
+    PatchContext json = new PatchContext.Builder().withPatchType(PatchType.JSON).build();
+    var web = client.apps().deployments().inNamespace("big").withName("web");
+
+    Deployment same =
+        web.patch(json, "[{\"op\":\"test\",\"path\":\"/spec/replicas\",\"value\":1}]");
+    assertThat(same.getMetadata().getResourceVersion())
+        .isEqualTo(created.getMetadata().getResourceVersion());
+    assertThat(same.getMetadata().getGeneration()).isEqualTo(1L);
+
+    long start = System.nanoTime();
+    Deployment changed =
+        web.patch(
+            json,
+            "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/env/19999/value\","
+                + "\"value\":\"changed\"}]");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+    assertThat(changed.getMetadata().getResourceVersion())
+        .isNotEqualTo(created.getMetadata().getResourceVersion());
+    assertThat(changed.getMetadata().getGeneration()).isEqualTo(2L);
   }
 
   @Test

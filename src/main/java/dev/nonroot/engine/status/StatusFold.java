@@ -340,21 +340,43 @@ public final class StatusFold {
     return new Verdict.Listed(copy, l.bytes());
   }
 
-  /** Keeps the newest changes within the byte budget; the rest is counted in truncated. */
+  /**
+   * Keeps the newest changes within the byte budget; the rest is counted in truncated. Only the
+   * changes from the second in which the budget runs out onwards are sorted: with 10,000 workloads
+   * remediated, sorting all of them took a tenth of the operator's time, once a second.
+   */
   private static void bound(List<Verdict.Listed> changes, NonRootPolicyStatus status) {
-    changes.sort(Comparator.comparing(Verdict.Listed::change, ORDER));
+    Map<String, Integer> bytesPerSecond = new HashMap<>();
+    for (Verdict.Listed l : changes) {
+      bytesPerSecond.merge(l.change().getTime(), l.bytes(), Integer::sum);
+    }
+    List<String> seconds = new ArrayList<>(bytesPerSecond.keySet());
+    seconds.sort(Comparator.reverseOrder());
     // Each listed size counts its separator; the array adds "[" and "]" and one separator fewer.
     int bytes = 1;
-    int keepFrom = changes.size();
+    String oldest = null;
+    for (String second : seconds) {
+      oldest = second;
+      int size = bytesPerSecond.get(second);
+      if (bytes + size > CHANGES_BUDGET_BYTES) break;
+      bytes += size;
+    }
+    List<Verdict.Listed> newest = new ArrayList<>();
+    for (Verdict.Listed l : changes) {
+      if (oldest != null && l.change().getTime().compareTo(oldest) >= 0) newest.add(l);
+    }
+    newest.sort(Comparator.comparing(Verdict.Listed::change, ORDER));
+    bytes = 1;
+    int keepFrom = newest.size();
     while (keepFrom > 0) {
-      int size = changes.get(keepFrom - 1).bytes();
+      int size = newest.get(keepFrom - 1).bytes();
       if (bytes + size > CHANGES_BUDGET_BYTES) break;
       bytes += size;
       keepFrom--;
     }
-    List<RecordedChange> kept = new ArrayList<>(changes.size() - keepFrom);
-    for (Verdict.Listed l : changes.subList(keepFrom, changes.size())) kept.add(l.change());
+    List<RecordedChange> kept = new ArrayList<>(newest.size() - keepFrom);
+    for (Verdict.Listed l : newest.subList(keepFrom, newest.size())) kept.add(l.change());
     status.setWorkloadChanges(kept);
-    status.setTruncated(keepFrom);
+    status.setTruncated(changes.size() - kept.size());
   }
 }

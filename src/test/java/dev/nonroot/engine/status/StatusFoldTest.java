@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -675,6 +676,47 @@ class StatusFoldTest {
     assertThat(withOneMore.getBytes(StandardCharsets.UTF_8).length)
         .isGreaterThan(StatusFold.CHANGES_BUDGET_BYTES);
     assertThat(counters(s)).containsExactly(WORKLOADS, WORKLOADS, WORKLOADS, 0, 0, 0, 0, 0);
+  }
+
+  /**
+   * A mass remediation records hundreds of changes in each whole second: the newest seconds are
+   * kept whole, the second where the budget runs out is cut by the full order (name, then field),
+   * and the result does not depend on the order the verdicts come in.
+   */
+  @Test
+  void changesSharingTheirSecondAreCutAtTheBudgetByTheFullOrder() throws Exception {
+    long base = Instant.parse(T0).getEpochSecond();
+    List<Verdict> verdicts = new ArrayList<>();
+    List<RecordedChange> all = new ArrayList<>();
+    for (int i = 0; i < 3_000; i++) {
+      String name = String.format("w%05d", (i * 7919) % 3_000);
+      String time = Instant.ofEpochSecond(base + i / 100).toString();
+      List<Verdict.Listed> listed =
+          List.of(patched(name, "spec.f1", time), patched(name, "spec.f0", time));
+      listed.forEach(l -> all.add(l.change()));
+      verdicts.add(withPatched(verdict(name, Outcome.Compliant, "p"), Map.of("p", listed)));
+    }
+    NonRootPolicyStatus s = fold(ENFORCE, verdicts);
+    List<Verdict> reversed = new ArrayList<>(verdicts);
+    Collections.reverse(reversed);
+    assertThat(fold(ENFORCE, reversed).getWorkloadChanges()).isEqualTo(s.getWorkloadChanges());
+
+    List<RecordedChange> kept = s.getWorkloadChanges();
+    assertThat(JSON.writeValueAsString(kept).getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(StatusFold.CHANGES_BUDGET_BYTES);
+    assertThat(kept.size() + s.getTruncated()).isEqualTo(all.size());
+    all.sort(
+        Comparator.comparing(RecordedChange::getTime)
+            .thenComparing(RecordedChange::getName)
+            .thenComparing(RecordedChange::getField));
+    assertThat(kept).isEqualTo(all.subList(all.size() - kept.size(), all.size()));
+    // The cut falls inside a second (so the test covers it), and greedily: one more would not fit.
+    String oldest = kept.get(0).getTime();
+    assertThat(all.get(all.size() - kept.size() - 1).getTime()).isEqualTo(oldest);
+    String withOneMore =
+        JSON.writeValueAsString(all.subList(all.size() - kept.size() - 1, all.size()));
+    assertThat(withOneMore.getBytes(StandardCharsets.UTF_8).length)
+        .isGreaterThan(StatusFold.CHANGES_BUDGET_BYTES);
   }
 
   /**

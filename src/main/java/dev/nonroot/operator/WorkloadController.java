@@ -54,6 +54,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -79,6 +80,12 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private final WorkloadKind kind;
   private final Collaborators shared;
 
+  /**
+   * The resourceVersion of each workload's own patch, decided from the patch's response: its watch
+   * event brings the same version, and is dropped (see {@link #relevantUpdate}).
+   */
+  private final Map<ObjectRef, String> decidedWrites = new ConcurrentHashMap<>();
+
   WorkloadController(WorkloadKind kind, Collaborators shared) {
     this.kind = kind;
     this.shared = shared;
@@ -89,6 +96,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
    * (exemption, record). Status churn and replica changes (HPA, kubectl scale) cannot.
    */
   boolean relevantUpdate(HasMetadata next, HasMetadata old) {
+    String decided = decidedWrites.remove(refOf(next));
+    if (decided != null && decided.equals(next.getMetadata().getResourceVersion())) return false;
     return followed(next)
         || !Objects.equals(kind.podTemplateOf(next), kind.podTemplateOf(old))
         || !Objects.equals(next.getMetadata().getLabels(), old.getMetadata().getLabels())
@@ -212,11 +221,21 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public UpdateControl<R> reconcile(R resource, Context<R> context) {
+    return decide(resource, context, false);
+  }
+
+  /**
+   * One decision about one version of a workload, and what it calls for. {@code ownPatch}: the
+   * version is the response to this reconcile's own remediation, which is not written to again
+   * here.
+   */
+  @SuppressWarnings("unchecked")
+  private UpdateControl<R> decide(R resource, Context<R> context, boolean ownPatch) {
     ObjectRef ref = refOf(resource);
     VerdictIndex index = shared.index();
     if (context.isPrimaryResourceDeleted()) {
+      decidedWrites.remove(ref);
       index.remove(ref);
       shared.rollouts().release(ref);
       return UpdateControl.noUpdate();
@@ -284,6 +303,15 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     shared.metrics().increment(OperatorMetrics.EVALUATIONS);
     Verdict verdict = Verdict.of(decision, record, previous, now);
     warnOnNewViolation(resource, verdict, previous);
+    if (ownPatch
+        && (decision.action() == Decision.Action.PATCH
+            || decision.action() == Decision.Action.RESTORE)) {
+      // Never two writes in one reconcile: the version's own watch event decides it, as any
+      // change (the no-flapping rule means this is not expected after a remediation).
+      decidedWrites.remove(ref);
+      index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
+      return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
+    }
     // A patch or a restore keeps its place in the rollout budget's line: it asks again there.
     if (decision.action() != Decision.Action.PATCH
         && decision.action() != Decision.Action.RESTORE) {
@@ -362,21 +390,24 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       }
     }
     index.put(ref, new VerdictIndex.State(pending, policies.fingerprint(), false));
+    R updated = null;
     try {
       // The workload first: a Service must never point at a port no pod listens on because the
       // workload's own patch was refused.
       if (!evaluation.changes().isEmpty()) {
         // The patch starts a rollout, and says so in the same request: the pod label that tells
         // its pods apart and the RollingOut state a restarted operator resumes from.
-        R updated =
+        updated =
             shared
                 .writer()
                 .send(
                     resource,
                     RolloutPatch.remediation(
                         workload.get(), evaluation.changes(), policy, start, now));
+        // As the informer would keep it, so the decision below reads what a later one reads.
+        CacheTrim.workload(updated);
         // Our write goes into the cache, so an event racing the watch does not plan again on the
-        // old version; the patched version's own watch event is then decided like any change.
+        // old version.
         retriever
             .getControllerEventSource()
             .handleRecentResourceUpdate(ResourceID.fromResource(resource), updated, resource);
@@ -389,8 +420,6 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       patchServices(evaluation.serviceChanges(), inventory, policy, now);
       // Written: an earlier failure no longer describes this workload.
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
-      // The patch's own watch event starts the following; this is the fallback if it is lost.
-      return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
     } catch (KubernetesClientException e) {
       // Not written (or only in part): the next look sees what rolls out and counts it again. A
       // conflict keeps its turn in the rollout budget: it is decided again in a second, and would
@@ -416,6 +445,15 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       shared.events().warning(resource, EventRecorder.FAILED, message);
       throw e;
     }
+    if (updated == null) {
+      // Only Services were written: their watch events wake this workload.
+      return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
+    }
+    // The version just written is decided now, from the response, not when its watch event comes
+    // back behind every other workload's: the status shows the remediation as soon as the API
+    // server accepts it, the rollout is followed from here, and that event is dropped.
+    decidedWrites.put(ref, updated.getMetadata().getResourceVersion());
+    return decide(updated, context, true);
   }
 
   /**

@@ -142,9 +142,11 @@ final class CacheInventory implements Inventory {
         namespace,
         ns ->
             services.byIndex(Cache.NAMESPACE_INDEX, ns).stream()
+                // Selected first: the operator's writes never change a selector, and the lookup
+                // below is what a namespace of many Services made costly.
+                .filter(s -> selectsPods(s))
                 // Our own recent write, until its watch event brings it (see wrote).
                 .map(s -> services.get(ResourceID.fromResource(s)).orElse(s))
-                .filter(s -> selectsPods(s))
                 .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
                 .map(
                     s -> {

@@ -17,6 +17,10 @@ import java.util.concurrent.TimeUnit;
 final class ChildApiServer implements AutoCloseable {
   private final Process process;
   private final String url;
+
+  /** Extra JVM options for the server process, separated by spaces. */
+  static final String SERVER_JAVA_OPTIONS = "NONROOT_BENCH_SERVER_JAVA_OPTS";
+
   private final Thread hook;
 
   private ChildApiServer(Process process, String url, Thread hook) {
@@ -34,6 +38,9 @@ final class ChildApiServer implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(java);
     cmd.add("-Xmx" + maxHeap);
+    // To profile the server too, e.g. -XX:StartFlightRecording=filename=server.jfr
+    String extra = System.getenv(SERVER_JAVA_OPTIONS);
+    if (extra != null && !extra.isBlank()) cmd.addAll(List.of(extra.strip().split("\\s+")));
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(ApiServerMain.class.getName());
@@ -76,6 +83,11 @@ final class ChildApiServer implements AutoCloseable {
 
   long pid() {
     return process.pid();
+  }
+
+  /** CPU time the server process has used so far (0 where the platform does not say). */
+  double cpuSeconds() {
+    return process.info().totalCpuDuration().map(d -> d.toNanos() / 1e9).orElse(0.0);
   }
 
   @Override

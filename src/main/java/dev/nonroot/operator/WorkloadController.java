@@ -54,7 +54,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -80,11 +79,8 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
   private final WorkloadKind kind;
   private final Collaborators shared;
 
-  /**
-   * The resourceVersion of each workload's own patch, decided from the patch's response: its watch
-   * event brings the same version, and is dropped (see {@link #relevantUpdate}).
-   */
-  private final Map<ObjectRef, String> decidedWrites = new ConcurrentHashMap<>();
+  /** Remediations decided from their patch's response, whose watch events are then dropped. */
+  private final OwnWrites ownWrites = new OwnWrites();
 
   WorkloadController(WorkloadKind kind, Collaborators shared) {
     this.kind = kind;
@@ -96,12 +92,15 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
    * (exemption, record). Status churn and replica changes (HPA, kubectl scale) cannot.
    */
   boolean relevantUpdate(HasMetadata next, HasMetadata old) {
-    String decided = decidedWrites.remove(refOf(next));
-    if (decided != null && decided.equals(next.getMetadata().getResourceVersion())) return false;
-    return followed(next)
-        || !Objects.equals(kind.podTemplateOf(next), kind.podTemplateOf(old))
-        || !Objects.equals(next.getMetadata().getLabels(), old.getMetadata().getLabels())
-        || !Objects.equals(next.getMetadata().getAnnotations(), old.getMetadata().getAnnotations());
+    boolean relevant =
+        followed(next)
+            || !Objects.equals(kind.podTemplateOf(next), kind.podTemplateOf(old))
+            || !Objects.equals(next.getMetadata().getLabels(), old.getMetadata().getLabels())
+            || !Objects.equals(
+                next.getMetadata().getAnnotations(), old.getMetadata().getAnnotations());
+    // Of the events that pass, the one of a version already decided from its patch's response
+    // does not.
+    return relevant && !ownWrites.heard(refOf(next), next.getMetadata().getResourceVersion());
   }
 
   /**
@@ -235,7 +234,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     ObjectRef ref = refOf(resource);
     VerdictIndex index = shared.index();
     if (context.isPrimaryResourceDeleted()) {
-      decidedWrites.remove(ref);
+      ownWrites.forget(ref);
       index.remove(ref);
       shared.rollouts().release(ref);
       return UpdateControl.noUpdate();
@@ -306,9 +305,10 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     if (ownPatch
         && (decision.action() == Decision.Action.PATCH
             || decision.action() == Decision.Action.RESTORE)) {
-      // Never two writes in one reconcile: the version's own watch event decides it, as any
-      // change (the no-flapping rule means this is not expected after a remediation).
-      decidedWrites.remove(ref);
+      // Never a second remediation in one reconcile (the no-flapping rule means this is not
+      // expected): decided again in a second, as after a conflict. A look at the rollout just
+      // started may write its end (a paused Deployment's, at once), as its watch event would.
+      ownWrites.forget(ref);
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
       return UpdateControl.<R>noUpdate().rescheduleAfter(AFTER_CONFLICT);
     }
@@ -397,6 +397,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       if (!evaluation.changes().isEmpty()) {
         // The patch starts a rollout, and says so in the same request: the pod label that tells
         // its pods apart and the RollingOut state a restarted operator resumes from.
+        ownWrites.sending(ref);
         updated =
             shared
                 .writer()
@@ -421,6 +422,7 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       // Written: an earlier failure no longer describes this workload.
       index.put(ref, new VerdictIndex.State(verdict, policies.fingerprint(), false));
     } catch (KubernetesClientException e) {
+      ownWrites.forget(ref);
       // Not written (or only in part): the next look sees what rolls out and counts it again. A
       // conflict keeps its turn in the rollout budget: it is decided again in a second, and would
       // otherwise go to the back of the line.
@@ -444,6 +446,9 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
               false));
       shared.events().warning(resource, EventRecorder.FAILED, message);
       throw e;
+    } catch (RuntimeException e) {
+      ownWrites.forget(ref);
+      throw e;
     }
     if (updated == null) {
       // Only Services were written: their watch events wake this workload.
@@ -451,8 +456,11 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
     }
     // The version just written is decided now, from the response, not when its watch event comes
     // back behind every other workload's: the status shows the remediation as soon as the API
-    // server accepts it, the rollout is followed from here, and that event is dropped.
-    decidedWrites.put(ref, updated.getMetadata().getResourceVersion());
+    // server accepts it, the rollout is followed from here, and that event is dropped. Unless the
+    // event came first: then it is on its way to a reconcile of its own.
+    if (!ownWrites.decideNow(ref, updated.getMetadata().getResourceVersion())) {
+      return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
+    }
     return decide(updated, context, true);
   }
 

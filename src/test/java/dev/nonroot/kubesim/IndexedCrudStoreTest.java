@@ -211,6 +211,12 @@ class IndexedCrudStoreTest {
     assertThat(changed.getMetadata().getResourceVersion())
         .isNotEqualTo(created.getMetadata().getResourceVersion());
     assertThat(changed.getMetadata().getGeneration()).isEqualTo(2L);
+    // Metadata is not the spec: a new version, the same generation.
+    Deployment labelled =
+        web.patch(json, "[{\"op\":\"add\",\"path\":\"/metadata/labels/tier\",\"value\":\"web\"}]");
+    assertThat(labelled.getMetadata().getResourceVersion())
+        .isNotEqualTo(changed.getMetadata().getResourceVersion());
+    assertThat(labelled.getMetadata().getGeneration()).isEqualTo(2L);
   }
 
   @Test

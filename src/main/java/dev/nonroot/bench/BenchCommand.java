@@ -310,7 +310,18 @@ public final class BenchCommand implements Subcommand {
               rounded(byThread));
 
           // 5. Latency: a steady stream of new non-compliant Deployments.
+          long passesBefore = operator.metrics().get(OperatorMetrics.STATUS_PASSES);
+          long passNanosBefore = operator.metrics().get(OperatorMetrics.STATUS_PASS_NANOS);
           LatencyProbe.Result lat = LatencyProbe.run(admin, counter, rate, latencySeconds, timeout);
+          long passes = operator.metrics().get(OperatorMetrics.STATUS_PASSES) - passesBefore;
+          double passMs =
+              passes == 0
+                  ? 0
+                  : (operator.metrics().get(OperatorMetrics.STATUS_PASS_NANOS) - passNanosBefore)
+                      / 1e6
+                      / passes;
+          report.put("latencyStatusPasses", passes);
+          report.put("latencyStatusFoldMeanMs", passMs);
           Percentiles p = new Percentiles(lat.latenciesMs());
           report.put("latencyCreates", lat.created());
           report.put("latencyCreatesPerSecond", lat.createsPerSecond());
@@ -322,6 +333,9 @@ public final class BenchCommand implements Subcommand {
               "latency: %d creates at %.1f/s; %d patched; event -> patch p50 %.1f ms, p99 %.1f ms,"
                   + " max %.1f ms",
               lat.created(), lat.createsPerSecond(), p.count(), p.at(50), p.at(99), p.max());
+          say(
+              "status passes meanwhile: %d, each folding every verdict in %.1f ms on average",
+              passes, passMs);
           int afterLatency = n + lat.created();
           await(
               "the latency Deployments in the status",

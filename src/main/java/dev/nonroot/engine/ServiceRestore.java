@@ -2,7 +2,6 @@ package dev.nonroot.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.Inventory;
 import dev.nonroot.engine.model.ObjectRef;
 import dev.nonroot.engine.model.Trees;
@@ -20,7 +19,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -151,19 +149,7 @@ public record ServiceRestore(ObjectRef service, Undo undo, String kept, Map<Stri
     JsonNode root = workload.root();
     Set<String> out = new HashSet<>(WorkloadPods.declaredPorts(workload.podSpec()));
     for (ChangeRecord.Entry e : RecordedPatch.recordOf(root).entries()) {
-      ChangeRecord.Item item = e.place().item();
-      if (e.reverted()
-          || (policy != null && !policy.equals(e.policy()))
-          || item == null
-          || !"ports".equals(item.list())
-          || !"/containerPort".equals(e.place().path())) continue;
-      Optional<FieldPath> at = e.stillApplied(root);
-      Integer to = Trees.intValue(e.to());
-      if (at.isEmpty() || to == null) continue;
-      JsonNode declared = Trees.valueAt(root, at.get().parent());
-      out.remove(
-          WorkloadPods.port(
-              to, declared == null ? "TCP" : declared.path("protocol").asText("TCP")));
+      if (policy == null || policy.equals(e.policy())) e.movedPort(root).ifPresent(out::remove);
     }
     return out;
   }

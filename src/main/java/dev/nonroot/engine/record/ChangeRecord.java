@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.Trees;
+import dev.nonroot.engine.model.WorkloadPods;
 import dev.nonroot.engine.plan.Change;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -298,6 +299,27 @@ public final class ChangeRecord {
      */
     public Optional<FieldPath> locate(JsonNode object) {
       return place.locate(object, to);
+    }
+
+    /**
+     * The port ({@code "8080/TCP"}) a containerPort move of this entry declares in {@code object}:
+     * empty unless the entry moved a container's port, was not put back, and still holds.
+     */
+    public Optional<String> movedPort(JsonNode object) {
+      Item item = place.item();
+      if (reverted()
+          || item == null
+          || !"ports".equals(item.list())
+          || !"/containerPort".equals(place.path())) {
+        return Optional.empty();
+      }
+      Optional<FieldPath> at = stillApplied(object);
+      Integer port = Trees.intValue(to);
+      if (at.isEmpty() || port == null) return Optional.empty();
+      JsonNode declared = Trees.valueAt(object, at.get().parent());
+      return Optional.of(
+          WorkloadPods.port(
+              port, declared == null ? "TCP" : declared.path("protocol").asText("TCP")));
     }
 
     /** Whether this entry's latest change removed a whole port or env item. */

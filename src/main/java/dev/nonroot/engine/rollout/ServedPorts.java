@@ -1,9 +1,7 @@
 package dev.nonroot.engine.rollout;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.nonroot.engine.model.FieldPath;
 import dev.nonroot.engine.model.Trees;
-import dev.nonroot.engine.model.WorkloadPods;
 import dev.nonroot.engine.plan.Rule;
 import dev.nonroot.engine.record.ChangeRecord;
 import java.util.ArrayList;
@@ -44,17 +42,13 @@ final class ServedPorts {
     if (served.isEmpty()) return out;
     List<Move> moves = new ArrayList<>();
     for (ChangeRecord.Entry e : record.entries()) {
-      if (!movedPort(e)) continue;
-      Optional<FieldPath> at = e.stillApplied(object);
-      Integer to = Trees.intValue(e.to());
+      Optional<String> port = e.movedPort(object);
       Integer from = Trees.intValue(e.original());
-      if (at.isEmpty() || to == null || from == null) continue;
-      JsonNode item = Trees.valueAt(object, at.get().parent());
-      String protocol = item == null ? "TCP" : item.path("protocol").asText("TCP");
-      String reason = served.get(WorkloadPods.port(to, protocol));
+      if (port.isEmpty() || from == null) continue;
+      String reason = served.get(port.get());
       if (reason == null) continue;
       out.put(e, reason);
-      moves.add(new Move(e.place().list(), e.container(), from, to, reason));
+      moves.add(new Move(e.place().list(), e.container(), from, Trees.intValue(e.to()), reason));
     }
     if (moves.isEmpty()) return out;
     for (ChangeRecord.Entry e : record.entries()) {
@@ -66,15 +60,6 @@ final class ServedPorts {
       }
     }
     return out;
-  }
-
-  /** A containerPort the operator moved (not put back since). */
-  private static boolean movedPort(ChangeRecord.Entry e) {
-    ChangeRecord.Item item = e.place().item();
-    return !e.reverted()
-        && item != null
-        && "ports".equals(item.list())
-        && "/containerPort".equals(e.place().path());
   }
 
   /**

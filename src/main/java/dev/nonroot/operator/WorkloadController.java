@@ -450,15 +450,12 @@ final class WorkloadController<R extends HasMetadata> implements Reconciler<R> {
       ownWrites.forget(ref);
       throw e;
     }
-    if (updated == null) {
-      // Only Services were written: their watch events wake this workload.
-      return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
-    }
     // The version just written is decided now, from the response, not when its watch event comes
     // back behind every other workload's: the status shows the remediation as soon as the API
     // server accepts it, the rollout is followed from here, and that event is dropped. Unless the
-    // event came first: then it is on its way to a reconcile of its own.
-    if (!ownWrites.decideNow(ref, updated.getMetadata().getResourceVersion())) {
+    // event came first (then it is on its way to a reconcile of its own), or only Services were
+    // written (their watch events wake this workload).
+    if (updated == null || !ownWrites.decideNow(ref, updated.getMetadata().getResourceVersion())) {
       return UpdateControl.<R>noUpdate().rescheduleAfter(shared.rolloutPoll());
     }
     return decide(updated, context, true);

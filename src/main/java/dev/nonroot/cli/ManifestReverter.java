@@ -95,9 +95,7 @@ final class ManifestReverter {
     static Shared of(List<ManifestFile> files) {
       ManifestInventory read = ManifestInventory.of(files);
       Map<String, List<WorkloadPods>> after = new HashMap<>();
-      // By identity: the trees are edited once the revert applies.
-      Map<ManifestObject, Workload> workloads = new IdentityHashMap<>();
-      List<ManifestObject> order = new ArrayList<>();
+      List<Map.Entry<ManifestObject, Workload>> workloads = new ArrayList<>();
       boolean anyRecorded = false;
       for (ManifestFile f : files) {
         for (ManifestDocument d : f.documents()) {
@@ -111,8 +109,7 @@ final class ManifestReverter {
             Undo undo = Undo.of(reverted);
             // Every workload, recorded or not: one that listens on a moved port of its own (the
             // operator's restore kept its move, without a record) keeps the Service there too.
-            workloads.put(o, w.get());
-            order.add(o);
+            workloads.add(Map.entry(o, w.get()));
             if (undo.recorded() && !undo.damaged()) {
               anyRecorded = true;
               undo.applyTo(reverted);
@@ -125,17 +122,18 @@ final class ManifestReverter {
         }
       }
       Map<ObjectRef, String> services = new HashMap<>();
+      // By identity: the trees are edited once the revert applies.
       Map<ManifestObject, Map<String, String>> ports = new IdentityHashMap<>();
       if (!anyRecorded) return new Shared(services, ports);
       // What each Service finds behind it: the workloads as the revert leaves them.
       Inventory reverted = read.withWorkloads(ns -> after.getOrDefault(ns, List.of()));
-      for (ManifestObject o : order) {
-        List<ServiceRestore> restores = ServiceRestore.of(workloads.get(o), null, reverted);
+      for (Map.Entry<ManifestObject, Workload> w : workloads) {
+        List<ServiceRestore> restores = ServiceRestore.of(w.getValue(), null, reverted);
         for (ServiceRestore r : restores) {
           if (r.kept() != null) services.putIfAbsent(r.service(), r.kept());
         }
         Map<String, String> served = ServiceRestore.served(restores);
-        if (!served.isEmpty()) ports.put(o, served);
+        if (!served.isEmpty()) ports.put(w.getKey(), served);
       }
       return new Shared(services, ports);
     }

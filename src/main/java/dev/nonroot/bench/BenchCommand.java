@@ -119,7 +119,9 @@ public final class BenchCommand implements Subcommand {
       names = "--out",
       paramLabel = "DIR",
       defaultValue = "target/bench",
-      description = "where operator.json and the API server logs go (default: ${DEFAULT-VALUE})")
+      description =
+          "where operator.json, latency.csv and the API server logs go (default:"
+              + " ${DEFAULT-VALUE})")
   private Path out;
 
   private Console console;
@@ -323,6 +325,7 @@ public final class BenchCommand implements Subcommand {
           report.put("latencyStatusPasses", passes);
           report.put("latencyStatusFoldMeanMs", passMs);
           Percentiles p = new Percentiles(lat.latenciesMs());
+          Files.writeString(out.resolve("latency.csv"), lat.csv(), StandardCharsets.UTF_8);
           report.put("latencyCreates", lat.created());
           report.put("latencyCreatesPerSecond", lat.createsPerSecond());
           report.put("latencySamples", p.count());

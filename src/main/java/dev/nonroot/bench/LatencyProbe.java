@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -25,7 +26,28 @@ import java.util.concurrent.locks.LockSupport;
 final class LatencyProbe {
   static final String PREFIX = "lat-";
 
-  record Result(int created, double createsPerSecond, int patched, double[] latenciesMs) {}
+  /**
+   * Marks the probe's Deployments, so its watch starts with none of the N already there: a watch
+   * from no resourceVersion first lists every match as ADDED, and 10,000 Deployments decoded in
+   * this JVM stalled the operator for the phase's first second (all of its slow samples).
+   */
+  private static final String LABEL = "nonroot.dev/bench-probe";
+
+  /**
+   * @param latenciesMs each patched Deployment's latency, in the order they were created
+   * @param seenAtMs when the benchmark first knew of each of them, from the phase's start
+   */
+  record Result(
+      int created, double createsPerSecond, int patched, double[] latenciesMs, double[] seenAtMs) {
+    /** One line per sample, to line spikes up with GC pauses and status writes. */
+    String csv() {
+      StringBuilder out = new StringBuilder("seen_at_ms,event_to_patch_ms\n");
+      for (int i = 0; i < latenciesMs.length; i++) {
+        out.append(String.format(Locale.ROOT, "%.1f,%.1f%n", seenAtMs[i], latenciesMs[i]));
+      }
+      return out.toString();
+    }
+  }
 
   private LatencyProbe() {}
 
@@ -38,6 +60,7 @@ final class LatencyProbe {
             .apps()
             .deployments()
             .inAnyNamespace()
+            .withLabel(LABEL, "latency")
             .watch(
                 new Watcher<Deployment>() {
                   @Override
@@ -63,6 +86,7 @@ final class LatencyProbe {
         long wait = due - System.nanoTime();
         if (wait > 0) LockSupport.parkNanos(wait);
         Deployment d = Fleet.nonCompliant(PREFIX + i, i);
+        d.getMetadata().setLabels(Map.of(LABEL, "latency"));
         names.add(key(d));
         pool.submit(
             () -> {
@@ -79,13 +103,21 @@ final class LatencyProbe {
         Thread.sleep(100);
       }
       List<Double> ms = new ArrayList<>();
+      List<Double> at = new ArrayList<>();
       for (String n : names) {
         Long accepted = counter.patchAccepted(n);
         Long seen = known.get(n);
-        if (accepted != null && seen != null) ms.add((accepted - seen) / 1e6);
+        if (accepted != null && seen != null) {
+          ms.add((accepted - seen) / 1e6);
+          at.add((seen - start) / 1e6);
+        }
       }
       return new Result(
-          total, rate, ms.size(), ms.stream().mapToDouble(Double::doubleValue).toArray());
+          total,
+          rate,
+          ms.size(),
+          ms.stream().mapToDouble(Double::doubleValue).toArray(),
+          at.stream().mapToDouble(Double::doubleValue).toArray());
     } finally {
       pool.shutdownNow();
       watch.close();

@@ -137,6 +137,7 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
     if (context.isPrimaryResourceDeleted()) {
       shared.statusPacer().forget(policy.getMetadata().getName());
       shared.metrics().forgetPolicy(policy.getMetadata().getName());
+      shared.index().forget(policy.getMetadata().getName());
       return UpdateControl.noUpdate();
     }
     List<NonRootPolicy> all = context.getPrimaryCache().list().toList();
@@ -149,6 +150,7 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
     if (self.isEmpty()) {
       shared.statusPacer().forget(policy.getMetadata().getName());
       shared.metrics().forgetPolicy(policy.getMetadata().getName());
+      shared.index().forget(policy.getMetadata().getName());
       return UpdateControl.noUpdate();
     }
     var services =
@@ -156,12 +158,13 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
             context.eventSourceRetriever().getEventSourceFor(Service.class, SERVICES);
     long started = System.nanoTime();
     NonRootPolicyStatus folded =
-        StatusFold.fold(
-            self.get(),
-            shared.index().verdicts(),
-            shared.index().serviceChanges(services.list(WorkloadWriter::recorded).toList()),
-            policy.getStatus(),
-            shared.now());
+        shared
+            .index()
+            .fold(
+                self.get(),
+                shared.index().serviceChanges(services.list(WorkloadWriter::recorded).toList()),
+                policy.getStatus(),
+                shared.now());
     NonRootPolicyStatus next = folded;
     shared.metrics().observeStatusPass(System.nanoTime() - started);
     EffectivePolicy acting = self.get().acting();
@@ -211,7 +214,12 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
     send(
         policy,
         context,
-        () -> context.getClient().resource(policy).subresource("status").patch(STATUS_PATCH, body));
+        () ->
+            context
+                .getClient()
+                .resource(PatchAddress.of(policy))
+                .subresource("status")
+                .patch(STATUS_PATCH, body));
     // Counted from when the write is done, so the next one leaves a full second after this one.
     shared.statusPacer().wrote(name);
     return recheck == null
@@ -273,7 +281,11 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
     send(
         policy,
         context,
-        () -> context.getClient().resource(policy).patch(JSON_PATCH, patch.toString()));
+        () ->
+            context
+                .getClient()
+                .resource(PatchAddress.of(policy))
+                .patch(JSON_PATCH, patch.toString()));
   }
 
   /**

@@ -52,7 +52,7 @@ final class WorkloadWriter {
 
   private <R extends HasMetadata> R sendText(R resource, String patch) {
     try {
-      return client.resource(resource).patch(JSON_PATCH, patch);
+      return client.resource(PatchAddress.of(resource)).patch(JSON_PATCH, patch);
     } catch (KubernetesClientException e) {
       apiErrors.accept(e.getCode());
       throw e;

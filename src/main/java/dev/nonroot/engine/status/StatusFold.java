@@ -1,19 +1,18 @@
 package dev.nonroot.engine.status;
 
 import dev.nonroot.api.NonRootPolicyStatus;
-import dev.nonroot.api.OnDeleteMode;
 import dev.nonroot.api.PolicyMode;
 import dev.nonroot.api.RecordedChange;
-import dev.nonroot.api.ViolatingWorkload;
 import dev.nonroot.engine.Governor;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.policy.ResolvedPolicy;
 import dev.nonroot.engine.rollout.RolloutState;
 import dev.nonroot.engine.rules.Outcome;
+import dev.nonroot.engine.status.PolicyTally.Counter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,7 +39,10 @@ public final class StatusFold {
           // Whole-second times tie often: the rest keeps the order independent of map iteration.
           .thenComparing(RecordedChange::getAction)
           .thenComparing(c -> c.getContainer() == null ? "" : c.getContainer())
-          .thenComparing(c -> c.getTo() == null ? "" : c.getTo());
+          .thenComparing(c -> c.getTo() == null ? "" : c.getTo())
+          // The rest too: equal changes in two orders would list differently at the budget's edge.
+          .thenComparing(c -> c.getFrom() == null ? "" : c.getFrom())
+          .thenComparing(c -> c.getRule() == null ? "" : c.getRule());
 
   private StatusFold() {}
 
@@ -55,6 +57,26 @@ public final class StatusFold {
   public static NonRootPolicyStatus fold(
       ResolvedPolicy policy,
       Collection<Verdict> verdicts,
+      Map<String, List<Verdict.Listed>> serviceChanges,
+      NonRootPolicyStatus previous,
+      String now) {
+    PolicyTally tally = policy.acting() == null ? null : PolicyTally.of(policy.acting(), previous);
+    if (tally != null) {
+      for (Verdict v : verdicts) tally.add(v);
+    }
+    return render(policy, tally, serviceChanges, previous, now);
+  }
+
+  /**
+   * The status a tally of every verdict adds up to: what {@link #fold} returns for the same
+   * verdicts, without looking at each of them again.
+   *
+   * @param tally the policy's tally, of the view of {@code policy.acting()}; null when the policy
+   *     has no spec to act on
+   */
+  public static NonRootPolicyStatus render(
+      ResolvedPolicy policy,
+      PolicyTally tally,
       Map<String, List<Verdict.Listed>> serviceChanges,
       NonRootPolicyStatus previous,
       String now) {
@@ -76,127 +98,23 @@ public final class StatusFold {
     }
     // Valid, or invalid but holding its workloads with its last valid spec: counted the same way.
     EffectivePolicy self = policy.acting();
-    String name = self.name();
-    Map<String, String> previousTimes = new HashMap<>();
-    for (RecordedChange c : before.getWorkloadChanges()) {
-      if (Verdict.WOULD_PATCH.equals(c.getAction())) previousTimes.put(Verdict.key(c), c.getTime());
+    if (!tally.view().equals(PolicyTally.View.of(self))) {
+      throw new IllegalArgumentException(
+          "a tally for " + tally.view() + " cannot show " + PolicyTally.View.of(self));
     }
-
-    Counts n = new Counts();
-    Map<String, Integer> reasons = new TreeMap<>();
-    Map<String, Integer> overlaps = new TreeMap<>();
-    List<Verdict.Listed> changes = new ArrayList<>();
-    List<ViolatingWorkload> violating = new ArrayList<>();
-    boolean restorer = self.onDelete() == OnDeleteMode.Revert;
-    for (Verdict v : verdicts) {
-      if (restorer && restoreLeft(name, v)) n.restoring++;
-      if (v.rollout() != null && name.equals(v.rollout().policy())) {
-        switch (v.rollout().phase()) {
-          case RollingOut -> n.rollingOut++;
-          case Verified -> n.verified++;
-          case Unverified -> n.unverified++;
-          case Reverted, Failed -> n.reverted++;
-        }
-      }
-      List<Verdict.Listed> mine = v.patched().getOrDefault(name, List.of());
-      if (!v.matching().contains(name)) {
-        continue;
-      }
-      n.matched++;
-      for (String other : v.matching()) {
-        if (!other.equals(name)) overlaps.merge(other, 1, Integer::sum);
-      }
-      if (!mine.isEmpty()) n.remediated++;
-      changes.addAll(mine);
-      if (!name.equals(v.governing())) {
-        n.overridden++;
-        continue;
-      }
-      switch (v.outcome()) {
-        case Exempt -> n.exempt++;
-        case Compliant -> n.compliant++;
-        case NeedsRoot -> {
-          n.needsRoot++;
-          n.violations++;
-          v.needsRootReasons().forEach(r -> reasons.merge(r, 1, Integer::sum));
-        }
-        case NonCompliant, Unresolved -> {
-          n.violations++;
-          // A workload left to Argo CD or Flux is reported, never patched: nothing is pending.
-          if (v.outcome() == Outcome.NonCompliant && !held(v) && v.gitops() == null) n.pending++;
-        }
-      }
-      if (v.gitops() != null) n.gitops++;
-      if (v.violation() != null && v.violation().state().equals(Verdict.CONFLICT)) n.conflicts++;
-      if (v.violation() != null) {
-        violating.add(
-            new ViolatingWorkload(
-                v.ref().kind(),
-                v.ref().namespace(),
-                v.ref().name(),
-                v.violation().state(),
-                v.violation().reason()));
-      }
-      if (v.outcome() == Outcome.NonCompliant
-          && v.failure() != null
-          && v.failure().policy().equals(name)) {
-        n.failed++;
-      }
-      if (self.mode() == PolicyMode.Audit || v.gitops() != null) {
-        for (Verdict.Listed l : v.wouldPatch()) changes.add(firstSeen(l, previousTimes));
-      }
-    }
-    changes.addAll(serviceChanges.getOrDefault(name, List.of()));
-    status.setMatched(n.matched);
-    status.setCompliant(n.compliant);
-    status.setRemediated(n.remediated);
-    status.setViolations(n.violations);
-    status.setFailed(n.failed);
-    status.setExempt(n.exempt);
-    status.setNeedsRoot(n.needsRoot);
-    status.setOverridden(n.overridden);
-    status.setNeedsRootReasons(reasons);
-    status.setPending(self.mode() == PolicyMode.Enforce ? n.pending : 0);
-    status.setRollingOut(n.rollingOut);
-    status.setRestoring(n.restoring);
-    status.setVerified(n.verified);
-    status.setUnverified(n.unverified);
-    status.setReverted(n.reverted);
-    status.setGitops(n.gitops);
-    status.setConflicts(n.conflicts);
-    violating.sort(
-        Comparator.comparing(ViolatingWorkload::getNamespace)
-            .thenComparing(ViolatingWorkload::getKind)
-            .thenComparing(ViolatingWorkload::getName));
-    status.setViolating(
-        new ArrayList<>(violating.subList(0, Math.min(VIOLATING_LISTED, violating.size()))));
-    bound(changes, status);
-    status.setConditions(conditions(self, n, overlaps, conditions).build());
+    for (PolicyTally.Counter c : Counter.values()) c.show.accept(status, tally.get(c));
+    status.setNeedsRootReasons(new TreeMap<>(tally.reasons));
+    // Audit patches nothing: nothing is pending (its would-be patches are the violations).
+    if (self.mode() != PolicyMode.Enforce) status.setPending(0);
+    status.setViolating(tally.violating(VIOLATING_LISTED));
+    bound(tally, serviceChanges.getOrDefault(self.name(), List.of()), status);
+    status.setConditions(conditions(self, tally, conditions).build());
     if (!policy.valid()) {
-      status.setConditions(held(policy, n, conditions).build());
+      status.setConditions(held(policy, tally, conditions).build());
       status.setHeldSpec(policy.heldFrom().spec());
       status.setHeldGeneration(policy.heldGeneration());
     }
     return status;
-  }
-
-  private static final class Counts {
-    int matched;
-    int compliant;
-    int remediated;
-    int violations;
-    int failed;
-    int exempt;
-    int needsRoot;
-    int overridden;
-    int pending;
-    int rollingOut;
-    int restoring;
-    int verified;
-    int unverified;
-    int reverted;
-    int gitops;
-    int conflicts;
   }
 
   /**
@@ -233,35 +151,27 @@ public final class StatusFold {
     return kept;
   }
 
-  /**
-   * A workload whose remediation broke its rollout and is held back, or whose fix someone keeps
-   * setting back: not pending any more.
-   */
-  private static boolean held(Verdict v) {
-    return v.violation() != null
-        && (v.violation().state().equals("Reverted")
-            || v.violation().state().equals("Failed")
-            || v.violation().state().equals(Verdict.CONFLICT));
-  }
-
-  private static Conditions conditions(
-      EffectivePolicy self, Counts n, Map<String, Integer> overlaps, Conditions conditions) {
+  private static Conditions conditions(EffectivePolicy self, PolicyTally n, Conditions conditions) {
     conditions.set(Conditions.VALID, true, "Valid", "the spec is valid");
     String needsRootNote =
-        (n.needsRoot == 0 ? "" : "; " + n.needsRoot + " need root and are left unchanged")
+        (n.get(Counter.NEEDS_ROOT) == 0
+                ? ""
+                : "; " + n.get(Counter.NEEDS_ROOT) + " need root and are left unchanged")
             // Patched is done for Ready; the rollouts are followed and counted, not waited for,
             // so a policy does not flap every time it patches a new workload.
-            + (n.rollingOut == 0 ? "" : "; " + n.rollingOut + " rollouts being followed")
-            + (n.reverted == 0
+            + (n.get(Counter.ROLLING_OUT) == 0
+                ? ""
+                : "; " + n.get(Counter.ROLLING_OUT) + " rollouts being followed")
+            + (n.get(Counter.REVERTED) == 0
                 ? ""
                 : "; "
-                    + n.reverted
+                    + n.get(Counter.REVERTED)
                     + " reverted after their rollout failed (see their RemediationReverted"
                     + " Events)")
-            + (n.gitops == 0
+            + (n.get(Counter.GITOPS) == 0
                 ? ""
                 : "; "
-                    + n.gitops
+                    + n.get(Counter.GITOPS)
                     + " managed by Argo CD or Flux are left to them (spec.gitops), their fixes"
                     + " belong in Git");
     if (self.mode() == PolicyMode.Audit) {
@@ -269,35 +179,46 @@ public final class StatusFold {
           Conditions.READY,
           true,
           "Audited",
-          n.pending + " of " + n.matched + " matched workloads would be patched" + needsRootNote);
-    } else if (n.failed > 0) {
+          n.get(Counter.PENDING)
+              + " of "
+              + n.get(Counter.MATCHED)
+              + " matched workloads would be patched"
+              + needsRootNote);
+    } else if (n.get(Counter.FAILED) > 0) {
       conditions.set(
           Conditions.READY,
           false,
           "RemediationFailed",
-          n.failed + " workloads could not be patched; see their Events");
-    } else if (n.pending > 0) {
+          n.get(Counter.FAILED) + " workloads could not be patched; see their Events");
+    } else if (n.get(Counter.PENDING) > 0) {
       conditions.set(
-          Conditions.READY, false, "Remediating", n.pending + " workloads still to patch");
+          Conditions.READY,
+          false,
+          "Remediating",
+          n.get(Counter.PENDING) + " workloads still to patch");
     } else {
       conditions.set(
           Conditions.READY,
           true,
           "Converged",
-          n.compliant + " of " + n.matched + " matched workloads comply" + needsRootNote);
+          n.get(Counter.COMPLIANT)
+              + " of "
+              + n.get(Counter.MATCHED)
+              + " matched workloads comply"
+              + needsRootNote);
     }
-    if (overlaps.isEmpty()) {
+    if (n.overlaps.isEmpty()) {
       conditions.set(
           Conditions.OVERLAPPING, false, "NoOverlap", "no other policy matches these workloads");
     } else {
       StringBuilder m = new StringBuilder();
-      overlaps.forEach(
+      n.overlaps.forEach(
           (other, count) -> {
             if (m.length() > 0) m.append("; ");
             m.append(count).append(" workloads also matched by ").append(other);
           });
       m.append(" (highest spec.priority acts, then name order); ")
-          .append(n.overridden)
+          .append(n.get(Counter.OVERRIDDEN))
           .append(" handled by another policy");
       conditions.set(Conditions.OVERLAPPING, true, "OverlappingPolicies", m.toString());
     }
@@ -305,10 +226,10 @@ public final class StatusFold {
   }
 
   /** An invalid policy holding its workloads: Valid and Ready say so, the rest stays as counted. */
-  private static Conditions held(ResolvedPolicy policy, Counts n, Conditions conditions) {
+  private static Conditions held(ResolvedPolicy policy, PolicyTally n, Conditions conditions) {
     String holds =
         "holds "
-            + (n.matched - n.overridden)
+            + (n.get(Counter.MATCHED) - n.get(Counter.OVERRIDDEN))
             + " workloads with its last valid spec (generation "
             + policy.heldGeneration()
             + ") until the spec is fixed";
@@ -318,52 +239,48 @@ public final class StatusFold {
   }
 
   /**
-   * A WouldPatch change keeps the older of its two first-seen times: the verdict's (this process)
-   * and the previous status's (an earlier process, before a restart).
-   */
-  private static Verdict.Listed firstSeen(Verdict.Listed l, Map<String, String> previousTimes) {
-    String earlier = previousTimes.get(Verdict.key(l.change()));
-    if (earlier == null || earlier.compareTo(l.change().getTime()) >= 0) return l;
-    RecordedChange c = l.change();
-    RecordedChange copy =
-        new RecordedChange(
-            c.getKind(),
-            c.getNamespace(),
-            c.getName(),
-            c.getContainer(),
-            c.getField(),
-            c.getFrom(),
-            c.getTo(),
-            c.getAction(),
-            c.getRule(),
-            earlier);
-    return new Verdict.Listed(copy, l.bytes());
-  }
-
-  /**
    * Keeps the newest changes within the byte budget; the rest is counted in truncated. Only the
-   * changes from the second in which the budget runs out onwards are sorted: with 10,000 workloads
-   * remediated, sorting all of them took a tenth of the operator's time, once a second.
+   * seconds from the newest back to the one in which the budget runs out are looked at, and only
+   * their changes are sorted.
    */
-  private static void bound(List<Verdict.Listed> changes, NonRootPolicyStatus status) {
-    Map<String, Integer> bytesPerSecond = new HashMap<>();
-    for (Verdict.Listed l : changes) {
-      bytesPerSecond.merge(l.change().getTime(), l.bytes(), Integer::sum);
+  private static void bound(
+      PolicyTally tally, List<Verdict.Listed> services, NonRootPolicyStatus status) {
+    TreeMap<String, Integer> serviceBytes = new TreeMap<>();
+    for (Verdict.Listed l : services) {
+      serviceBytes.merge(l.change().getTime(), l.bytes(), Integer::sum);
     }
-    List<String> seconds = new ArrayList<>(bytesPerSecond.keySet());
-    seconds.sort(Comparator.reverseOrder());
+    Iterator<Map.Entry<String, Integer>> fromTally = tally.bytesNewestFirst();
+    Iterator<Map.Entry<String, Integer>> fromServices =
+        serviceBytes.descendingMap().entrySet().iterator();
+    Map.Entry<String, Integer> t = fromTally.hasNext() ? fromTally.next() : null;
+    Map.Entry<String, Integer> v = fromServices.hasNext() ? fromServices.next() : null;
     // Each listed size counts its separator; the array adds "[" and "]" and one separator fewer.
     int bytes = 1;
     String oldest = null;
-    for (String second : seconds) {
+    while (t != null || v != null) {
+      String second =
+          t == null
+              ? v.getKey()
+              : v == null || t.getKey().compareTo(v.getKey()) >= 0 ? t.getKey() : v.getKey();
+      int size = 0;
+      if (t != null && t.getKey().equals(second)) {
+        size += t.getValue();
+        t = fromTally.hasNext() ? fromTally.next() : null;
+      }
+      if (v != null && v.getKey().equals(second)) {
+        size += v.getValue();
+        v = fromServices.hasNext() ? fromServices.next() : null;
+      }
       oldest = second;
-      int size = bytesPerSecond.get(second);
       if (bytes + size > CHANGES_BUDGET_BYTES) break;
       bytes += size;
     }
     List<Verdict.Listed> newest = new ArrayList<>();
-    for (Verdict.Listed l : changes) {
-      if (oldest != null && l.change().getTime().compareTo(oldest) >= 0) newest.add(l);
+    if (oldest != null) {
+      tally.changesFrom(oldest, newest);
+      for (Verdict.Listed l : services) {
+        if (l.change().getTime().compareTo(oldest) >= 0) newest.add(l);
+      }
     }
     newest.sort(Comparator.comparing(Verdict.Listed::change, ORDER));
     bytes = 1;
@@ -377,6 +294,6 @@ public final class StatusFold {
     List<RecordedChange> kept = new ArrayList<>(newest.size() - keepFrom);
     for (Verdict.Listed l : newest.subList(keepFrom, newest.size())) kept.add(l.change());
     status.setWorkloadChanges(kept);
-    status.setTruncated(changes.size() - kept.size());
+    status.setTruncated(tally.changeCount() + services.size() - kept.size());
   }
 }

@@ -33,6 +33,8 @@ final class LatencyProbe {
    */
   private static final String LABEL = "nonroot.dev/bench-probe";
 
+  private static final String PROBE = "latency";
+
   /**
    * @param latenciesMs each patched Deployment's latency, in the order they were created
    * @param seenAtMs when the benchmark first knew of each of them, from the phase's start
@@ -43,7 +45,7 @@ final class LatencyProbe {
     String csv() {
       StringBuilder out = new StringBuilder("seen_at_ms,event_to_patch_ms\n");
       for (int i = 0; i < latenciesMs.length; i++) {
-        out.append(String.format(Locale.ROOT, "%.1f,%.1f%n", seenAtMs[i], latenciesMs[i]));
+        out.append(String.format(Locale.ROOT, "%.1f,%.1f\n", seenAtMs[i], latenciesMs[i]));
       }
       return out.toString();
     }
@@ -60,7 +62,7 @@ final class LatencyProbe {
             .apps()
             .deployments()
             .inAnyNamespace()
-            .withLabel(LABEL, "latency")
+            .withLabel(LABEL, PROBE)
             .watch(
                 new Watcher<Deployment>() {
                   @Override
@@ -86,7 +88,7 @@ final class LatencyProbe {
         long wait = due - System.nanoTime();
         if (wait > 0) LockSupport.parkNanos(wait);
         Deployment d = Fleet.nonCompliant(PREFIX + i, i);
-        d.getMetadata().setLabels(Map.of(LABEL, "latency"));
+        d.getMetadata().setLabels(Map.of(LABEL, PROBE));
         names.add(key(d));
         pool.submit(
             () -> {

@@ -1,5 +1,6 @@
 package dev.nonroot.operator;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.lang.reflect.InvocationTargetException;
@@ -27,6 +28,8 @@ final class PatchAddress {
       throw new IllegalStateException(resource.getClass() + " cannot be built empty", e);
     }
     stub.setApiVersion(resource.getApiVersion());
+    // A typed class knows its kind; a generic one is routed by apiVersion and kind.
+    if (stub instanceof GenericKubernetesResource generic) generic.setKind(resource.getKind());
     ObjectMeta meta = new ObjectMeta();
     meta.setNamespace(resource.getMetadata().getNamespace());
     meta.setName(resource.getMetadata().getName());

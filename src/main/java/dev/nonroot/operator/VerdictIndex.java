@@ -96,12 +96,14 @@ final class VerdictIndex {
   }
 
   void put(ObjectRef ref, State next) {
-    if (!next.policies().equals(currentFor)) mixed();
     State previous;
     synchronized (tallies) {
       previous = states.put(ref, next);
       retally(previous == null ? null : previous.verdict(), next.verdict());
     }
+    // After the write: a look that read the state before it sees the count move and keeps
+    // nothing; said before the write, a look could start after it and still read the old state.
+    if (!next.policies().equals(currentFor)) mixed();
     Verdict before = previous == null ? null : previous.verdict();
     if (before == null || !before.equals(next.verdict())) notify(before, next.verdict());
   }
@@ -124,8 +126,7 @@ final class VerdictIndex {
     for (String policy : policies) {
       PolicyTally tally = tallies.get(policy);
       if (tally == null) continue;
-      if (before != null) tally.remove(before);
-      if (after != null) tally.add(after);
+      tally.replace(before, after);
     }
   }
 
@@ -173,8 +174,12 @@ final class VerdictIndex {
   }
 
   /**
-   * Whether every cached workload has a verdict made under {@code policies}: only then does a fold
-   * show the cluster as it is (not half of it after a start, nor a mix of old and new specs).
+   * Whether a fold shows the cluster as it is under {@code policies}, not half of it after a start
+   * nor a mix of old and new specs: every cached workload has a verdict made under them. Once true,
+   * it stays true until a verdict under other policies is put or a cache is added: a workload that
+   * arrives later is folded when it is decided, like any other change. Under constant churn the
+   * full look may find a verdict put while it looked and say true without remembering it; it is
+   * then taken again on the next pass.
    */
   boolean current(String policies) {
     if (!open) return false;

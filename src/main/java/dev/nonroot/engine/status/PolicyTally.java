@@ -118,6 +118,24 @@ public final class PolicyTally {
     count(v, -1);
   }
 
+  /**
+   * A workload decided anew ({@code after} null: deleted; {@code before} null: new). A WouldPatch
+   * change that its workload no longer has loses the first-seen time an earlier process gave it: if
+   * it comes back, it is first seen then, as a fold of the status written since would show it.
+   */
+  public void replace(Verdict before, Verdict after) {
+    if (before != null) remove(before);
+    if (after != null) add(after);
+    if (before == null || previousTimes.isEmpty() || before.wouldPatch().isEmpty()) return;
+    for (Verdict.Listed l : before.wouldPatch()) {
+      String key = Verdict.key(l.change());
+      if (after == null
+          || after.wouldPatch().stream().noneMatch(a -> key.equals(Verdict.key(a.change())))) {
+        previousTimes.remove(key);
+      }
+    }
+  }
+
   private void count(Verdict v, int sign) {
     String name = view.name();
     if (view.restorer() && StatusFold.restoreLeft(name, v))

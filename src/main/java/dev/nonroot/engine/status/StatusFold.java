@@ -102,7 +102,7 @@ public final class StatusFold {
       throw new IllegalArgumentException(
           "a tally for " + tally.view() + " cannot show " + PolicyTally.View.of(self));
     }
-    for (PolicyTally.Counter c : Counter.values()) c.show.accept(status, tally.get(c));
+    for (Counter c : Counter.values()) c.show.accept(status, tally.get(c));
     status.setNeedsRootReasons(new TreeMap<>(tally.reasons));
     // Audit patches nothing: nothing is pending (its would-be patches are the violations).
     if (self.mode() != PolicyMode.Enforce) status.setPending(0);

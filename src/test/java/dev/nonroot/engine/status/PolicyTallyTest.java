@@ -218,6 +218,74 @@ class PolicyTallyTest {
   }
 
   @Test
+  void aWouldPatchChangeThatComesBackIsFirstSeenAgain() {
+    ResolvedPolicy policy = policy("p", "mode: Audit");
+    ObjectRef ref = ref(1);
+    RecordedChange before =
+        new RecordedChange(
+            ref.kind(),
+            ref.namespace(),
+            ref.name(),
+            "web",
+            "runAsUser",
+            null,
+            "65532",
+            Verdict.WOULD_PATCH,
+            "RunAsUser",
+            "2024-12-31T00:00:00Z");
+    NonRootPolicyStatus previous = new NonRootPolicyStatus();
+    previous.setWorkloadChanges(List.of(before));
+    PolicyTally tally = PolicyTally.of(policy.acting(), previous);
+    Verdict seen = auditVerdict(ref, "2025-01-10T00:00:00Z");
+    tally.replace(null, seen);
+    assertThat(times(policy, tally)).containsExactly("2024-12-31T00:00:00Z");
+    Verdict again = auditVerdict(ref, "2025-01-11T00:00:00Z");
+    tally.replace(seen, again);
+    assertThat(times(policy, tally))
+        .as("decided again, still due: an earlier process saw it first")
+        .containsExactly("2024-12-31T00:00:00Z");
+    Verdict fixed =
+        new Verdict(ref, List.of("p"), Outcome.Compliant, Set.of(), List.of(), Map.of(), null);
+    tally.replace(again, fixed);
+    assertThat(times(policy, tally)).isEmpty();
+    Verdict back = auditVerdict(ref, "2025-01-12T00:00:00Z");
+    tally.replace(fixed, back);
+    assertThat(times(policy, tally))
+        .as("fixed by hand and broken again: first seen now")
+        .containsExactly("2025-01-12T00:00:00Z");
+  }
+
+  private static Verdict auditVerdict(ObjectRef ref, String time) {
+    return new Verdict(
+        ref,
+        List.of("p"),
+        Outcome.NonCompliant,
+        Set.of(),
+        List.of(
+            Verdict.Listed.of(
+                new RecordedChange(
+                    ref.kind(),
+                    ref.namespace(),
+                    ref.name(),
+                    "web",
+                    "runAsUser",
+                    null,
+                    "65532",
+                    Verdict.WOULD_PATCH,
+                    "RunAsUser",
+                    time))),
+        Map.of(),
+        null,
+        new Verdict.Violation("WouldPatch", "would change runAsUser (Audit)"));
+  }
+
+  private static List<String> times(ResolvedPolicy policy, PolicyTally tally) {
+    return StatusFold.render(policy, tally, Map.of(), null, NOW).getWorkloadChanges().stream()
+        .map(RecordedChange::getTime)
+        .toList();
+  }
+
+  @Test
   void aTallyOfAnotherModeIsRefused() {
     PolicyTally enforce = PolicyTally.of(policy("p", "mode: Enforce").acting(), null);
     assertThatThrownBy(

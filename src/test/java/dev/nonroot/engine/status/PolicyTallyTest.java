@@ -221,18 +221,7 @@ class PolicyTallyTest {
   void aWouldPatchChangeThatComesBackIsFirstSeenAgain() {
     ResolvedPolicy policy = policy("p", "mode: Audit");
     ObjectRef ref = ref(1);
-    RecordedChange before =
-        new RecordedChange(
-            ref.kind(),
-            ref.namespace(),
-            ref.name(),
-            "web",
-            "runAsUser",
-            null,
-            "65532",
-            Verdict.WOULD_PATCH,
-            "RunAsUser",
-            "2024-12-31T00:00:00Z");
+    RecordedChange before = runAsUser(ref, "2024-12-31T00:00:00Z");
     NonRootPolicyStatus previous = new NonRootPolicyStatus();
     previous.setWorkloadChanges(List.of(before));
     PolicyTally tally = PolicyTally.of(policy.acting(), previous);
@@ -261,22 +250,24 @@ class PolicyTallyTest {
         List.of("p"),
         Outcome.NonCompliant,
         Set.of(),
-        List.of(
-            Verdict.Listed.of(
-                new RecordedChange(
-                    ref.kind(),
-                    ref.namespace(),
-                    ref.name(),
-                    "web",
-                    "runAsUser",
-                    null,
-                    "65532",
-                    Verdict.WOULD_PATCH,
-                    "RunAsUser",
-                    time))),
+        List.of(Verdict.Listed.of(runAsUser(ref, time))),
         Map.of(),
         null,
         new Verdict.Violation("WouldPatch", "would change runAsUser (Audit)"));
+  }
+
+  private static RecordedChange runAsUser(ObjectRef ref, String time) {
+    return new RecordedChange(
+        ref.kind(),
+        ref.namespace(),
+        ref.name(),
+        "web",
+        "runAsUser",
+        null,
+        "65532",
+        Verdict.WOULD_PATCH,
+        "RunAsUser",
+        time);
   }
 
   private static List<String> times(ResolvedPolicy policy, PolicyTally tally) {

@@ -337,7 +337,7 @@ public final class BenchCommand implements Subcommand {
                   + " max %.1f ms",
               lat.created(), lat.createsPerSecond(), p.count(), p.at(50), p.at(99), p.max());
           say(
-              "status passes meanwhile: %d, each folding every verdict in %.1f ms on average",
+              "status passes meanwhile: %d, each rendering the status in %.1f ms on average",
               passes, passMs);
           int afterLatency = n + lat.created();
           await(

@@ -67,7 +67,7 @@ final class LatencyProbe {
                 new Watcher<Deployment>() {
                   @Override
                   public void eventReceived(Action action, Deployment d) {
-                    if (action == Action.ADDED && d.getMetadata().getName().startsWith(PREFIX)) {
+                    if (action == Action.ADDED) {
                       known.merge(key(d), System.nanoTime(), Math::min);
                     }
                   }

@@ -135,9 +135,7 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
   public UpdateControl<NonRootPolicy> reconcile(
       NonRootPolicy policy, Context<NonRootPolicy> context) {
     if (context.isPrimaryResourceDeleted()) {
-      shared.statusPacer().forget(policy.getMetadata().getName());
-      shared.metrics().forgetPolicy(policy.getMetadata().getName());
-      shared.index().forget(policy.getMetadata().getName());
+      forget(policy.getMetadata().getName());
       return UpdateControl.noUpdate();
     }
     List<NonRootPolicy> all = context.getPrimaryCache().list().toList();
@@ -148,9 +146,7 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
     }
     Optional<ResolvedPolicy> self = set.named(policy.getMetadata().getName());
     if (self.isEmpty()) {
-      shared.statusPacer().forget(policy.getMetadata().getName());
-      shared.metrics().forgetPolicy(policy.getMetadata().getName());
-      shared.index().forget(policy.getMetadata().getName());
+      forget(policy.getMetadata().getName());
       return UpdateControl.noUpdate();
     }
     var services =
@@ -225,6 +221,13 @@ public class PolicyStatusController implements Reconciler<NonRootPolicy> {
     return recheck == null
         ? UpdateControl.noUpdate()
         : UpdateControl.<NonRootPolicy>noUpdate().rescheduleAfter(recheck);
+  }
+
+  /** A policy deleted, or no longer in the set: what is kept for it goes. */
+  private void forget(String policy) {
+    shared.statusPacer().forget(policy);
+    shared.metrics().forgetPolicy(policy);
+    shared.index().forget(policy);
   }
 
   /**

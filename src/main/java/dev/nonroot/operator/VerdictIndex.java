@@ -44,7 +44,8 @@ final class VerdictIndex {
 
   /**
    * Each policy's running sum of the verdicts, kept from its first status pass on. Guards every
-   * change of {@link #states} too, so a tally sees each verdict come and go exactly once.
+   * change of {@link #states} too, so a tally sees each verdict come and go exactly once, and the
+   * fields below.
    */
   private final Map<String, PolicyTally> tallies = new HashMap<>();
 
@@ -62,7 +63,7 @@ final class VerdictIndex {
    * put since was made under it too. The full look was 40 % of a status pass at 10,000 workloads,
    * once a second. A workload that arrives later is folded once it is decided, like any other
    * change; a start or a spec change (verdicts under another fingerprint) needs the full look
-   * again. Guarded by {@link #mixing} for writes.
+   * again. Written under the {@link #tallies} lock, read without it.
    */
   private volatile String currentFor;
 
@@ -70,8 +71,6 @@ final class VerdictIndex {
    * Counts the verdicts put under another fingerprint than {@link #currentFor}, and new sources.
    */
   private long mixed;
-
-  private final Object mixing = new Object();
 
   /** Called with the names of the policies whose status may have changed. */
   void onChange(Consumer<Set<String>> listener) {
@@ -88,7 +87,9 @@ final class VerdictIndex {
 
   synchronized void cover(Source source) {
     sources.add(source);
-    mixed();
+    synchronized (tallies) {
+      mixed();
+    }
   }
 
   State state(ObjectRef ref) {
@@ -100,10 +101,9 @@ final class VerdictIndex {
     synchronized (tallies) {
       previous = states.put(ref, next);
       retally(previous == null ? null : previous.verdict(), next.verdict());
+      // With the write, under one lock: a look that read the state before it sees the count move.
+      if (!next.policies().equals(currentFor)) mixed();
     }
-    // After the write: a look that read the state before it sees the count move and keeps
-    // nothing; said before the write, a look could start after it and still read the old state.
-    if (!next.policies().equals(currentFor)) mixed();
     Verdict before = previous == null ? null : previous.verdict();
     if (before == null || !before.equals(next.verdict())) notify(before, next.verdict());
   }
@@ -150,8 +150,7 @@ final class VerdictIndex {
       String name = policy.acting().name();
       PolicyTally tally = tallies.get(name);
       if (tally == null || !tally.view().equals(PolicyTally.View.of(policy.acting()))) {
-        tally = PolicyTally.of(policy.acting(), previous);
-        for (State s : states.values()) tally.add(s.verdict());
+        tally = PolicyTally.of(policy.acting(), previous, verdicts());
         tallies.put(name, tally);
       }
       // Rendered outside: sorting the newest changes held every decision back for 25 ms a pass.
@@ -185,7 +184,7 @@ final class VerdictIndex {
     if (!open) return false;
     if (policies.equals(currentFor)) return true;
     long before;
-    synchronized (mixing) {
+    synchronized (tallies) {
       before = mixed;
     }
     List<Source> all;
@@ -203,18 +202,17 @@ final class VerdictIndex {
                   });
       if (!complete) return false;
     }
-    synchronized (mixing) {
+    synchronized (tallies) {
       // A verdict under another fingerprint put during the look may have been missed by it.
       if (mixed == before) currentFor = policies;
     }
     return true;
   }
 
+  /** Under the {@link #tallies} lock. */
   private void mixed() {
-    synchronized (mixing) {
-      mixed++;
-      currentFor = null;
-    }
+    mixed++;
+    currentFor = null;
   }
 
   private record ServiceRecord(

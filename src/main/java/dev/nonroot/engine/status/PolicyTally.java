@@ -8,6 +8,7 @@ import dev.nonroot.api.ViolatingWorkload;
 import dev.nonroot.engine.policy.EffectivePolicy;
 import dev.nonroot.engine.rules.Outcome;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -104,6 +105,14 @@ public final class PolicyTally {
    */
   public static PolicyTally of(EffectivePolicy policy, NonRootPolicyStatus previous) {
     return new PolicyTally(View.of(policy), previous);
+  }
+
+  /** A tally of {@code verdicts}, one per workload. */
+  public static PolicyTally of(
+      EffectivePolicy policy, NonRootPolicyStatus previous, Collection<Verdict> verdicts) {
+    PolicyTally tally = of(policy, previous);
+    for (Verdict v : verdicts) tally.add(v);
+    return tally;
   }
 
   public View view() {

@@ -60,10 +60,8 @@ public final class StatusFold {
       Map<String, List<Verdict.Listed>> serviceChanges,
       NonRootPolicyStatus previous,
       String now) {
-    PolicyTally tally = policy.acting() == null ? null : PolicyTally.of(policy.acting(), previous);
-    if (tally != null) {
-      for (Verdict v : verdicts) tally.add(v);
-    }
+    PolicyTally tally =
+        policy.acting() == null ? null : PolicyTally.of(policy.acting(), previous, verdicts);
     return render(policy, tally, serviceChanges, previous, now);
   }
 

@@ -154,6 +154,8 @@ public final class BenchCommand implements Subcommand {
             + " %d Enforce polic%s; rollout budget OFF (patches are not paced)",
         n, web, Fleet.NAMESPACES, policies, policies == 1 ? "y" : "ies");
 
+    List<ServerRequestCosts.Cost> floorRequests;
+    double floorThread;
     // 1. Floor, on a server of its own so the operator later meets the same untouched objects.
     Floor.Result floor;
     try (ChildApiServer server =
@@ -161,9 +163,16 @@ public final class BenchCommand implements Subcommand {
         KubernetesClient client = client(server.url(), null)) {
       Fleet.createNonCompliant(client, n, CREATE_THREADS);
       for (NonRootPolicy p : Fleet.policies(policies)) client.resource(p).create();
+      Floor.Planned planned = Floor.planned(client, clock);
       double serverCpu = server.cpuSeconds();
-      floor = Floor.run(client, threads, clock);
+      ServerRequestCosts before = ServerRequestCosts.read(client, server.url());
+      long clientCpu = processCpuNanos();
+      floor = Floor.send(client, threads, planned);
+      report.put("floorClientCpuSeconds", (processCpuNanos() - clientCpu) / 1e9);
       report.put("floorServerCpuSeconds", server.cpuSeconds() - serverCpu);
+      ServerRequestCosts after = ServerRequestCosts.read(client, server.url());
+      floorRequests = after.since(before);
+      floorThread = after.threadSecondsSince(before);
     }
     say(
         "floor: %d workload + %d Service patches planned by the engine in %.1f s, sent on %d"
@@ -195,6 +204,7 @@ public final class BenchCommand implements Subcommand {
         long cpu = os.getProcessCpuTime();
         double serverCpu = server.cpuSeconds();
         long startedBefore = ManagementFactory.getThreadMXBean().getTotalStartedThreadCount();
+        ServerRequestCosts requestsBefore = ServerRequestCosts.read(admin, server.url());
         t = System.nanoTime();
         NonRootOperator operator =
             NonRootOperator.start(
@@ -216,6 +226,9 @@ public final class BenchCommand implements Subcommand {
           report.put("ratio", operatorSeconds / floor.sendSeconds());
           report.put("operatorCpuSeconds", operatorCpu);
           report.put("operatorServerCpuSeconds", server.cpuSeconds() - serverCpu);
+          ServerRequestCosts requestsAfter = ServerRequestCosts.read(admin, server.url());
+          List<ServerRequestCosts.Cost> operatorRequests = requestsAfter.since(requestsBefore);
+          double operatorThread = requestsAfter.threadSecondsSince(requestsBefore);
           // A thread per API response (CompletableFuture without a pool) shows here.
           report.put(
               "operatorThreadsStarted",
@@ -231,10 +244,45 @@ public final class BenchCommand implements Subcommand {
               operatorCpu,
               report.get("operatorThreadsStarted"),
               operatorSeconds / floor.sendSeconds());
+          // Both phases keep this machine's cores busy: the ratio of the times follows the ratio
+          // of the CPU seconds the two processes spent, client and server.
+          double floorCpu =
+              (double) report.get("floorClientCpuSeconds")
+                  + (double) report.get("floorServerCpuSeconds");
+          double operatorAll = operatorCpu + (double) report.get("operatorServerCpuSeconds");
+          report.put("floorCpuSeconds", floorCpu);
+          report.put("operatorAllCpuSeconds", operatorAll);
           say(
-              "API server CPU: %.1f s while the floor sent, %.1f s until the status showed the"
-                  + " operator's work (its one event-loop thread serves every request)",
-              report.get("floorServerCpuSeconds"), report.get("operatorServerCpuSeconds"));
+              "CPU: floor %.1f s (client %.1f + API server %.1f) in %.2f s on %d cores; operator"
+                  + " %.1f s (operator %.1f + API server %.1f) in %.2f s; %.2f x the floor's CPU",
+              floorCpu,
+              report.get("floorClientCpuSeconds"),
+              report.get("floorServerCpuSeconds"),
+              floor.sendSeconds(),
+              Runtime.getRuntime().availableProcessors(),
+              operatorAll,
+              operatorCpu,
+              report.get("operatorServerCpuSeconds"),
+              operatorSeconds,
+              operatorAll / floorCpu);
+          report.put("floorServerThreadSeconds", floorThread);
+          report.put("operatorServerThreadSeconds", operatorThread);
+          report.put("floorServerRequests", ServerRequestCosts.json(floorRequests));
+          report.put("operatorServerRequests", ServerRequestCosts.json(operatorRequests));
+          // The server serves every request on one thread: what the operator's requests cost it
+          // is a floor under the operator's time. The rest of its CPU is its GC and JIT.
+          say(
+              "API server thread, floor: busy %.1f s, %.1f s of it in requests (%s)",
+              floorThread,
+              ServerRequestCosts.total(floorRequests),
+              ServerRequestCosts.describe(floorRequests, 3));
+          say(
+              "API server thread, operator: busy %.1f s, %.1f s of it in requests (%s); that"
+                  + " thread alone keeps the operator above %.2f x the floor",
+              operatorThread,
+              ServerRequestCosts.total(operatorRequests),
+              ServerRequestCosts.describe(operatorRequests, 6),
+              operatorThread / floor.sendSeconds());
           // Events go out on their own thread, behind the patches: count them once all are sent.
           double eventsSent = (eventsSent(counter, timeout) - operatorStart) / 1e9;
           report.put("eventsSentSeconds", eventsSent);
@@ -611,6 +659,10 @@ public final class BenchCommand implements Subcommand {
 
   private void say(String format, Object... args) {
     console.println(String.format(Locale.ROOT, format, args));
+  }
+
+  private static long processCpuNanos() {
+    return ManagementFactory.getPlatformMXBean(OperatingSystemMXBean.class).getProcessCpuTime();
   }
 
   private static double seconds(long since) {

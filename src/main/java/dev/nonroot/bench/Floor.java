@@ -56,15 +56,21 @@ final class Floor {
 
   record Result(int workloadPatches, int servicePatches, double planSeconds, double sendSeconds) {}
 
+  /** The floor's patches, planned before anything is timed: {@link #send} is the floor. */
+  record Planned(List<Writes> plans, double planSeconds) {}
+
   private Floor() {}
 
-  static Result run(KubernetesClient client, int threads, Clock clock) throws Exception {
+  static Planned planned(KubernetesClient client, Clock clock) {
     long planStart = System.nanoTime();
     List<Writes> plans = plan(client, clock);
-    double planSeconds = (System.nanoTime() - planStart) / 1e9;
+    return new Planned(plans, (System.nanoTime() - planStart) / 1e9);
+  }
+
+  static Result send(KubernetesClient client, int threads, Planned planned) throws Exception {
     int workloads = 0;
     int services = 0;
-    for (Writes w : plans) {
+    for (Writes w : planned.plans()) {
       for (Write one : w.writes()) {
         if (one.target() instanceof Service) services++;
         else workloads++;
@@ -74,7 +80,7 @@ final class Floor {
     try {
       long start = System.nanoTime();
       List<Future<?>> done = new ArrayList<>();
-      for (Writes w : plans) {
+      for (Writes w : planned.plans()) {
         done.add(
             pool.submit(
                 () -> {
@@ -83,7 +89,8 @@ final class Floor {
                 }));
       }
       for (Future<?> f : done) f.get();
-      return new Result(workloads, services, planSeconds, (System.nanoTime() - start) / 1e9);
+      return new Result(
+          workloads, services, planned.planSeconds(), (System.nanoTime() - start) / 1e9);
     } finally {
       pool.shutdownNow();
     }

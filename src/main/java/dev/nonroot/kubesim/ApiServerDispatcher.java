@@ -49,6 +49,7 @@ final class ApiServerDispatcher extends Dispatcher {
   private final IndexedCrudStore store;
   private final TableRenderer tables;
   private final ServerSideDefaults defaults;
+  private final RequestCosts costs = new RequestCosts();
 
   /**
    * Writes run one at a time so that read-modify-write steps around the store see a stable object.
@@ -90,6 +91,19 @@ final class ApiServerDispatcher extends Dispatcher {
 
   @Override
   public MockResponse dispatch(RecordedRequest request) {
+    long cpu = costs.start();
+    MockResponse response = answer(request);
+    String rawPath = request.getPath();
+    int q = rawPath.indexOf('?');
+    costs.served(
+        request.method().name(),
+        q < 0 ? rawPath : rawPath.substring(0, q),
+        q >= 0 && rawPath.indexOf("watch=true", q) > 0,
+        cpu);
+    return response;
+  }
+
+  private MockResponse answer(RecordedRequest request) {
     MockResponse response;
     try {
       response = route(request);
@@ -130,6 +144,12 @@ final class ApiServerDispatcher extends Dispatcher {
     Map<String, String> query = parseQuery(q < 0 ? "" : rawPath.substring(q + 1));
     HttpMethod method = request.method();
 
+    if (method == HttpMethod.GET && path.equals(RequestCosts.PATH)) {
+      return new MockResponse()
+          .setResponseCode(200)
+          .setHeader(CONTENT_TYPE, "text/plain; version=0.0.4")
+          .setBody(costs.prometheus());
+    }
     if (method == HttpMethod.GET) {
       Optional<MockResponse> served = nonResource.serve(path);
       if (served.isPresent()) {

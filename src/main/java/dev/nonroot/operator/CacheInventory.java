@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.ManagedInformerEventSource;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -134,26 +135,52 @@ final class CacheInventory implements Inventory {
   /**
    * The Services of one namespace whose selector selects the pods of the workload this inventory
    * serves, by name: the engine reads no other (a port move follows them, undeclared ports are
-   * found in them), and neither do the reverts.
+   * found in them), and neither do the reverts. Found through {@link #SELECTOR_INDEX}, by the pods'
+   * labels: a namespace of many Services costs no more than one of a few.
    */
   @Override
   public List<ObjectNode> services(String namespace) {
     return servicesByNamespace.computeIfAbsent(
         namespace,
-        ns ->
-            services.byIndex(Cache.NAMESPACE_INDEX, ns).stream()
-                // Selected first: the operator's writes never change a selector, and the lookup
-                // below is what a namespace of many Services made costly.
-                .filter(s -> selectsPods(s))
-                // Our own recent write, until its watch event brings it (see wrote).
-                .map(s -> services.get(ResourceID.fromResource(s)).orElse(s))
-                .sorted(Comparator.comparing(s -> s.getMetadata().getName()))
-                .map(
-                    s -> {
-                      served.put(ns + "/" + s.getMetadata().getName(), s);
-                      return ObjectTrees.of(s);
-                    })
-                .toList());
+        ns -> {
+          Map<String, Service> candidates = new TreeMap<>();
+          podLabels.forEach(
+              (k, v) -> {
+                for (Service s : services.byIndex(SELECTOR_INDEX, selectorKey(ns, k, v))) {
+                  candidates.putIfAbsent(s.getMetadata().getName(), s);
+                }
+              });
+          return candidates.values().stream()
+              .filter(this::selectsPods)
+              // Our own recent write, until its watch event brings it (see wrote).
+              .map(s -> services.get(ResourceID.fromResource(s)).orElse(s))
+              .map(
+                  s -> {
+                    served.put(ns + "/" + s.getMetadata().getName(), s);
+                    return ObjectTrees.of(s);
+                  })
+              .toList();
+        });
+  }
+
+  /**
+   * The index of Services by one pair of their selector, "namespace/key=value": the least key, as
+   * any pair will do. A Service selects a workload's pods only if its every pair is among their
+   * labels, so looking up each label of the pods finds every Service that can select them, each
+   * once. A Service with an empty selector selects nothing and is not indexed.
+   */
+  static final String SELECTOR_INDEX = "nonroot.dev/service-selector";
+
+  static List<String> selectorIndexKeys(Service s) {
+    Map<String, String> selector =
+        WorkloadCaches.strings(s.getSpec() == null ? null : s.getSpec().getSelector());
+    if (selector.isEmpty()) return List.of();
+    String least = Collections.min(selector.keySet());
+    return List.of(selectorKey(s.getMetadata().getNamespace(), least, selector.get(least)));
+  }
+
+  private static String selectorKey(String namespace, String label, String value) {
+    return namespace + "/" + label + "=" + value;
   }
 
   private boolean selectsPods(Service s) {

@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMap
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -101,6 +102,9 @@ final class SharedInformers {
                 .build(),
             context,
             previousService);
+    // Before the informer starts: JOSDK builds the indexes when it creates it.
+    serviceSource.addIndexers(
+        Map.of(CacheInventory.SELECTOR_INDEX, CacheInventory::selectorIndexKeys));
     var namespaceSource =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Namespace.class, host)

@@ -2,6 +2,7 @@ package dev.nonroot.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +30,40 @@ class BenchNumbersTest {
     assertThat(ten.at(50)).isEqualTo(1);
     assertThat(ten.at(99)).isEqualTo(900);
     assertThat(new Percentiles(new double[0]).at(99)).isNaN();
+  }
+
+  @Test
+  void serverRequestCostsAreWhatWasServedBetweenTwoReadings() {
+    ServerRequestCosts before =
+        ServerRequestCosts.parse(
+            """
+            apiserver_request_total{verb="patch",resource="deployments"} 10
+            apiserver_request_total{verb="list",resource="deployments"} 1
+            kubesim_request_cpu_seconds_total{verb="patch",resource="deployments"} 0.010000
+            kubesim_request_cpu_seconds_total{verb="list",resource="deployments"} 0.090000
+            kubesim_serving_thread_cpu_seconds_total 1.000000
+            """);
+    ServerRequestCosts after =
+        ServerRequestCosts.parse(
+            """
+            apiserver_request_total{verb="create",resource="events"} 4
+            apiserver_request_total{verb="patch",resource="deployments"} 1010
+            apiserver_request_total{verb="list",resource="deployments"} 1
+            kubesim_request_cpu_seconds_total{verb="create",resource="events"} 0.002000
+            kubesim_request_cpu_seconds_total{verb="patch",resource="deployments"} 1.010000
+            kubesim_request_cpu_seconds_total{verb="list",resource="deployments"} 0.090000
+            kubesim_serving_thread_cpu_seconds_total 2.500000
+            """);
+    List<ServerRequestCosts.Cost> since = after.since(before);
+    // Costliest first; the list served before the first reading is not in the phase.
+    assertThat(since)
+        .extracting(ServerRequestCosts.Cost::describe)
+        .containsExactly(
+            "patch deployments 1000 x 1.00 ms = 1.0 s", "create events 4 x 0.50 ms = 0.0 s");
+    assertThat(ServerRequestCosts.total(since)).isCloseTo(1.002, within(1e-9));
+    assertThat(after.threadSecondsSince(before)).isCloseTo(1.5, within(1e-9));
+    assertThat(ServerRequestCosts.describe(since, 1))
+        .isEqualTo("patch deployments 1000 x 1.00 ms = 1.0 s; 1 other kinds 0.0 s");
   }
 
   @Test

@@ -70,4 +70,37 @@ class SharedPortsOperatorTest extends OperatorTestBase {
     // Read from the informer cache only.
     assertThat(harness.requests.matching(RequestLog.Request::isSingleGet)).isEmpty();
   }
+
+  @Test
+  void everyServiceSelectingThePodsMovesWithThemAndNoOther() throws Exception {
+    harness.apply("/operator/services-by-selector.yaml");
+    harness.apply("/operator/policy-enforce.yaml");
+    harness.start(Duration.ofMinutes(10));
+    harness.settledStatus("baseline", s -> s.getRemediated() == 1);
+
+    Deployment web = client.apps().deployments().inNamespace("shop").withName("web").get();
+    assertThat(
+            web.getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getPorts()
+                .get(0)
+                .getContainerPort())
+        .isEqualTo(8080);
+    // Found through the Service index by any pair of the pods' labels, whichever pair a selector
+    // is indexed by.
+    for (String moved : new String[] {"web", "front"}) {
+      Service svc = client.services().inNamespace("shop").withName(moved).get();
+      assertThat(svc.getSpec().getPorts().get(0).getTargetPort().getIntVal())
+          .as(moved)
+          .isEqualTo(8080);
+    }
+    for (String kept : new String[] {"back", "all"}) {
+      assertThat(harness.requests.writesTo("/api/v1/namespaces/shop/services/" + kept))
+          .as(kept)
+          .isZero();
+    }
+  }
 }

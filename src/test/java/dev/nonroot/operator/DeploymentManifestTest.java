@@ -130,6 +130,9 @@ class DeploymentManifestTest {
 
     String options = env(operatorContainer(), "JAVA_TOOL_OPTIONS").path("value").asText();
     assertThat(options).doesNotContain("-Xmx").contains("-XX:+ExitOnOutOfMemoryError");
+    // Under this limit the JVM would pick the Serial collector by itself: the heap and the
+    // latency were measured with G1.
+    assertThat(options).as("collector named").contains("-XX:+UseG1GC");
     Matcher percent = Pattern.compile("-XX:MaxRAMPercentage=(\\d+(\\.\\d+)?)").matcher(options);
     assertThat(percent.find()).as("heap set as a share of the limit: " + options).isTrue();
     double heap = limit * Double.parseDouble(percent.group(1)) / 100;

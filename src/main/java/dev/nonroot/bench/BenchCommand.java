@@ -153,6 +153,11 @@ public final class BenchCommand implements Subcommand {
         "bench: %d non-compliant Deployments (%d behind a port-80 Service) in %d namespaces,"
             + " %d Enforce polic%s; rollout budget OFF (patches are not paced)",
         n, web, Fleet.NAMESPACES, policies, policies == 1 ? "y" : "ies");
+    OperatorJvm jvm = OperatorJvm.current();
+    report.put("operatorJvmCollector", jvm.collector());
+    report.put("operatorJvmMaxHeapMiB", jvm.maxHeapMiB());
+    report.put("operatorJvmProcessors", jvm.processors());
+    say("%s", jvm.line());
 
     List<ServerRequestCosts.Cost> floorRequests;
     double floorThread;
@@ -196,6 +201,10 @@ public final class BenchCommand implements Subcommand {
       say(
           "setup: %d Deployments, %d Services, %d namespaces created in %.1f s (API server pid %d)",
           n, web, Fleet.NAMESPACES, setup, server.pid());
+
+      // How many workloads the cluster holds for the resync, and the heap they were measured at.
+      int cached = n;
+      double heapAtN = 0;
 
       // 2. The operator, from start until the status shows every workload remediated.
       RequestCounter counter = new RequestCounter(System::nanoTime);
@@ -327,6 +336,7 @@ public final class BenchCommand implements Subcommand {
           double heap =
               ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1048576.0;
           report.put("heapAfterGcMiB", heap);
+          heapAtN = heap;
           say("heap after full GC: %.1f MiB with %d Deployments cached", heap, n);
 
           // 4. Idle: nothing to do, nothing should happen.
@@ -399,25 +409,33 @@ public final class BenchCommand implements Subcommand {
           settle(admin, timeout);
 
           // 6. N compliant Deployments: nothing to write on them.
-          long before = workloadWrites(counter);
-          t = System.nanoTime();
-          Fleet.createCompliant(admin, n, CREATE_THREADS);
           int all = afterLatency + n;
-          await(
-              "the compliant Deployments in the status",
-              () -> {
-                Totals x = totals(admin);
-                return x.matched() == all && x.compliant() == all;
-              },
-              timeout,
-              admin);
-          settle(admin, timeout);
-          long compliantWrites = workloadWrites(counter) - before;
-          report.put("writesPerCompliant", compliantWrites / (double) n);
-          say(
-              "compliant: %d more Deployments seen in %.1f s; %d writes to workloads, Services or"
-                  + " events for them",
-              n, seconds(t), compliantWrites);
+          cached = afterLatency;
+          if (!jvm.holds(heap, n, all)) {
+            say("%s", jvm.skipped("compliant phase", heap, n, all));
+            report.put("writesPerCompliant", null);
+            report.put("compliantSkipped", true);
+          } else {
+            long before = workloadWrites(counter);
+            t = System.nanoTime();
+            Fleet.createCompliant(admin, n, CREATE_THREADS);
+            cached = all;
+            await(
+                "the compliant Deployments in the status",
+                () -> {
+                  Totals x = totals(admin);
+                  return x.matched() == all && x.compliant() == all;
+                },
+                timeout,
+                admin);
+            settle(admin, timeout);
+            long compliantWrites = workloadWrites(counter) - before;
+            report.put("writesPerCompliant", compliantWrites / (double) n);
+            say(
+                "compliant: %d more Deployments seen in %.1f s; %d writes to workloads, Services or"
+                    + " events for them",
+                n, seconds(t), compliantWrites);
+          }
         } finally {
           operator.close();
         }
@@ -430,47 +448,53 @@ public final class BenchCommand implements Subcommand {
 
       // 7. Forced resync: a fresh operator instance (every informer lists again and every
       // workload is decided again), run until JOSDK's periodic resync has decided each once more.
-      RequestCounter resyncCounter = new RequestCounter(System::nanoTime);
-      try (KubernetesClient operatorClient = client(server.url(), resyncCounter)) {
-        int all = 2 * n + (Integer) report.get("latencyCreates");
-        t = System.nanoTime();
-        try (NonRootOperator operator =
-            NonRootOperator.start(
-                operatorClient,
-                NonRootOperator.Settings.defaults()
-                    .withPatchesPerSecond(0)
-                    .withResyncPeriod(Duration.ofSeconds(resyncSeconds)))) {
-          await(
-              "the restart's pass",
-              () -> operator.metrics().get(OperatorMetrics.RECONCILES) >= all,
-              timeout,
-              admin);
-          long firstPass = System.nanoTime();
-          long afterFirst = operator.metrics().get(OperatorMetrics.RECONCILES);
-          await(
-              "the periodic resync",
-              () ->
-                  System.nanoTime() - firstPass > TimeUnit.SECONDS.toNanos(resyncSeconds)
-                      && operator.metrics().get(OperatorMetrics.RECONCILES) >= afterFirst + all,
-              timeout,
-              admin);
-          settle(admin, timeout);
-          long reconciles = operator.metrics().get(OperatorMetrics.RECONCILES);
-          report.put("resyncWrites", resyncCounter.totalWrites());
-          report.put("resyncReconciles", reconciles);
-          say(
-              "forced resync: restart plus a %d s resync period, %d reconciles of %d workloads in"
-                  + " %.1f s, %d writes",
-              resyncSeconds, reconciles, all, seconds(t), resyncCounter.totalWrites());
+      if (!jvm.holds(heapAtN, n, cached)) {
+        say("%s", jvm.skipped("forced resync", heapAtN, n, cached));
+        report.put("resyncWrites", null);
+        report.put("resyncSkipped", true);
+      } else {
+        RequestCounter resyncCounter = new RequestCounter(System::nanoTime);
+        try (KubernetesClient operatorClient = client(server.url(), resyncCounter)) {
+          int all = cached;
+          t = System.nanoTime();
+          try (NonRootOperator operator =
+              NonRootOperator.start(
+                  operatorClient,
+                  NonRootOperator.Settings.defaults()
+                      .withPatchesPerSecond(0)
+                      .withResyncPeriod(Duration.ofSeconds(resyncSeconds)))) {
+            await(
+                "the restart's pass",
+                () -> operator.metrics().get(OperatorMetrics.RECONCILES) >= all,
+                timeout,
+                admin);
+            long firstPass = System.nanoTime();
+            long afterFirst = operator.metrics().get(OperatorMetrics.RECONCILES);
+            await(
+                "the periodic resync",
+                () ->
+                    System.nanoTime() - firstPass > TimeUnit.SECONDS.toNanos(resyncSeconds)
+                        && operator.metrics().get(OperatorMetrics.RECONCILES) >= afterFirst + all,
+                timeout,
+                admin);
+            settle(admin, timeout);
+            long reconciles = operator.metrics().get(OperatorMetrics.RECONCILES);
+            report.put("resyncWrites", resyncCounter.totalWrites());
+            report.put("resyncReconciles", reconciles);
+            say(
+                "forced resync: restart plus a %d s resync period, %d reconciles of %d workloads in"
+                    + " %.1f s, %d writes",
+                resyncSeconds, reconciles, all, seconds(t), resyncCounter.totalWrites());
+          }
+          report.put(
+              "getsOutsideListWatch",
+              (Long) report.get("getsOutsideListWatch") + resyncCounter.singleGets());
+          report.put(
+              "statusWritesPerSecondMax",
+              Math.max(
+                  (Integer) report.get("statusWritesPerSecondMax"),
+                  maxStatusWritesPerSecond(resyncCounter)));
         }
-        report.put(
-            "getsOutsideListWatch",
-            (Long) report.get("getsOutsideListWatch") + resyncCounter.singleGets());
-        report.put(
-            "statusWritesPerSecondMax",
-            Math.max(
-                (Integer) report.get("statusWritesPerSecondMax"),
-                maxStatusWritesPerSecond(resyncCounter)));
       }
     }
     report.put(

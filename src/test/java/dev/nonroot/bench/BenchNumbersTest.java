@@ -6,9 +6,13 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The pure arithmetic and output shape of {@code bench}; the benchmark itself is a program. */
@@ -128,5 +132,64 @@ class BenchNumbersTest {
     assertThat(RequestCounter.ApiPath.parse("/apis/apps/v1/deployments").name()).isNull();
     assertThat(RequestCounter.ApiPath.parse("/api/v1/namespaces/ns-1/services").name()).isNull();
     assertThat(RequestCounter.ApiPath.parse("/api/v1/namespaces/ns-1").name()).isEqualTo("ns-1");
+  }
+
+  @Test
+  void theCollectorIsNamedAsOperatorsKnowIt() {
+    assertThat(OperatorJvm.collector(List.of("Copy", "MarkSweepCompact"))).isEqualTo("Serial");
+    assertThat(
+            OperatorJvm.collector(
+                List.of("G1 Young Generation", "G1 Concurrent GC", "G1 Old Generation")))
+        .isEqualTo("G1");
+    assertThat(OperatorJvm.collector(List.of("PS Scavenge", "PS MarkSweep"))).isEqualTo("Parallel");
+    assertThat(OperatorJvm.collector(List.of("Odd Young", "Odd Old")))
+        .isEqualTo("Odd Young + Odd Old");
+    // The JVM running this test: whichever collector it is, the table knows it.
+    OperatorJvm here = OperatorJvm.current();
+    assertThat(here.collector()).doesNotContain("Generation", "+", "unknown");
+    assertThat(here.line())
+        .contains(here.collector() + " collector")
+        .contains(OperatorJvm.AS_DEPLOYED);
+  }
+
+  /** The hint bench prints for measuring the JVM as the pod runs it follows the manifest. */
+  @Test
+  void theDeployedJvmHintIsWhatTheManifestGives() throws Exception {
+    JsonNode operator =
+        new ObjectMapper(new YAMLFactory())
+            .readTree(Path.of("manifests/deployment.yaml").toFile())
+            .at("/spec/template/spec/containers/0");
+    assertThat(operator.path("name").asText()).isEqualTo("operator");
+    String limit = operator.at("/resources/limits/memory").asText();
+    assertThat(limit).endsWith("Mi");
+    String options = "";
+    for (JsonNode env : operator.path("env")) {
+      if (env.path("name").asText().equals("JAVA_TOOL_OPTIONS"))
+        options = env.path("value").asText();
+    }
+    Matcher percent = Pattern.compile("-XX:MaxRAMPercentage=(\\d+)").matcher(options);
+    assertThat(percent.find()).as(options).isTrue();
+    long heap =
+        (long)
+            Math.floor(
+                Long.parseLong(limit.replace("Mi", "")) * Long.parseLong(percent.group(1)) / 100.0);
+    assertThat(options).contains("-XX:+UseG1GC");
+    assertThat(OperatorJvm.AS_DEPLOYED).isEqualTo("-XX:+UseG1GC -Xmx" + heap + "m");
+  }
+
+  /**
+   * The pod's heap (-Xmx307m) held 10,000 workloads (198.7 MiB after GC) and ran out of heap when
+   * the compliant phase took the cache to 23,000: that phase is now skipped, and says why.
+   */
+  @Test
+  void aPhaseThatWouldNotFitTheHeapIsSkippedWithTheNumbers() {
+    OperatorJvm pod = new OperatorJvm("G1", 308, 2);
+    assertThat(pod.holds(198.7, 10_000, 10_000)).isTrue();
+    assertThat(pod.holds(198.7, 10_000, 13_000)).as("258 MiB of 308").isFalse();
+    assertThat(pod.holds(198.7, 10_000, 23_000)).isFalse();
+    assertThat(new OperatorJvm("G1", 6028, 2).holds(198.7, 10_000, 23_000)).isTrue();
+    assertThat(pod.skipped("compliant phase", 198.7, 10_000, 23_000))
+        .startsWith("compliant phase skipped: it would cache 23,000 workloads, about 457 MiB")
+        .contains("20.3 KiB each", "308 MiB heap", "-Xmx");
   }
 }

@@ -95,11 +95,11 @@ final class ApiServerDispatcher extends Dispatcher {
     MockResponse response = answer(request);
     String rawPath = request.getPath();
     int q = rawPath.indexOf('?');
-    costs.served(
-        request.method().name(),
-        q < 0 ? rawPath : rawPath.substring(0, q),
-        q >= 0 && rawPath.indexOf("watch=true", q) > 0,
-        cpu);
+    String path = q < 0 ? rawPath : rawPath.substring(0, q);
+    if (!path.equals(RequestCosts.PATH)) {
+      costs.served(
+          request.method().name(), path, q >= 0 && rawPath.indexOf("watch=true", q) > 0, cpu);
+    }
     return response;
   }
 

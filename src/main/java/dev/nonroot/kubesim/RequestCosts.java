@@ -12,8 +12,11 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * How many requests of each verb and resource the server has served, and the CPU time its thread
  * spent on them (watch events a write fans out included: they are sent while it is served). Served
- * at {@code /metrics} in Prometheus' text format, as kube-apiserver serves its request counters
- * there, so {@code kubectl get --raw /metrics} and the benchmark read where the server's time goes.
+ * at {@code /metrics} in Prometheus' text format, where kube-apiserver serves its request counters,
+ * so {@code kubectl get --raw /metrics} and the benchmark read where the server's time goes. The
+ * labels are not kube-apiserver's: verbs are RBAC's (create, not POST), and a subresource is part
+ * of the resource ("deployments/status"). Reads of {@code /metrics} itself are not counted, so a
+ * reading taken before a measured window does not land in it.
  */
 final class RequestCosts {
   static final String PATH = "/metrics";
@@ -25,6 +28,8 @@ final class RequestCosts {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   record Key(String verb, String resource) {}
+
+  private static final Set<String> NAMESPACE_SUBRESOURCES = Set.of("status", "finalize");
 
   private record Tally(LongAdder count, LongAdder cpuNanos) {}
 
@@ -49,9 +54,8 @@ final class RequestCosts {
   }
 
   /**
-   * kube-apiserver's verb (get, list, watch, create, update, patch, delete, deletecollection) and
-   * resource ("deployments", "deployments/status") of a request; "nonresource" for discovery and
-   * the like.
+   * The RBAC verb (get, list, watch, create, update, patch, delete, deletecollection) and resource
+   * ("deployments", "deployments/status") of a request; "nonresource" for discovery and the like.
    */
   static Key key(String method, String path, boolean watch) {
     String[] s = path.split("/");
@@ -60,8 +64,13 @@ final class RequestCosts {
     else if (s.length > 4 && s[1].equals("apis")) first = 4;
     else return new Key(method.toLowerCase(Locale.ROOT), "nonresource");
     int at = first;
-    // namespaces/<ns>/<plural>...: a namespaced resource; namespaces[/<ns>[/status]]: namespaces.
-    if (s[at].equals("namespaces") && s.length > at + 2 && !s[at + 2].equals("status")) at += 2;
+    // namespaces/<ns>/<plural>...: a namespaced resource; namespaces[/<ns>[/status|/finalize]]:
+    // namespaces and their subresources.
+    if (s[at].equals("namespaces")
+        && s.length > at + 2
+        && !NAMESPACE_SUBRESOURCES.contains(s[at + 2])) {
+      at += 2;
+    }
     String resource = s[at];
     boolean named = s.length > at + 1;
     if (s.length > at + 2) resource += "/" + s[at + 2];
@@ -103,7 +112,7 @@ final class RequestCosts {
         .append(THREAD_CPU)
         .append(" CPU time of the threads that serve requests, HTTP included.\n");
     out.append("# TYPE ").append(THREAD_CPU).append(" counter\n");
-    out.append(THREAD_CPU).append(String.format(Locale.ROOT, " %.6f%n", threadCpu));
+    out.append(THREAD_CPU).append(String.format(Locale.ROOT, " %.6f", threadCpu)).append('\n');
     return out.toString();
   }
 

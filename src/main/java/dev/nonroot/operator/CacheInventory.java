@@ -154,6 +154,7 @@ final class CacheInventory implements Inventory {
               .filter(this::selectsPods)
               // Our own recent write, until its watch event brings it (see wrote).
               .map(s -> services.get(ResourceID.fromResource(s)).orElse(s))
+              .filter(this::selectsPods)
               .map(
                   s -> {
                     served.put(ns + "/" + s.getMetadata().getName(), s);
@@ -164,19 +165,40 @@ final class CacheInventory implements Inventory {
   }
 
   /**
-   * The index of Services by one pair of their selector, "namespace/key=value": the least key, as
-   * any pair will do. A Service selects a workload's pods only if its every pair is among their
-   * labels, so looking up each label of the pods finds every Service that can select them, each
-   * once. A Service with an empty selector selects nothing and is not indexed.
+   * The index of Services by one pair of their selector, "namespace/key=value". A Service selects a
+   * workload's pods only if its every pair is among their labels, so any one pair will do: looking
+   * up each label of the pods finds every Service that can select them, each once. A Service with
+   * an empty selector selects nothing and is not indexed.
    */
   static final String SELECTOR_INDEX = "nonroot.dev/service-selector";
+
+  /**
+   * Keys that whole families of Services share (every Service of a Helm release carries the same
+   * instance): indexed by one of these, one release's Services would all be filed under one pair
+   * and all looked at for each of its workloads. The pair indexed is the least key not in here, or
+   * the least key when all are.
+   */
+  private static final Set<String> SHARED_KEYS =
+      Set.of(
+          "app.kubernetes.io/instance",
+          "app.kubernetes.io/part-of",
+          "app.kubernetes.io/managed-by",
+          "app.kubernetes.io/version",
+          "helm.sh/chart",
+          "release",
+          "heritage",
+          "chart");
+
+  private static final Comparator<String> INDEXED_FIRST =
+      Comparator.comparing((String k) -> SHARED_KEYS.contains(k))
+          .thenComparing(Comparator.<String>naturalOrder());
 
   static List<String> selectorIndexKeys(Service s) {
     Map<String, String> selector =
         WorkloadCaches.strings(s.getSpec() == null ? null : s.getSpec().getSelector());
     if (selector.isEmpty()) return List.of();
-    String least = Collections.min(selector.keySet());
-    return List.of(selectorKey(s.getMetadata().getNamespace(), least, selector.get(least)));
+    String key = Collections.min(selector.keySet(), INDEXED_FIRST);
+    return List.of(selectorKey(s.getMetadata().getNamespace(), key, selector.get(key)));
   }
 
   private static String selectorKey(String namespace, String label, String value) {

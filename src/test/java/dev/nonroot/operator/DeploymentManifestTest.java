@@ -133,6 +133,10 @@ class DeploymentManifestTest {
     // Under this limit the JVM would pick the Serial collector by itself: the heap and the
     // latency were measured with G1.
     assertThat(options).as("collector named").contains("-XX:+UseG1GC");
+    // Two collectors named and the JVM does not start.
+    assertThat(Pattern.compile("-XX:\\+Use\\w+GC").matcher(options).results().count())
+        .as("one collector: " + options)
+        .isEqualTo(1);
     Matcher percent = Pattern.compile("-XX:MaxRAMPercentage=(\\d+(\\.\\d+)?)").matcher(options);
     assertThat(percent.find()).as("heap set as a share of the limit: " + options).isTrue();
     double heap = limit * Double.parseDouble(percent.group(1)) / 100;

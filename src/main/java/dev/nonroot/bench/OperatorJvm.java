@@ -80,12 +80,11 @@ record OperatorJvm(String collector, double maxHeapMiB, int processors) {
   String line() {
     return String.format(
         Locale.ROOT,
-        "operator JVM: %s collector, heap up to %.0f MiB, %d CPUs (the manifest's pod runs %s;"
-            + " to measure that JVM: java %s -jar target/nonroot-operator.jar bench ...)",
+        "operator JVM: %s collector, heap up to %.0f MiB, %d CPUs (to measure the one the"
+            + " manifest's pod runs: java %s -jar target/nonroot-operator.jar bench ...)",
         collector,
         maxHeapMiB,
         processors,
-        AS_DEPLOYED,
         AS_DEPLOYED);
   }
 }

@@ -150,6 +150,8 @@ final class CacheInventory implements Inventory {
                   candidates.putIfAbsent(s.getMetadata().getName(), s);
                 }
               });
+          // Filtered before the recent-write lookup, which is the costlier step, and again after
+          // it: the decision reads the version the lookup returns.
           return candidates.values().stream()
               .filter(this::selectsPods)
               // Our own recent write, until its watch event brings it (see wrote).
